@@ -1,0 +1,176 @@
+"""Evaluate a plan: dissolve merged units, check the partition, sum up the figures.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import box
+>>> units = gpd.GeoDataFrame({"id": ["A", "B", "C"], "name": ["甲", "乙", "丙"],
+...     "population": [100, 50, 70]}, geometry=[box(0, 0, 1000, 1000),
+...     box(1000, 0, 2000, 1000), box(2000, 0, 3000, 1000)], crs="EPSG:32648")
+>>> area = StudyArea(units)
+>>> plan = Plan.from_mapping({"A": "A", "B": "A", "C": "C"})
+>>> merged_units(area, plan)[["name", "population", "area_km2", "n_members"]]
+            name  population  area_km2  n_members
+new_unit_id                                        
+A              甲       150.0       2.0          2
+C              丙        70.0       1.0          1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .adjacency import build_adjacency
+from .errors import PlanError, format_ids
+from .model import StudyArea, unit_label
+from .plan import Plan
+
+__all__ = ["PlanSummary", "check_plan", "merged_units", "summarize"]
+
+
+def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None) -> None:
+    """Check that a plan is a partition of the area's units into contiguous new units.
+
+    Parameters
+    ----------
+    area : StudyArea
+    plan : Plan
+    edges : DataFrame, optional
+        Adjacency edge table (default: rook adjacency of the area).
+
+    Raises
+    ------
+    PlanError
+        Naming units missing from the plan, unknown units, and every new unit
+        that is not contiguous with its parts.
+    """
+    plan.check_units(area.unit_ids)
+    edges = build_adjacency(area) if edges is None else edges
+    ids = list(area.unit_ids)
+    pos = {u: i for i, u in enumerate(ids)}
+    group = np.array([plan.assignment[u] for u in ids], dtype=object)
+    a = edges["unit_a"].map(pos).to_numpy()
+    b = edges["unit_b"].map(pos).to_numpy()
+    same = group[a] == group[b]
+    n = len(ids)
+    mat = coo_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n, n))
+    n_comp, labels = connected_components(mat, directed=False)
+    if n_comp == plan.n_new:
+        return
+    parts = pd.Series(labels).groupby(group).nunique()
+    broken = [g for g in parts.index[parts > 1]]
+    units = area.units
+    details = []
+    for g in broken:
+        members = [u for u in ids if plan.assignment[u] == g]
+        details.append(f"new unit {g!r}: " + ", ".join(unit_label(u, units.at[u, "name"])
+                                                      for u in members[:10]))
+    raise PlanError(
+        f"{len(broken)} new unit(s) are not contiguous: {format_ids([str(b) for b in broken])}. "
+        "Every new unit must be one connected piece (add a reviewed virtual link for islands).",
+        details,
+    )
+
+
+def merged_units(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:
+    """Dissolve the plan's new units from the coverage of current units.
+
+    Parameters
+    ----------
+    area : StudyArea
+    plan : Plan
+
+    Returns
+    -------
+    GeoDataFrame
+        Index ``new_unit_id``; columns ``name``, ``members`` (comma-joined
+        ids), ``member_names``, ``n_members``, ``population``, ``area_km2``,
+        ``seat`` and the dissolved geometry, in the area's metric CRS.
+    """
+    plan.check_units(area.unit_ids)
+    units = area.units
+    new = pd.Series([plan.assignment[u] for u in units.index], index=units.index)
+    geoms = np.asarray(units.geometry.array)
+    rows = []
+    for g, idx in new.groupby(new, sort=True).indices.items():
+        parts = geoms[idx]
+        if len(parts) == 1:
+            geom = parts[0]
+        else:
+            geom = shapely.coverage_union_all(parts)
+            if not shapely.is_valid(geom) or not np.isclose(
+                    shapely.area(geom), shapely.area(parts).sum(), rtol=1e-9):
+                geom = shapely.union_all(parts)
+        members = units.iloc[idx]
+        pop = members["population"]
+        name = plan.names.get(g)
+        if name is None:
+            core = g if g in members.index else str(pop.idxmax() if pop.notna().any()
+                                                     else members.index[0])
+            name = units.at[core, "name"] if core in units.index else g
+        rows.append({
+            "new_unit_id": g, "name": name,
+            "members": ",".join(members.index),
+            "member_names": "、".join(str(n) for n in members["name"]),
+            "n_members": len(idx),
+            "population": float(pop.sum(min_count=1)),
+            "area_km2": float(shapely.area(parts).sum() / 1e6),
+            "seat": plan.seats.get(g),
+            "geometry": geom,
+        })
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=units.crs).set_index("new_unit_id")
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """Counts and figures of a plan against the status quo."""
+
+    units_before: int
+    units_after: int
+    population_before: float
+    population_after: float
+    area_km2_before: float
+    area_km2_after: float
+
+    @property
+    def reduction(self) -> int:
+        """How many units fewer."""
+        return self.units_before - self.units_after
+
+    @property
+    def reduction_rate(self) -> float:
+        """Reduction as a share of the units before (0–1)."""
+        return self.reduction / self.units_before if self.units_before else 0.0
+
+
+def summarize(area: StudyArea, plan: Plan) -> PlanSummary:
+    """Count units before and after, and check that population and area are conserved.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> units = gpd.GeoDataFrame({"id": ["A", "B", "C"], "population": [100, 50, 70]},
+    ...     geometry=[box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(3)],
+    ...     crs="EPSG:32648")
+    >>> area = StudyArea(units)
+    >>> s = summarize(area, Plan.from_mapping({"A": "A", "B": "A", "C": "C"}))
+    >>> (s.units_before, s.units_after, round(s.reduction_rate, 3))
+    (3, 2, 0.333)
+    """
+    merged = merged_units(area, plan)
+    units = area.units
+    return PlanSummary(
+        units_before=len(units), units_after=len(merged),
+        population_before=float(units["population"].sum(min_count=1)),
+        population_after=float(merged["population"].sum(min_count=1)),
+        area_km2_before=float(shapely.area(np.asarray(units.geometry.array)).sum() / 1e6),
+        area_km2_after=float(merged["area_km2"].sum()),
+    )

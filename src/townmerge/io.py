@@ -1,0 +1,499 @@
+"""Read and write study areas and plans.
+
+A study area is stored as a folder (``units.geojson``, ``settlements.geojson``,
+``flows.csv``, ``roads.geojson``) or as a GeoPackage with layers of those names;
+units alone may also come from GeoParquet or a Shapefile. GeoJSON is written by
+our own deterministic writer (fixed coordinate precision, properties in column
+order, UTF-8 names as given) so that the same data gives the same bytes.
+
+Plans are CSV files with ``unit_id,new_unit_id`` and optional ``new_name,seat``.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from townmerge.plan import Plan
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> p = Plan.from_mapping({"A": "A", "B": "A"}, names={"A": "甲镇"})
+>>> read_plan(write_plan(p, d / "plan.csv")) == p
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from .columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
+from .errors import InputError, PlanError, format_ids
+from .model import StudyArea
+from .plan import Plan
+from .validation import ValidationReport, check_layers
+
+__all__ = [
+    "Layers",
+    "read_layers",
+    "read_plan",
+    "read_study_area",
+    "validate",
+    "write_geojson",
+    "write_layers",
+    "write_plan",
+    "write_study_area",
+]
+
+PathLike = str | os.PathLike[str]
+LAYERS = ("units", "settlements", "flows", "roads")
+_UNIT_SUFFIXES = (".geojson", ".json", ".gpkg", ".parquet", ".shp", ".fgb")
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The layers of a study area as read, before validation."""
+
+    units: gpd.GeoDataFrame
+    settlements: gpd.GeoDataFrame | None = None
+    flows: pd.DataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
+
+
+def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    if path.suffix == ".parquet":
+        return gpd.read_parquet(path)
+    return gpd.read_file(path, layer=layer, engine="pyogrio")
+
+
+def _read_flows_csv(path: Path, cm: ColumnMap) -> pd.DataFrame:
+    ids = {cm.origin or "origin": str, cm.destination or "destination": str}
+    return pd.read_csv(path, dtype=ids, encoding="utf-8-sig", keep_default_na=True)
+
+
+def read_layers(path: PathLike, *, columns: ColumnMap | None = None) -> Layers:
+    """Read the layers of a study area from a folder, a GeoPackage or a units file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A folder holding ``units.*`` (GeoJSON, GeoPackage, GeoParquet,
+        Shapefile) and optionally ``settlements.*``, ``flows.csv``,
+        ``roads.*``; or a GeoPackage with layers ``units`` (or a single layer),
+        ``settlements``, ``flows``, ``roads``; or one file of units.
+    columns : ColumnMap, optional
+        Used to read the flows' endpoint columns as text.
+
+    Returns
+    -------
+    Layers
+
+    Raises
+    ------
+    InputError
+        When the path or the units layer does not exist.
+    """
+    cm = columns or ColumnMap()
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"No such file or folder: {str(p)!r}.")
+    if p.is_dir():
+        found: dict[str, Any] = {}
+        for layer in LAYERS:
+            if layer == "flows":
+                f = p / "flows.csv"
+                found[layer] = _read_flows_csv(f, cm) if f.exists() else None
+                continue
+            files = [p / f"{layer}{s}" for s in _UNIT_SUFFIXES if (p / f"{layer}{s}").exists()]
+            found[layer] = _read_vector(files[0]) if files else None
+        if found["units"] is None:
+            raise InputError(
+                f"The folder {str(p)!r} has no units file: expected one of "
+                f"{[f'units{s}' for s in _UNIT_SUFFIXES]}."
+            )
+        return Layers(**found)
+    if p.suffix == ".gpkg":
+        names = [str(n) for n, _ in pyogrio.list_layers(p)]
+        if "units" in names:
+            units_layer = "units"
+        elif len(names) == 1:
+            units_layer = names[0]
+        else:
+            raise InputError(f"The GeoPackage {str(p)!r} has no layer 'units'; its layers are "
+                             f"{names}. Name the units layer 'units'.")
+        layers: dict[str, Any] = {"units": _read_vector(p, units_layer)}
+        for layer in ("settlements", "roads"):
+            layers[layer] = _read_vector(p, layer) if layer in names else None
+        if "flows" in names:
+            flows = pyogrio.read_dataframe(p, layer="flows", read_geometry=False)
+            for c in (cm.origin or "origin", cm.destination or "destination"):
+                if c in flows.columns:
+                    flows[c] = flows[c].astype(object).where(flows[c].notna(), None)
+            layers["flows"] = pd.DataFrame(flows)
+        else:
+            layers["flows"] = None
+        return Layers(**layers)
+    if p.suffix in _UNIT_SUFFIXES:
+        return Layers(units=_read_vector(p))
+    raise InputError(f"Cannot read {str(p)!r}: expected a folder, a GeoPackage, or a units file "
+                     f"ending in one of {list(_UNIT_SUFFIXES)}.")
+
+
+def read_study_area(
+    path: PathLike, *, columns: ColumnMap | None = None, **column_keywords: str
+) -> StudyArea:
+    """Read and validate a study area.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        See :func:`read_layers`.
+    columns : ColumnMap, optional
+        Column roles; alternatively give them as keywords.
+    **column_keywords : str
+        Column roles such as ``unit_id="code"``, ``unit_name="nom"``,
+        ``population="POP2020"``.
+
+    Returns
+    -------
+    StudyArea
+
+    Raises
+    ------
+    InputError
+        Listing every fatal problem of the input.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd
+    >>> from shapely import box
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> gpd.GeoDataFrame({"code": ["A"], "nom": ["Angers"]}, geometry=[box(0, 47, .1, 47.1)],
+    ...                  crs="EPSG:4326").to_file(d / "units.geojson")
+    >>> read_study_area(d, unit_id="code", unit_name="nom").units.loc["A", "name"]
+    'Angers'
+    """
+    cm = columns or ColumnMap.from_kwargs(**column_keywords)
+    lay = read_layers(path, columns=cm)
+    return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm)
+
+
+def validate(
+    area_or_path: StudyArea | PathLike, *, columns: ColumnMap | None = None,
+    **column_keywords: str,
+) -> ValidationReport:
+    """List every problem of a study area or of the files of one.
+
+    A :class:`StudyArea` has passed validation when it was built, so its
+    report holds warnings only; a path is read and checked without building
+    the area, so fatal problems are listed rather than raised.
+
+    Parameters
+    ----------
+    area_or_path : StudyArea or str or PathLike
+    columns : ColumnMap, optional
+    **column_keywords : str
+        Column roles, as for :func:`read_study_area`.
+
+    Returns
+    -------
+    ValidationReport
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd
+    >>> from shapely import box
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> gpd.GeoDataFrame({"id": ["A", "A"], "name": ["甲", "乙"]},
+    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs="EPSG:32648").to_file(d / "u.gpkg")
+    >>> validate(d / "u.gpkg").ok
+    False
+    """
+    if isinstance(area_or_path, StudyArea):
+        return area_or_path.report
+    cm = columns or ColumnMap.from_kwargs(**column_keywords)
+    lay = read_layers(area_or_path, columns=cm)
+    return check_layers(
+        normalize_units(lay.units, cm),
+        normalize_settlements(lay.settlements, cm) if lay.settlements is not None else None,
+        normalize_flows(lay.flows, cm) if lay.flows is not None else None,
+        lay.roads,
+    )
+
+
+# -- writing -----------------------------------------------------------------------------------
+def _precision(crs: CRS) -> int:
+    return 7 if crs.is_geographic else 3
+
+
+def _json_value(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return None if math.isnan(f) else f
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [_json_value(x) for x in v]
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return str(v)
+
+
+def _column_values(col: pd.Series) -> list[Any]:
+    values = [_json_value(v) for v in col.tolist()]
+    if pd.api.types.is_float_dtype(col.dtype):
+        finite = [v for v in values if v is not None]
+        if finite and all(float(v).is_integer() and abs(v) < 2**53 for v in finite):
+            values = [None if v is None else int(v) for v in values]
+    return values
+
+
+def _round_coords(obj: Any, ndigits: int) -> Any:
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], (int, float)):
+            return [round(float(c), ndigits) for c in obj]
+        return [_round_coords(o, ndigits) for o in obj]
+    return obj
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: PathLike, *, id_name: str | None = None,
+                  precision: int | None = None) -> Path:
+    """Write a GeoDataFrame as GeoJSON, deterministically.
+
+    The index is written as the first property (named ``id_name`` or the
+    index's name); coordinates are rounded to ``precision`` decimals (7 for
+    geographic CRSs, 3 for projected ones); a CRS other than EPSG:4326 is
+    recorded in a ``crs`` member that GDAL reads back.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+    path : str or PathLike
+    id_name : str, optional
+    precision : int, optional
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd
+    >>> from shapely import Point
+    >>> g = gpd.GeoDataFrame({"name": ["白鹤村"]}, geometry=[Point(104.1, 30.6)],
+    ...                      index=pd.Index(["1"], name="settlement_id"), crs="EPSG:4490")
+    >>> out = write_geojson(g, pathlib.Path(tempfile.mkdtemp()) / "s.geojson")
+    >>> gpd.read_file(out).crs.to_epsg(), gpd.read_file(out).loc[0, "name"]
+    (4490, '白鹤村')
+    """
+    if gdf.crs is None:
+        raise InputError("Cannot write a layer without a CRS; set one with gdf.set_crs(...).")
+    crs = CRS.from_user_input(gdf.crs)
+    epsg = crs.to_epsg()
+    if epsg is None:
+        raise InputError(f"GeoJSON can only record an EPSG CRS; {crs.name!r} has no EPSG code. "
+                         "Write a GeoPackage instead, or reproject.")
+    ndigits = _precision(crs) if precision is None else precision
+    geom_col = gdf.geometry.name
+    props = gdf.drop(columns=[geom_col])
+    id_name = id_name or (str(gdf.index.name) if gdf.index.name is not None else None)
+    columns: dict[str, list[Any]] = {}
+    if id_name is not None:
+        columns[id_name] = [_json_value(v) for v in gdf.index.tolist()]
+    for c in props.columns:
+        columns[str(c)] = _column_values(props[c])
+    geoms = gdf.geometry.array
+    features = []
+    for i in range(len(gdf)):
+        g = geoms[i]
+        geometry = None
+        if g is not None and not g.is_empty:
+            mapping = shapely.geometry.mapping(g)
+            geometry = {"type": mapping["type"],
+                        "coordinates": _round_coords(mapping["coordinates"], ndigits)}
+        features.append({
+            "type": "Feature",
+            "properties": {k: v[i] for k, v in columns.items()},
+            "geometry": geometry,
+        })
+    doc: dict[str, Any] = {"type": "FeatureCollection"}
+    if epsg != 4326:
+        doc["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
+    doc["features"] = features
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="\n") as fh:
+        fh.write('{"type": "FeatureCollection",\n')
+        if "crs" in doc:
+            fh.write('"crs": ' + json.dumps(doc["crs"], ensure_ascii=False) + ",\n")
+        fh.write('"features": [\n')
+        fh.write(",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":"))
+                            for f in features))
+        fh.write("\n]}\n")
+    return out
+
+
+def write_layers(path: PathLike, layers: Layers, *,
+                 extra: dict[str, gpd.GeoDataFrame] | None = None) -> Path:
+    """Write layers (ids as index) to a folder of GeoJSON + CSV, or to a GeoPackage.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A folder, or a file ending in ``.gpkg``.
+    layers : Layers
+        Frames indexed by id (``unit_id``, ``settlement_id``); flows and roads as they are.
+    extra : dict, optional
+        Further spatial layers to write beside them (e.g. ``villages``).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    out = Path(path)
+    spatial = {"units": layers.units, "settlements": layers.settlements, "roads": layers.roads,
+               **(extra or {})}
+    if out.suffix == ".gpkg":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists():
+            out.unlink()
+        for name, gdf in spatial.items():
+            if gdf is not None:
+                frame = gdf.reset_index() if gdf.index.name is not None else gdf
+                pyogrio.write_dataframe(frame, out, layer=name, driver="GPKG")
+        if layers.flows is not None:
+            pyogrio.write_dataframe(layers.flows.reset_index(drop=True), out, layer="flows",
+                                    driver="GPKG")
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    for name, gdf in spatial.items():
+        target = out / f"{name}.geojson"
+        if gdf is not None:
+            write_geojson(gdf, target)
+        elif target.exists():
+            target.unlink()
+    if layers.flows is not None:
+        layers.flows.to_csv(out / "flows.csv", index=False, encoding="utf-8", lineterminator="\n")
+    return out
+
+
+def write_study_area(area: StudyArea, path: PathLike) -> Path:
+    """Write a study area in its input CRS to a folder or a GeoPackage.
+
+    Reading it back with :func:`read_study_area` gives the same ids, names,
+    attributes, geometry (to 1e-7° or 1 mm) and CRS.
+
+    Parameters
+    ----------
+    area : StudyArea
+    path : str or PathLike
+        A folder (GeoJSON + CSV), or a file ending in ``.gpkg``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd
+    >>> from shapely import box
+    >>> a = StudyArea(gpd.GeoDataFrame({"id": ["A"], "name": ["甲镇"]},
+    ...     geometry=[box(104, 30, 104.1, 30.1)], crs="EPSG:4490"))
+    >>> d = write_study_area(a, pathlib.Path(tempfile.mkdtemp()) / "area")
+    >>> read_study_area(d).input_crs.to_epsg()
+    4490
+    """
+    crs = area.input_crs
+    units = area.units
+    if area.population_source == "none":
+        units = units.drop(columns="population")  # do not invent a column the input lacked
+    settlements = area.settlements
+    roads = area.roads
+    return write_layers(path, Layers(
+        units=units.to_crs(crs),
+        settlements=settlements.to_crs(crs) if settlements is not None else None,
+        flows=area.flows,
+        roads=roads.to_crs(crs) if roads is not None else None,
+    ))
+
+
+# -- plans -------------------------------------------------------------------------------------
+PLAN_COLUMNS = ("unit_id", "new_unit_id", "new_name", "seat")
+
+
+def write_plan(plan: Plan, path: PathLike, *, unit_order: Iterable[str] | None = None) -> Path:
+    """Write a plan as CSV: ``unit_id,new_unit_id,new_name,seat`` (one row per current unit).
+
+    Parameters
+    ----------
+    plan : Plan
+    path : str or PathLike
+    unit_order : iterable of str, optional
+        Row order (default: sorted unit ids).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    order = list(unit_order) if unit_order is not None else sorted(plan.assignment)
+    plan.check_units(order)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(PLAN_COLUMNS)
+        for u in order:
+            new = plan.assignment[u]
+            w.writerow([u, new, plan.names.get(new, ""), plan.seats.get(new, "")])
+    return out
+
+
+def read_plan(path: PathLike) -> Plan:
+    """Read a plan CSV with ``unit_id,new_unit_id`` and optional ``new_name,seat``.
+
+    Raises
+    ------
+    PlanError
+        For missing columns, empty or repeated unit ids, or a new unit given
+        two different names or seats; every problem is listed.
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in ("unit_id", "new_unit_id") if c not in df.columns]
+    if missing:
+        raise PlanError(f"The plan file {str(path)!r} lacks column(s) {missing}; its columns are "
+                        f"{list(df.columns)}. Expected unit_id,new_unit_id[,new_name,seat].")
+    problems: list[str] = []
+    empty = df.index[(df["unit_id"].str.strip() == "") | (df["new_unit_id"].str.strip() == "")]
+    if len(empty):
+        shown = [df.at[i, "unit_id"] or "(no unit_id)" for i in empty]
+        problems.append(f"{len(empty)} row(s) lack a unit_id or new_unit_id: {format_ids(shown)}")
+    dup = df["unit_id"][df["unit_id"].duplicated() & (df["unit_id"] != "")]
+    if len(dup):
+        problems.append(f"unit ids listed more than once: {format_ids(sorted(set(dup)))}")
+    names: dict[str, str] = {}
+    seats: dict[str, str] = {}
+    for col, table in (("new_name", names), ("seat", seats)):
+        if col not in df.columns:
+            continue
+        given = df[df[col] != ""].groupby("new_unit_id")[col].unique()
+        clash = [k for k, v in given.items() if len(v) > 1]
+        if clash:
+            problems.append(f"new units given several values of {col}: {format_ids(clash)}")
+        table.update({str(k): str(v[0]) for k, v in given.items()})
+    if problems:
+        raise PlanError(f"The plan file {str(path)!r} has problems; fix them and read it again.",
+                        problems)
+    return Plan(dict(zip(df["unit_id"], df["new_unit_id"], strict=True)), names, seats)

@@ -1,0 +1,15 @@
+"""Helpers for townmerge's tests and for checking its outputs by hand.
+
+:mod:`townmerge.testing.browser` loads the HTML that townmerge writes in
+headless Chromium (optional: it needs the system Chromium and playwright).
+
+Examples
+--------
+>>> from townmerge.testing import BrowserCheck, check_html, chromium_path
+>>> callable(check_html)
+True
+"""
+
+from .browser import BrowserCheck, check_html, chromium_path
+
+__all__ = ["BrowserCheck", "check_html", "chromium_path"]

@@ -1,0 +1,129 @@
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from townmerge import StudyArea, build_adjacency, check_plan, greedy_plan, merged_units, summarize
+from townmerge.errors import InfeasibleError, InputError, PlanError
+from townmerge.plan import Plan
+from townmerge.testing.grids import grid_units
+
+GRID = """
+AABBC
+ADDBC
+EEFFC
+"""
+
+
+def area_from(grid, population, **cols):
+    return StudyArea(grid_units(grid, population=population, **cols))
+
+
+def test_small_unit_follows_the_flow_not_the_border():
+    import shapely
+    units = grid_units("AAB / AAB", population={"A": 30000, "B": 3000, "C": 30000})
+    units = pd.concat([units, grid_units("C / C", population={"C": 30000},
+                                         origin=(503000.0, 3300000.0))])
+    # B borders A (2 km) and C (2 km); flows say B's people go to C.
+    pts = units.geometry.representative_point()
+    st_ = gpd.GeoDataFrame({"id": ["a", "b", "c"], "population": [30000, 3000, 30000],
+                            "unit": ["A", "B", "C"]},
+                           geometry=[pts["A"], pts["B"], pts["C"]], crs=units.crs)
+    flows = pd.DataFrame({"origin": ["b", "b"], "destination": ["c", "a"],
+                          "population": [900.0, 100.0]})
+    units = units.drop(columns="population")
+    area = StudyArea(units, st_, flows)
+    assert shapely.area(np.asarray(area.units.geometry.array)).sum() == 8e6
+    plan = greedy_plan(area, target=2)
+    assert plan.canonical() == {frozenset({"A"}), frozenset({"B", "C"})}
+
+
+def test_target_reached_partition_contiguous_population_conserved():
+    pop = {"A": 9000, "B": 25000, "C": 4000, "D": 3000, "E": 15000, "F": 6000}
+    area = area_from(GRID, pop)
+    for target in range(1, 7):
+        plan = greedy_plan(area, target=target)
+        assert plan.n_new == target
+        check_plan(area, plan)
+        s = summarize(area, plan)
+        assert s.population_after == s.population_before == sum(pop.values())
+        assert s.area_km2_after == pytest.approx(s.area_km2_before)
+
+
+def test_without_target_every_unit_meets_its_floor():
+    pop = {"A": 9000, "B": 25000, "C": 4000, "D": 3000, "E": 15000, "F": 6000}
+    area = area_from(GRID, pop)  # default terrain hill: floor 20,000
+    plan = greedy_plan(area)
+    merged = merged_units(area, plan)
+    assert (merged["population"] >= 20000).all()
+
+
+def test_locked_units_never_merge_and_infeasible_target_is_explained():
+    pop = {"A": 9000, "B": 25000, "C": 4000, "D": 3000, "E": 15000, "F": 6000}
+    area = area_from(GRID, pop, locked={"C": True})
+    plan = greedy_plan(area, target=2)
+    assert plan.members(plan.assignment["C"]) == ("C",)
+    with pytest.raises(InfeasibleError, match="Cannot reach 1"):
+        greedy_plan(area, target=1)
+
+
+def test_bad_target_and_missing_population():
+    area = area_from(GRID, {k: 1 for k in "ABCDEF"})
+    with pytest.raises(InputError):
+        greedy_plan(area, target=0)
+    with pytest.raises(InputError, match="never splits"):
+        greedy_plan(area, target=7)
+    with pytest.raises(InputError, match="population"):
+        greedy_plan(StudyArea(grid_units(GRID)), target=2)
+
+
+def test_check_plan_names_non_contiguous_units():
+    area = area_from(GRID, {k: 1 for k in "ABCDEF"})
+    bad = Plan.from_mapping({"A": "X", "F": "X", "B": "B", "C": "C", "D": "D", "E": "E"})
+    with pytest.raises(PlanError, match="not contiguous") as exc:
+        check_plan(area, bad)
+    assert "A镇" in str(exc.value)
+
+
+def test_adjacency_rook_queen_on_grid():
+    area = area_from("AB / CD", {k: 1 for k in "ABCD"})
+    rook = build_adjacency(area)
+    queen = build_adjacency(area, contiguity="queen")
+    pairs = set(zip(rook["unit_a"], rook["unit_b"], strict=True))
+    assert pairs == {("A", "B"), ("A", "C"), ("B", "D"), ("C", "D")}
+    extra = set(zip(queen["unit_a"], queen["unit_b"], strict=True)) - pairs
+    assert extra == {("A", "D"), ("B", "C")}
+    assert (rook["border_m"] == 1000).all()
+
+
+@st.composite
+def grids(draw):
+    """Random grids of 2–5 × 2–5 cells, each cell a unit, with random populations."""
+    h, w = draw(st.integers(2, 5)), draw(st.integers(2, 5))
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYabcdefghijklmnopqrstuvwxy"[: h * w]
+    rows = [letters[i * w:(i + 1) * w] for i in range(h)]
+    pops = draw(st.lists(st.integers(100, 40000), min_size=h * w, max_size=h * w))
+    return "/".join(rows), dict(zip(letters, pops, strict=True))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grids(), st.integers(1, 25))
+def test_greedy_invariants(grid, target):
+    text, pops = grid
+    area = area_from(text, pops)
+    target = min(target, len(pops))
+    plan = greedy_plan(area, target=target)
+    assert plan.n_new == target
+    check_plan(area, plan)  # partition of all units, each new unit contiguous
+    merged = merged_units(area, plan)
+    assert merged["population"].sum() == sum(pops.values())
+    assert merged["area_km2"].sum() == pytest.approx(len(pops))
+    assert greedy_plan(area, target=target) == plan  # deterministic
+    # relabelling the units gives the same partition (up to the labels)
+    relabel = {k: f"u{ord(k):03d}" for k in pops}
+    units = area.units.rename(index=relabel)
+    other = greedy_plan(StudyArea(units), target=target)
+    back = {frozenset(relabel[m] for m in g) for g in plan.canonical()}
+    assert other.canonical() == back
