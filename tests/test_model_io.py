@@ -8,7 +8,7 @@ import shapely
 from shapely import Point
 
 from townmerge import StudyArea, read_study_area, write_study_area
-from townmerge.errors import CRSError, InputError, TopologyWarning
+from townmerge.errors import InputError, TopologyWarning
 from townmerge.io import read_plan, write_plan
 from townmerge.plan import Plan
 from townmerge.testing.grids import grid_units
@@ -81,7 +81,7 @@ def test_population_mismatch_warns_with_names():
 
 
 def test_missing_crs_is_fatal():
-    u, s, f = make_area_frames()
+    u, _, _ = make_area_frames()
     u = u.set_crs(None, allow_override=True)
     with pytest.raises(InputError) as exc:
         StudyArea(u, unit_id="code")

@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--target", type=int, default=13, help="number of units after (default 13)")
     d.add_argument("--out", default="out", help="output folder (default out/)")
     d.add_argument("--lang", choices=("zh", "en"), default="zh")
-    d.add_argument("--tiles", default=None, help="base map tiles, e.g. OpenStreetMap (default none)")
+    d.add_argument("--tiles", default=None,
+                   help="base map tiles, e.g. OpenStreetMap (default: none, works offline)")
     d.add_argument("--title", default=None)
     d.set_defaults(func=_demo)
     v = sub.add_parser("validate", help="check input files and list every problem")

@@ -24,8 +24,8 @@ from .errors import InputError
 
 __all__ = [
     "FLOW_TYPES",
-    "UNIT_COLUMNS",
     "SETTLEMENT_COLUMNS",
+    "UNIT_COLUMNS",
     "ColumnMap",
     "normalize_flows",
     "normalize_settlements",
@@ -130,7 +130,7 @@ def _rename(
     # A canonical column that would be overwritten by a mapped one is kept under a new name.
     clashes = {dst: f"{dst}_input" for dst in renames.values() if dst in df.columns}
     df = df.rename(columns=clashes).rename(columns=renames)
-    index = _id_index(df[id_col if id_col not in renames else renames[id_col]], index_name)
+    index = _id_index(df[renames.get(id_col, id_col)], index_name)
     df = df.drop(columns=[renames.get(id_col, id_col)])
     df.index = index
     return df
@@ -195,7 +195,8 @@ def normalize_flows(df: pd.DataFrame, cm: ColumnMap | None = None) -> pd.DataFra
     Examples
     --------
     >>> import pandas as pd
-    >>> normalize_flows(pd.DataFrame({"origin": [1], "destination": [2], "traffic": [5]})).dtypes["origin"]
+    >>> flows = pd.DataFrame({"origin": [1], "destination": [2], "traffic": [5]})
+    >>> normalize_flows(flows).dtypes["origin"]
     dtype('O')
     """
     cm = cm or ColumnMap()

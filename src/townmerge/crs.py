@@ -96,7 +96,7 @@ def local_metric_crs(crs: CRS, bounds: tuple[float, float, float, float]) -> CRS
     lon = (minx + maxx) / 2.0
     lat = (miny + maxy) / 2.0
     if maxx - minx <= UTM_MAX_SPAN_DEG and abs(lat) < 84:
-        zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
+        zone = math.floor((lon + 180.0) / 6.0) % 60 + 1
         return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
     return CRS.from_proj4(
         f"+proj=laea +lat_0={lat:.4f} +lon_0={lon:.4f} +x_0=0 +y_0=0 "

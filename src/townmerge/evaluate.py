@@ -11,7 +11,7 @@ Examples
 >>> plan = Plan.from_mapping({"A": "A", "B": "A", "C": "C"})
 >>> merged_units(area, plan)[["name", "population", "area_km2", "n_members"]]
             name  population  area_km2  n_members
-new_unit_id                                        
+new_unit_id
 A              甲       150.0       2.0          2
 C              丙        70.0       1.0          1
 """

@@ -19,7 +19,7 @@ Examples
 >>> area = StudyArea(units, unit_id="code", unit_name="名称", population="pop")
 >>> area.units[["name", "population"]]
         name  population
-unit_id                 
+unit_id
 A         甲镇     12000.0
 B         乙乡      8000.0
 """

@@ -571,6 +571,14 @@ def _crs_name(crs: CRS) -> str:
     return f"EPSG:{epsg} ({crs.name})" if epsg else repr(crs.name)
 
 
+def _bounds(geoms: np.ndarray) -> np.ndarray:
+    """Total bounds; NaN when there is no geometry at all."""
+    present = geoms[~_missing_geometry(geoms)]
+    if len(present) == 0:
+        return np.full(4, np.nan)
+    return np.asarray(shapely.total_bounds(present), dtype=float)
+
+
 def _project(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
     """Geometries transformed; raises when the transformation fails or is not finite."""
     out = np.asarray(gpd.GeoSeries(geoms, crs=src).to_crs(dst).array, dtype=object)
@@ -597,7 +605,7 @@ class _Frame:
                 "GeoDataFrame (or a GeoPackage / GeoJSON / shapefile) with a geometry column."))
             return cls(None, None, None)
         geoms = _geoms(units)
-        bounds = shapely.total_bounds(geoms)
+        bounds = _bounds(geoms)
         finite = bool(np.isfinite(bounds).all())
         crs: CRS | None = None
         if units.crs is None:

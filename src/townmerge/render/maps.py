@@ -158,7 +158,7 @@ def _is_missing(value: object) -> bool:
     if isinstance(value, str | list | tuple | np.ndarray):
         return False
     try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 
