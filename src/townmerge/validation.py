@@ -157,9 +157,6 @@ class ValidationReport:
         """The distinct problem codes, in report order."""
         return tuple(dict.fromkeys(p.code for p in self.problems))
 
-    def __len__(self) -> int:
-        return len(self.problems)
-
     def __str__(self) -> str:
         head = f"{_plural(len(self.errors), 'error')}, {_plural(len(self.warnings), 'warning')}"
         if not self.problems:
@@ -318,11 +315,11 @@ def check_layers(
     problems += _id_problems("units", urows)
     problems += _population_problems("units", units, urows)
 
-    frame = _Frame.of_units(units, urows, problems)
+    frame = _Frame.of_units(units, problems)
     topo: _Topology | None = None
     if frame.units is not None:
         problems += _unit_geometry_problems(units, urows)
-        topo = _Topology.build(frame.units, urows)
+        topo = _Topology.build(frame.units)
         problems += _topology_problems(topo, urows, tol)
 
     srows: _Rows | None = None
@@ -597,7 +594,7 @@ class _Frame:
     metric: CRS | None  # the CRS measured in; None: coordinates taken as metres
 
     @classmethod
-    def of_units(cls, units: gpd.GeoDataFrame, rows: _Rows, problems: list[Problem]) -> _Frame:
+    def of_units(cls, units: gpd.GeoDataFrame, problems: list[Problem]) -> _Frame:
         if not _has_geometry(units):
             problems.append(Problem(
                 "error", "missing-geometry", "units",
@@ -609,7 +606,7 @@ class _Frame:
         finite = bool(np.isfinite(bounds).all())
         crs: CRS | None = None
         if units.crs is None:
-            assumed = " measured in metres"
+            assumed = " measured taking the coordinates as metres"
             if finite and _looks_geographic(bounds):
                 crs = require_crs("EPSG:4326", "units")
                 assumed = " measured as if they were longitude/latitude degrees (EPSG:4326)"
@@ -631,14 +628,16 @@ class _Frame:
                 f"{bounds[3]:.0f}), outside longitude/latitude ranges: the data are probably "
                 "projected. Set their real CRS with gdf.set_crs(..., allow_override=True)."))
             return cls(geoms, crs, None)
+        metric: CRS | None
         try:
-            metric = _metric_crs(crs, geoms, bounds)
-        except (CRSError, ValueError) as exc:
+            metric = _metric_crs(crs, bounds)
+        except CRSError as exc:
             problems.append(Problem(
                 "error", "bad-crs", "units",
-                f"The units layer's CRS {_crs_name(crs)} cannot be used: {exc} "
-                "Reproject the layer to EPSG:4490 (CGCS2000), EPSG:4326 or a metric CRS."))
-            return cls(geoms, crs, None)
+                f"The units layer's CRS {_crs_name(crs)} cannot be used: {exc}"))
+            metric = _fallback_metric_crs(crs, geoms)
+            if metric is None:
+                return cls(geoms, crs, None)
         if metric == crs:
             return cls(geoms, crs, metric)
         try:
@@ -675,8 +674,10 @@ class _Frame:
         else:
             crs = require_crs(df.crs, layer)
         target = self.metric
-        if crs is None or target is None or crs == target:
+        if crs is None or crs == target:
             return geoms
+        if target is None:  # the units cannot be measured (reported): compare like with like
+            return geoms if crs == self.source else None
         try:
             return _project(geoms, crs, target)
         except Exception as exc:  # pyproj raises several unrelated classes
@@ -689,16 +690,26 @@ class _Frame:
             return None
 
 
-def _metric_crs(crs: CRS, geoms: np.ndarray, bounds: np.ndarray) -> CRS:
+def _metric_crs(crs: CRS, bounds: np.ndarray) -> CRS:
     box = (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3]))
-    if crs.is_geographic:
-        return local_metric_crs(crs, box)
-    if crs.is_projected:
+    if crs.is_geographic or crs.is_projected:
         return local_metric_crs(crs, box)
     unit = crs.axis_info[0].unit_name if crs.axis_info else ""
     if unit in ("metre", "meter", "m"):
-        return crs
-    raise CRSError(f"its axes are in {unit!r}, not metres.")
+        return crs  # a local engineering CRS in metres
+    raise CRSError(f"its axes are in {unit!r}, not metres: reproject the layer to EPSG:4490 "
+                   "(CGCS2000), EPSG:4326 or a metric CRS.")
+
+
+def _fallback_metric_crs(crs: CRS, geoms: np.ndarray) -> CRS | None:
+    """A metric CRS for measuring a layer whose own CRS is unusable (e.g. in feet)."""
+    try:
+        wgs84 = require_crs("EPSG:4326", "units")
+        bounds = _bounds(_project(geoms, crs, wgs84))
+        return local_metric_crs(wgs84, (float(bounds[0]), float(bounds[1]),
+                                        float(bounds[2]), float(bounds[3])))
+    except Exception:  # pyproj raises several unrelated classes
+        return None
 
 
 # -- unit geometry ---------------------------------------------------------------------------
@@ -723,7 +734,8 @@ def _unit_geometry_problems(units: gpd.GeoDataFrame, rows: _Rows) -> list[Proble
         _, ids = rows.pick(pos)
         out.append(Problem(
             "error", "not-polygon", "units",
-            f"{_plural(len(pos), 'unit')} {_are(len(pos))} not (multi)polygons: "
+            f"{_plural(len(pos), 'unit')} {_are(len(pos))} not "
+            f"{'a polygon or multipolygon' if len(pos) == 1 else 'polygons or multipolygons'}: "
             f"{format_ids(labels)}. Units are areas: give their boundaries as Polygon or "
             "MultiPolygon geometries (points belong in the settlements layer).",
             ids))
@@ -778,7 +790,7 @@ class _Topology:
     tree: shapely.STRtree
 
     @classmethod
-    def build(cls, metric: np.ndarray, rows: _Rows) -> _Topology:
+    def build(cls, metric: np.ndarray) -> _Topology:
         geoms = np.array(metric, dtype=object)
         types = _type_names(geoms)
         usable = np.isin(types, _POLYGONAL) & ~_missing_geometry(geoms)
