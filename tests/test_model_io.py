@@ -169,3 +169,13 @@ def test_maine_et_loire_loads_with_sliver_warnings():
     assert area.report.ok
     assert all(issubclass(w.category, TopologyWarning) for w in caught
                if "townmerge" in w.filename or issubclass(w.category, TopologyWarning))
+
+
+def test_finistere_real_gap_and_islands_are_warnings():
+    path = "sample_shapes/finistere/communes_2016.geojson"
+    with pytest.warns(TopologyWarning):
+        area = read_study_area(path, unit_id="code", unit_name="nom")
+    codes = {p.code for p in area.report.warnings}
+    assert {"gap", "island", "multipart"} <= codes
+    islands = next(p for p in area.report.warnings if p.code == "island")
+    assert "29155" in islands.ids and "Ouessant" in islands.message
