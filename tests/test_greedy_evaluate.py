@@ -127,3 +127,16 @@ def test_greedy_invariants(grid, target):
     other = greedy_plan(StudyArea(units), target=target)
     back = {frozenset(relabel[m] for m in g) for g in plan.canonical()}
     assert other.canonical() == back
+
+
+def test_at_most_max_members_where_the_target_allows():
+    from townmerge.config import Config
+
+    text = "ABCDEFGH"  # a row of 8 units: 2 new units of 4 each is possible
+    pops = {k: 1000 for k in text}
+    area = area_from(text, pops)
+    plan = greedy_plan(area, target=2)
+    assert max(len(m) for m in plan.groups().values()) == 4
+    # a target that cannot be met with 4 per unit relaxes the limit rather than failing
+    plan = greedy_plan(area, target=1, config=Config(max_members=4))
+    assert plan.n_new == 1

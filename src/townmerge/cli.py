@@ -2,7 +2,7 @@
 
 ``townmerge demo`` runs the main job on the sample county; ``townmerge validate
 PATH`` checks input files (exit 0 when valid, 1 with fatal problems; the report
-goes to stderr).
+goes to stderr); ``townmerge make-sample OUT`` regenerates the sample county.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .errors import InputError, TownmergeError
 from .evaluate import check_plan, merged_units, summarize
 from .generate import greedy_plan
 from .i18n import fmt_population
-from .io import read_study_area, validate, write_geojson, write_plan
+from .io import Layers, read_study_area, validate, write_geojson, write_layers, write_plan
 from .model import StudyArea
 from .render import before_after_map, save_map
 
@@ -81,6 +81,16 @@ def _demo(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _make_sample(ns: argparse.Namespace) -> int:
+    from .synth import sample_county
+
+    s = sample_county(seed=ns.seed)
+    out = write_layers(ns.out, Layers(s.units, s.settlements, s.flows, s.roads),
+                       extra={"villages": s.villages})
+    print(f"wrote the synthetic sample county (seed {ns.seed}) to {out}")
+    return 0
+
+
 def _validate(ns: argparse.Namespace) -> int:
     report = validate(ns.path, columns=_columns(ns))
     print(report, file=sys.stderr)
@@ -101,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base map tiles, e.g. OpenStreetMap (default: none, works offline)")
     d.add_argument("--title", default=None)
     d.set_defaults(func=_demo)
+    s = sub.add_parser("make-sample", help="regenerate the synthetic sample county, byte for byte")
+    s.add_argument("out", help="output folder, e.g. sample_shapes/county")
+    s.add_argument("--seed", type=int, default=2019)
+    s.set_defaults(func=_make_sample)
     v = sub.add_parser("validate", help="check input files and list every problem")
     v.add_argument("path", help="folder, GeoPackage or units file")
     _column_args(v)

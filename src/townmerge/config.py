@@ -110,6 +110,10 @@ class Config:
     flow_type : str
         Which flow the first merge rule follows when several are given
         (``"population"``, ``"traffic"`` or ``"economic"``).
+    max_members : int
+        Most current units merged into one new unit (H6: the reform's observed
+        maximum is 4 → 1, typically 2–3). Generators keep to it where the
+        target allows.
 
     Examples
     --------
@@ -119,10 +123,12 @@ class Config:
 
     thresholds: Thresholds = field(default_factory=Thresholds)
     flow_type: str = "population"
+    max_members: int = 4
 
     def to_toml(self) -> str:
         """Serialise to TOML text."""
-        lines = [f'flow_type = "{self.flow_type}"', "", "[thresholds]",
+        lines = [f'flow_type = "{self.flow_type}"', f"max_members = {self.max_members}", "",
+                 "[thresholds]",
                  f'default_terrain = "{self.thresholds.default_terrain}"']
         for terrain in TERRAINS:
             t = self.thresholds.for_terrain(terrain)
@@ -163,7 +169,8 @@ class Config:
             updates["default_terrain"] = th["default_terrain"]
         thresholds = replace(cfg.thresholds, **updates)
         thresholds.for_terrain(thresholds.default_terrain)  # validates the name
-        return replace(cfg, thresholds=thresholds, flow_type=data.get("flow_type", cfg.flow_type))
+        return replace(cfg, thresholds=thresholds, flow_type=data.get("flow_type", cfg.flow_type),
+                       max_members=int(data.get("max_members", cfg.max_members)))
 
 
 def _reject_unknown(data: dict[str, Any], known: set[str], where: str) -> None:

@@ -3,7 +3,8 @@
 The first merge rule of townmerge (顺应流向): repeatedly take the new unit that
 is furthest below its population floor (population ÷ floor smallest) and merge
 it into the neighbour it exchanges the most flow with (both directions, of the
-configured flow type), preferring neighbours that stay under their soft cap.
+configured flow type), preferring merges of at most ``Config.max_members``
+units, then neighbours that stay under their soft cap.
 Without flows the longest shared border decides. Locked units never merge.
 The merged unit keeps the id, name and seat of its more populous part.
 
@@ -134,7 +135,17 @@ def greedy_plan(
     heap = [(g.ratio, g.core) for g in groups.values()]
     heapq.heapify(heap)
     alive = len(groups)
-    while heap and (alive > target if target is not None else True):
+    # First pass: merges of at most max_members units. Units that can only merge beyond
+    # that are deferred, and merged in a second, relaxed pass only if still needed.
+    relaxed = False
+    deferred: list[tuple[float, str]] = []
+    while alive > target if target is not None else True:
+        if not heap:
+            if relaxed or not deferred:
+                break
+            relaxed, heap, deferred = True, deferred, []
+            heapq.heapify(heap)
+            continue
         ratio, gid = heapq.heappop(heap)
         g = groups.get(gid)
         if g is None or ratio != g.ratio:
@@ -143,7 +154,10 @@ def greedy_plan(
             break
         if not mergeable(g):
             continue
-        partner = _best_partner(g, groups)
+        partner = _best_partner(g, groups, cfg.max_members, relaxed)
+        if partner is None:
+            deferred.append((ratio, gid))
+            continue
         merged = _merge(g, groups[partner], groups)
         alive -= 1
         heapq.heappush(heap, (merged.ratio, merged.core))
@@ -163,16 +177,24 @@ def greedy_plan(
     return Plan(assignment, names, seats)
 
 
-def _best_partner(g: _Group, groups: dict[str, _Group]) -> str:
-    """The unlocked neighbour g exchanges most flow with (under the cap first)."""
+def _best_partner(g: _Group, groups: dict[str, _Group], max_members: int,
+                  relaxed: bool) -> str | None:
+    """The unlocked neighbour g exchanges most flow with (within size limits first).
 
-    def key(n: str) -> tuple[bool, float, float, float, str]:
+    Returns None when every neighbour would exceed ``max_members`` and not ``relaxed``.
+    """
+
+    def key(n: str) -> tuple[bool, bool, float, float, float, str]:
         h = groups[n]
         pop = g.population + h.population
         cap = (g.cap_weighted + h.cap_weighted) / pop if pop > 0 else np.inf
-        return (pop > cap, -g.flow.get(n, 0.0), -g.border[n], h.population, n)
+        too_many = len(g.members) + len(h.members) > max_members
+        return (too_many, pop > cap, -g.flow.get(n, 0.0), -g.border[n], h.population, n)
 
-    return min((n for n in g.border if not groups[n].locked), key=key)
+    best = min((n for n in g.border if not groups[n].locked), key=key)
+    if not relaxed and key(best)[0]:
+        return None
+    return best
 
 
 def _merge(g: _Group, h: _Group, groups: dict[str, _Group]) -> _Group:

@@ -1,0 +1,126 @@
+"""The command line on the sample county: the acceptance path of the foundation."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely import Point, affinity
+
+from townmerge import read_plan, read_study_area
+from townmerge.cli import main
+from townmerge.evaluate import check_plan, merged_units
+from townmerge.testing import check_html, chromium_path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_shapes" / "county"
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        assert main(["demo", "--out", str(out)]) == 0
+    finally:
+        os.chdir(cwd)
+    return out
+
+
+def test_demo_writes_three_outputs(demo_out, capsys):
+    for name in ("before_after.html", "plan.csv", "merged_units.geojson"):
+        assert (demo_out / name).stat().st_size > 0
+
+
+def test_demo_plan_is_a_partition_of_33_into_13_contiguous_units(demo_out):
+    area = read_study_area(SAMPLE)
+    plan = read_plan(demo_out / "plan.csv")
+    rows = pd.read_csv(demo_out / "plan.csv", dtype=str)
+    assert len(rows) == 33 and rows["unit_id"].is_unique
+    assert sorted(rows["unit_id"]) == sorted(area.unit_ids)
+    assert plan.n_new == 13
+    check_plan(area, plan)  # raises unless every new unit is contiguous
+    merged = merged_units(area, plan)
+    assert merged["population"].sum() == area.units["population"].sum()
+    written = gpd.read_file(demo_out / "merged_units.geojson")
+    assert len(written) == 13
+    assert written["population"].sum() == area.units["population"].sum()
+    assert written.crs == area.input_crs
+
+
+def test_demo_prints_summary(tmp_path, capsys):
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        assert main(["demo", "--out", str(tmp_path), "--lang", "en"]) == 0
+    finally:
+        os.chdir(cwd)
+    out = capsys.readouterr().out
+    assert "33 → 13" in out and "60.6%" in out
+
+
+@pytest.mark.browser
+def test_demo_map_loads_in_chromium(demo_out):
+    if chromium_path() is None and os.environ.get("CI") != "true":
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    result = check_html(demo_out / "before_after.html", screenshot=demo_out / "map.png")
+    assert result.ok, result.describe()
+
+
+def broken_copy(tmp_path: Path) -> Path:
+    """The sample with two overlapping units, a duplicated id, a stray settlement, a negative population."""
+    dst = tmp_path / "broken"
+    shutil.copytree(SAMPLE, dst)
+    units = gpd.read_file(dst / "units.geojson")
+    ids = units["unit_id"].tolist()
+    # 1. overlap: grow the second unit over its neighbours
+    units.loc[1, "geometry"] = affinity.scale(units.geometry[1], 1.3, 1.3)
+    # 2. duplicated id: the last unit takes the id of the third
+    units.loc[len(units) - 1, "unit_id"] = ids[2]
+    # 4. negative population
+    units.loc[5, "population"] = -100
+    units.to_file(dst / "units.geojson")
+    settlements = gpd.read_file(dst / "settlements.geojson")
+    # 3. a settlement far outside every unit
+    settlements.loc[0, "geometry"] = Point(90.0, 40.0)
+    settlements.to_file(dst / "settlements.geojson")
+    return dst, ids, settlements.loc[0, "settlement_id"]
+
+
+def test_validate_reports_all_four_problems_and_exits_1(tmp_path, capsys):
+    path, ids, stray = broken_copy(tmp_path)
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "overlap" in err.lower() and ids[1] in err
+    assert "duplicate" in err.lower() and ids[2] in err
+    assert stray in err and "outside" in err.lower()
+    assert "negative" in err.lower() and ids[5] in err
+    assert "row" not in err.lower()
+
+
+def test_validate_clean_sample_exits_0(capsys):
+    assert main(["validate", str(SAMPLE)]) == 0
+
+
+def test_validate_maine_et_loire_with_column_keywords(capsys):
+    path = ROOT / "sample_shapes" / "maine_et_loire" / "communes_2016.geojson"
+    assert main(["validate", str(path), "--unit-id", "code", "--unit-name", "nom"]) == 0
+
+
+def test_sample_county_regenerates_byte_for_byte(tmp_path):
+    assert main(["make-sample", str(tmp_path / "county")]) == 0
+    for f in sorted(SAMPLE.iterdir()):
+        if f.suffix in (".geojson", ".csv"):
+            assert (tmp_path / "county" / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def test_sample_is_small_and_chinese():
+    total = sum(f.stat().st_size for f in SAMPLE.iterdir())
+    assert total < 5 * 1024 * 1024
+    doc = json.loads((SAMPLE / "units.geojson").read_text(encoding="utf-8"))
+    assert any("镇" in f["properties"]["name"] for f in doc["features"])
