@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely import Point, affinity
 
-from townmerge import read_plan, read_study_area
+from townmerge import read_plan, read_study_area, validate
 from townmerge.cli import main
 from townmerge.evaluate import check_plan, merged_units
 from townmerge.testing import check_html, chromium_path
@@ -97,10 +97,12 @@ def test_validate_reports_all_four_problems_and_exits_1(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert "overlap" in err.lower() and ids[1] in err
-    assert "duplicate" in err.lower() and ids[2] in err
-    assert stray in err and "outside" in err.lower()
+    assert "more than one feature" in err and ids[2] in err
+    assert stray in err and "outside every unit" in err
     assert "negative" in err.lower() and ids[5] in err
-    assert "row" not in err.lower()
+    assert " row" not in err.lower()
+    codes = set(validate(path).codes)
+    assert {"overlap", "duplicate-id", "settlement-outside", "bad-population"} <= codes
 
 
 def test_validate_clean_sample_exits_0(capsys):
