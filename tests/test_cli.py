@@ -72,7 +72,8 @@ def test_demo_map_loads_in_chromium(demo_out):
 
 
 def broken_copy(tmp_path: Path) -> Path:
-    """The sample with two overlapping units, a duplicated id, a stray settlement, a negative population."""
+    """The sample with two overlapping units, a duplicated id, a stray settlement and a
+    negative population."""
     dst = tmp_path / "broken"
     shutil.copytree(SAMPLE, dst)
     units = gpd.read_file(dst / "units.geojson")
