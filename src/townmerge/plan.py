@@ -37,6 +37,9 @@ class Plan:
         New unit id → name.
     seats : Mapping[str, str], optional
         New unit id → settlement id of its seat (驻地).
+    info : Mapping[str, object], optional
+        How the plan was made (method, seed, objective, optimality gap …);
+        read-only, not part of the plan's identity (equality ignores it).
 
     Raises
     ------
@@ -44,7 +47,8 @@ class Plan:
         When ``names`` or ``seats`` name new units that the assignment lacks.
     """
 
-    __slots__ = ("_assignment", "_groups", "_names", "_seats")
+    __slots__ = ("_assignment", "_groups", "_info", "_names", "_seats")
+    _info: Mapping[str, object]
     _assignment: Mapping[str, str]
     _groups: Mapping[str, tuple[str, ...]]
     _names: Mapping[str, str]
@@ -55,6 +59,7 @@ class Plan:
         assignment: Mapping[str, str],
         names: Mapping[str, str] | None = None,
         seats: Mapping[str, str] | None = None,
+        info: Mapping[str, object] | None = None,
     ) -> None:
         assign = {str(k): str(v) for k, v in assignment.items()}
         groups: dict[str, list[str]] = {}
@@ -74,6 +79,7 @@ class Plan:
             {k: tuple(sorted(v)) for k, v in sorted(groups.items())}))
         object.__setattr__(self, "_names", MappingProxyType(names))
         object.__setattr__(self, "_seats", MappingProxyType(seats))
+        object.__setattr__(self, "_info", MappingProxyType(dict(info or {})))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("A Plan is immutable; merge() and friends return a new Plan.")
@@ -150,6 +156,21 @@ class Plan:
     def seats(self) -> Mapping[str, str]:
         """New unit id → seat settlement id, where given (read-only)."""
         return self._seats
+
+    @property
+    def info(self) -> Mapping[str, object]:
+        """How the plan was made: method, seed, objective, gap … (read-only)."""
+        return self._info
+
+    def with_info(self, **info: object) -> Plan:
+        """A copy with more information on how it was made.
+
+        Examples
+        --------
+        >>> Plan.identity(["A"]).with_info(method="status quo").info["method"]
+        'status quo'
+        """
+        return Plan(self._assignment, self._names, self._seats, {**self._info, **info})
 
     @property
     def new_units(self) -> tuple[str, ...]:

@@ -1,5 +1,16 @@
-"""Plan generators. Each returns a :class:`townmerge.plan.Plan`."""
+"""Plan generators. Each returns a :class:`townmerge.plan.Plan` (ensembles a list of them)."""
 
+from .api import co_occurrence, generate_ensemble, generate_plan, plan_objective
+from .base import GroupScorer, PlanningProblem, partition_objective
 from .greedy import greedy_plan
 
-__all__ = ["greedy_plan"]
+__all__ = [
+    "GroupScorer",
+    "PlanningProblem",
+    "co_occurrence",
+    "generate_ensemble",
+    "generate_plan",
+    "greedy_plan",
+    "partition_objective",
+    "plan_objective",
+]

@@ -1,0 +1,139 @@
+"""Score-driven greedy agglomeration: merge the best feasible pair, rescore what changed.
+
+Each step merges the two neighbouring new units whose merger raises the plan
+objective most (gain = value of the union − values of the parts), among pairs
+whose union is feasible and within ``max_members``. Only pairs touching the
+merged unit are rescored. With a target the loop stops at that many units;
+without one, only pairs involving a unit below its population floor are
+considered, and it stops when none is left (the count then follows from the
+data). With ``noise`` > 0 the choice is randomised (for ensembles): a pair is
+drawn among the best ones with weights exp(gain / noise).
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+
+import numpy as np
+
+from ..errors import InfeasibleError
+from ..plan import Plan
+from .base import PlanningProblem, ScoreCache, plan_from_groups
+
+__all__ = ["agglomerate"]
+
+
+def agglomerate(
+    problem: PlanningProblem,
+    cache: ScoreCache,
+    *,
+    target: int | None = None,
+    fixed: list[list[int]] | None = None,
+    noise: float = 0.0,
+    seed: int = 0,
+    top: int = 5,
+) -> Plan:
+    """Greedy agglomeration by objective gain.
+
+    Parameters
+    ----------
+    problem : PlanningProblem
+    cache : ScoreCache
+    target : int, optional
+        Number of new units; without it, merge until every unit meets its floor.
+    fixed : list of list of int, optional
+        Units merged beforehand (user-fixed mergers); they start as one group.
+    noise : float, default 0
+        Randomise the choice among the ``top`` best pairs (0: always the best).
+    seed : int, default 0
+    top : int, default 5
+        How many of the best pairs a randomised step chooses among.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    InfeasibleError
+        When ``target`` cannot be reached with feasible mergers.
+    """
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    k = problem.max_members
+    label = np.arange(problem.n)
+    groups: dict[int, frozenset[int]] = {}
+    for i in range(problem.n):
+        groups[i] = frozenset((i,))
+    for f in fixed or []:
+        gid = min(f)
+        for i in f:
+            del groups[label[i]]
+        label[list(f)] = gid
+        groups[gid] = frozenset(f)
+    version = dict.fromkeys(groups, 0)
+
+    def adjacent(gid: int) -> set[int]:
+        return {int(label[j]) for i in groups[gid] for j in problem.neighbours[i]} - {gid}
+
+    def candidate(a: int, b: int) -> tuple[float, int, int] | None:
+        union = groups[a] | groups[b]
+        if len(union) > k or problem.locked[list(union)].any():
+            return None
+        if target is None and not (problem.below_floor(groups[a])
+                                   or problem.below_floor(groups[b])):
+            return None
+        if not cache.feasible(union):
+            return None
+        gain = cache.value(union) - cache.value(groups[a]) - cache.value(groups[b])
+        return gain, min(a, b), max(a, b)
+
+    pairs = {(min(a, b), max(a, b)) for a in groups for b in adjacent(a)}
+    cache.prefill([groups[a] | groups[b] for a, b in pairs] + list(groups.values()))
+    heap: list[tuple[float, int, int, int, int]] = []
+    for a, b in sorted(pairs):
+        c = candidate(a, b)
+        if c is not None:
+            heap.append((-c[0], a, b, version[a], version[b]))
+    heapq.heapify(heap)
+    while heap and (target is None or len(groups) > target):
+        # pop valid entries; with noise, choose among the top few by exp(gain / noise)
+        valid: list[tuple[float, int, int, int, int]] = []
+        while heap and len(valid) < (top if noise > 0 else 1):
+            entry = heapq.heappop(heap)
+            _, a, b, va, vb = entry
+            if a in groups and b in groups and version[a] == va and version[b] == vb:
+                valid.append(entry)
+        if not valid:
+            break
+        if noise > 0 and len(valid) > 1:
+            gains = -np.array([v[0] for v in valid])
+            p = np.exp((gains - gains.max()) / (noise * float(problem.weight.sum() or 1.0)))
+            pick = int(rng.choice(len(valid), p=p / p.sum()))
+        else:
+            pick = 0
+        for j, entry in enumerate(valid):
+            if j != pick:
+                heapq.heappush(heap, entry)
+        _, a, b, _, _ = valid[pick]
+        union = groups[a] | groups[b]
+        del groups[b]
+        groups[a] = union
+        label[list(union)] = a
+        version[a] += 1
+        for other in adjacent(a):
+            cand = candidate(a, other)
+            if cand is not None:
+                lo, hi = cand[1], cand[2]
+                heapq.heappush(heap, (-cand[0], lo, hi, version[lo], version[hi]))
+    if target is not None and len(groups) > target:
+        raise InfeasibleError(
+            f"Greedy merging stopped at {len(groups)} units, above the target {target}: no "
+            f"further merger is feasible within {k} units per new unit and the constraints. "
+            "Raise the target, max_members, or relax the constraints.")
+    chosen = list(groups.values())
+    weight_total = float(problem.weight.sum()) or 1.0
+    objective = sum(cache.value(g) for g in chosen) / weight_total
+    return plan_from_groups(problem, chosen, method="greedy", objective=objective, seed=seed,
+                            noise=noise, seconds=time.perf_counter() - t0)

@@ -1,0 +1,259 @@
+"""Public entry points of plan generation: one plan, or an ensemble of plans.
+
+Examples
+--------
+>>> from townmerge.testing.grids import grid_units
+>>> from townmerge.testing.scorers import SizeScorer
+>>> from townmerge.model import StudyArea
+>>> area = StudyArea(grid_units("AABB / CCDD", population={"A": 9, "B": 2, "C": 1, "D": 8}))
+>>> scorer = SizeScorer(area, p_min=10)
+>>> plan = generate_plan(area, method="exact", target=2, scorer=scorer)
+>>> sorted(sorted(g) for g in plan.canonical()), round(plan.info["objective"], 3)
+([['A', 'C'], ['B', 'D']], 1.0)
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..errors import InputError
+from ..model import StudyArea
+from ..plan import Plan
+from .agglomerate import agglomerate
+from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible, partition_objective
+from .exact import exact_plan
+from .search import local_search
+
+__all__ = ["co_occurrence", "generate_ensemble", "generate_plan", "plan_objective"]
+
+Method = Literal["greedy", "exact", "search"]
+
+
+def _default_scorer(area: StudyArea, config: Config, edges: pd.DataFrame | None) -> GroupScorer:
+    from ..score import MergerScorer  # the full criteria of townmerge.score
+
+    return MergerScorer(area, config, edges=edges)
+
+
+def _setup(area: StudyArea, config: Config | None, scorer: GroupScorer | None,
+           edges: pd.DataFrame | None) -> tuple[Config, PlanningProblem, ScoreCache]:
+    cfg = config or Config()
+    problem = PlanningProblem.from_area(area, config=cfg, edges=edges)
+    scorer = scorer if scorer is not None else _default_scorer(area, cfg, edges)
+    return cfg, problem, ScoreCache(problem, scorer)
+
+
+def _fixed_groups(problem: PlanningProblem, start: Plan | None) -> list[list[int]] | None:
+    if start is None:
+        return None
+    start.check_units(problem.ids)
+    groups = [g for g in start.groups().values() if len(g) > 1]
+    return problem.index_groups(groups) or None
+
+
+def plan_objective(area: StudyArea, plan: Plan, *, config: Config | None = None,
+                   scorer: GroupScorer | None = None) -> float:
+    """The plan objective: population-weighted mean of the new units' total scores.
+
+    Parameters
+    ----------
+    area : StudyArea
+    plan : Plan
+    config : Config, optional
+    scorer : GroupScorer, optional
+        Default: :class:`townmerge.score.MergerScorer` with ``config``.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Raises
+    ------
+    PlanError
+        When the plan does not assign every unit of the area once.
+    InfeasibleError
+        When a new unit breaks a hard constraint (infeasible plans are rejected).
+    """
+    plan.check_units(area.unit_ids)
+    _, problem, cache = _setup(area, config, scorer, None)
+    groups = [frozenset(g) for g in problem.index_groups(plan.groups().values())]
+    check_feasible(problem, cache, [g for g in groups if len(g) > 1])
+    return partition_objective(problem, cache, plan.groups().values())
+
+
+def generate_plan(
+    area: StudyArea,
+    *,
+    method: Method = "greedy",
+    target: int | None = None,
+    start: Plan | None = None,
+    seed: int = 0,
+    time_limit: float | None = None,
+    config: Config | None = None,
+    scorer: GroupScorer | None = None,
+    edges: pd.DataFrame | None = None,
+    iterations: int = 20_000,
+) -> Plan:
+    """Generate one consolidation plan.
+
+    Parameters
+    ----------
+    area : StudyArea
+    method : {"greedy", "exact", "search"}, default "greedy"
+        ``greedy``: merge the best feasible pair and rescore until ``target``
+        (or every unit meets its floor). ``exact``: the optimal plan of the
+        set-partitioning model (HiGHS), for county-scale areas. ``search``:
+        greedy (or ``start``), then simulated annealing over unit moves.
+    target : int, optional
+        Number of new units. Without it the count follows from the floors
+        (greedy) or from the objective (exact, search).
+    start : Plan, optional
+        Mergers the user has fixed: units grouped in ``start`` stay together.
+        For ``search`` it is also the starting plan.
+    seed : int, default 0
+        Same seed, same plan.
+    time_limit : float, optional
+        Seconds (exact and search).
+    config : Config, optional
+    scorer : GroupScorer, optional
+        Default: :class:`townmerge.score.MergerScorer`.
+    edges : DataFrame, optional
+        Adjacency edges (default: rook adjacency), e.g. with virtual links.
+    iterations : int, default 20000
+        Moves proposed by the local search.
+
+    Returns
+    -------
+    Plan
+        With ``info`` on how it was made (method, objective, gap …).
+
+    Raises
+    ------
+    InputError
+        For an unknown method or target.
+    InfeasibleError
+        When no feasible plan meets the target.
+    """
+    if method not in ("greedy", "exact", "search"):
+        raise InputError(f"Unknown method {method!r}; expected 'greedy', 'exact' or 'search'.")
+    _, problem, cache = _setup(area, config, scorer, edges)
+    if target is not None and (int(target) != target or not 1 <= target <= problem.n):
+        raise InputError(f"target must be a whole number from 1 to {problem.n} (the current "
+                         f"units; a plan never splits a unit), not {target!r}.")
+    fixed = _fixed_groups(problem, start)
+    if method == "exact":
+        return exact_plan(problem, cache, target=target, fixed=fixed, time_limit=time_limit,
+                          seed=seed)
+    if method == "greedy":
+        return agglomerate(problem, cache, target=target, fixed=fixed, seed=seed)
+    if start is not None and (target is None or start.n_new == target):
+        initial = [frozenset(g) for g in problem.index_groups(start.groups().values())]
+        check_feasible(problem, cache, [g for g in initial if len(g) > 1])
+    else:
+        greedy = agglomerate(problem, cache, target=target, fixed=fixed, seed=seed)
+        initial = [frozenset(g) for g in problem.index_groups(greedy.groups().values())]
+    return local_search(problem, cache, initial, fixed_count=target is not None, seed=seed,
+                        iterations=iterations, time_limit=time_limit, fixed=fixed)
+
+
+def generate_ensemble(
+    area: StudyArea,
+    n: int,
+    *,
+    target: int | None = None,
+    start: Plan | None = None,
+    seed: int = 0,
+    noise: float = 0.003,
+    iterations: int = 2_000,
+    time_limit: float | None = None,
+    config: Config | None = None,
+    scorer: GroupScorer | None = None,
+    edges: pd.DataFrame | None = None,
+    progress: bool | None = None,
+) -> list[Plan]:
+    """N diverse feasible plans: randomised greedy, each polished by a short local search.
+
+    Plan ``i`` uses seed ``seed + i``; scores are shared across plans.
+
+    Parameters
+    ----------
+    area : StudyArea
+    n : int
+        Number of plans.
+    target, start, seed, config, scorer, edges
+        As for :func:`generate_plan`.
+    noise : float, default 0.003
+        Randomisation of the greedy choice, in objective units.
+    iterations : int, default 2000
+        Local-search moves per plan.
+    time_limit : float, optional
+        Seconds for the whole ensemble; fewer plans are returned when it runs out.
+    progress : bool, optional
+        Show a progress bar (default: when stderr is a terminal).
+
+    Returns
+    -------
+    list of Plan
+    """
+    import time
+
+    from tqdm.auto import tqdm
+
+    if n < 1:
+        raise InputError(f"n must be at least 1, not {n}.")
+    _, problem, cache = _setup(area, config, scorer, edges)
+    fixed = _fixed_groups(problem, start)
+    show = sys.stderr.isatty() if progress is None else progress
+    t0 = time.perf_counter()
+    plans: list[Plan] = []
+    for i in tqdm(range(n), disable=not show, desc="ensemble", unit="plan"):
+        if time_limit is not None and time.perf_counter() - t0 > time_limit:
+            break
+        s = seed + i
+        first = agglomerate(problem, cache, target=target, fixed=fixed, noise=noise, seed=s)
+        groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
+        plan = local_search(problem, cache, groups, fixed_count=target is not None, seed=s,
+                            iterations=iterations, fixed=fixed)
+        plans.append(plan.with_info(method="ensemble", member=i))
+    return plans
+
+
+def co_occurrence(plans: Sequence[Plan]) -> pd.DataFrame:
+    """How often each pair of current units ends up in the same new unit.
+
+    Parameters
+    ----------
+    plans : sequence of Plan
+        Plans over the same units.
+
+    Returns
+    -------
+    DataFrame
+        Square, indexed by unit id on both axes, values in [0, 1] (diagonal 1).
+
+    Examples
+    --------
+    >>> a = Plan.from_mapping({"A": 1, "B": 1, "C": 2})
+    >>> b = Plan.from_mapping({"A": 1, "B": 2, "C": 2})
+    >>> co = co_occurrence([a, b])
+    >>> float(co.loc["A", "B"]), float(co.loc["B", "C"]), float(co.loc["A", "C"])
+    (0.5, 0.5, 0.0)
+    """
+    if not plans:
+        raise InputError("co_occurrence needs at least one plan.")
+    ids = sorted(plans[0].assignment)
+    for p in plans[1:]:
+        p.check_units(ids)
+    counts = np.zeros((len(ids), len(ids)))
+    for p in plans:
+        labels = pd.factorize(pd.Series([p.assignment[u] for u in ids]))[0]
+        counts += labels[:, None] == labels[None, :]
+    return pd.DataFrame(counts / len(plans), index=pd.Index(ids, name="unit_id"),
+                        columns=pd.Index(ids, name="unit_id"))
