@@ -285,7 +285,7 @@ def _prepare(
         missing = settlements["unit"].isna()
         if missing.any():
             joined = gpd.sjoin(settlements.loc[missing, ["geometry"]], units[["geometry"]],
-                               how="left", predicate="within")
+                               how="left", predicate="covered_by")
             found = joined.groupby(level=0)["unit_id"].first()
             settlements.loc[found.index, "unit"] = found.values
         if "population" in settlements.columns:
