@@ -3,16 +3,40 @@
 Examples
 --------
 >>> import townmerge
->>> sorted(townmerge.__all__)[:3]
-['ColumnMap', 'Config', 'Plan']
+>>> "StudyArea" in townmerge.__all__ and "generate_plan" in townmerge.__all__
+True
 """
 
-from .adjacency import build_adjacency
+from .adjacency import (
+    boundary_lengths,
+    build_adjacency,
+    find_islands,
+    read_links,
+    suggest_links,
+    to_networkx,
+)
 from .columns import ColumnMap
 from .config import Config
 from .evaluate import PlanSummary, check_plan, merged_units, summarize
-from .flows import pair_exchange, unit_flows
-from .generate import greedy_plan
+from .flows import (
+    GravityFit,
+    GravityParams,
+    SettlementFlows,
+    build_settlement_graph,
+    fit_gravity,
+    gravity_masses,
+    pair_exchange,
+    settlement_flows,
+    unit_flows,
+    unit_pair_flows,
+)
+from .generate import (
+    co_occurrence,
+    generate_ensemble,
+    generate_plan,
+    greedy_plan,
+    plan_objective,
+)
 from .io import (
     read_plan,
     read_study_area,
@@ -22,25 +46,46 @@ from .io import (
 )
 from .model import StudyArea
 from .plan import Plan
+from .travel import TravelNetwork, TravelParams, travel_times
 from .validation import Problem, ValidationReport
 
 __all__ = [
     "ColumnMap",
     "Config",
+    "GravityFit",
+    "GravityParams",
     "Plan",
     "PlanSummary",
     "Problem",
+    "SettlementFlows",
     "StudyArea",
+    "TravelNetwork",
+    "TravelParams",
     "ValidationReport",
+    "boundary_lengths",
     "build_adjacency",
+    "build_settlement_graph",
     "check_plan",
+    "co_occurrence",
+    "find_islands",
+    "fit_gravity",
+    "generate_ensemble",
+    "generate_plan",
+    "gravity_masses",
     "greedy_plan",
     "merged_units",
     "pair_exchange",
+    "plan_objective",
+    "read_links",
     "read_plan",
     "read_study_area",
+    "settlement_flows",
+    "suggest_links",
     "summarize",
+    "to_networkx",
+    "travel_times",
     "unit_flows",
+    "unit_pair_flows",
     "validate",
     "write_plan",
     "write_study_area",
