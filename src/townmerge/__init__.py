@@ -16,7 +16,8 @@ from .adjacency import (
     to_networkx,
 )
 from .columns import ColumnMap
-from .config import Config
+from .config import Bands, Config, Constraints, SeatSettings, TierSettings, Weights
+from .criteria import Criterion, CriterionRegistry, default_criteria
 from .evaluate import PlanSummary, check_plan, merged_units, summarize
 from .flows import (
     GravityFit,
@@ -35,7 +36,6 @@ from .generate import (
     generate_ensemble,
     generate_plan,
     greedy_plan,
-    plan_objective,
 )
 from .io import (
     read_plan,
@@ -46,27 +46,41 @@ from .io import (
 )
 from .model import StudyArea
 from .plan import Plan
+from .score import MergerScorer, objective_value, plan_objective, score_mergers, score_plan
+from .seats import choose_seat
+from .tiers import classify_tiers, natural_breaks
 from .travel import TravelNetwork, TravelParams, travel_times
 from .validation import Problem, ValidationReport
 
 __all__ = [
+    "Bands",
     "ColumnMap",
     "Config",
+    "Constraints",
+    "Criterion",
+    "CriterionRegistry",
     "GravityFit",
     "GravityParams",
+    "MergerScorer",
     "Plan",
     "PlanSummary",
     "Problem",
+    "SeatSettings",
     "SettlementFlows",
     "StudyArea",
+    "TierSettings",
     "TravelNetwork",
     "TravelParams",
     "ValidationReport",
+    "Weights",
     "boundary_lengths",
     "build_adjacency",
     "build_settlement_graph",
     "check_plan",
+    "choose_seat",
+    "classify_tiers",
     "co_occurrence",
+    "default_criteria",
     "find_islands",
     "fit_gravity",
     "generate_ensemble",
@@ -74,11 +88,15 @@ __all__ = [
     "gravity_masses",
     "greedy_plan",
     "merged_units",
+    "natural_breaks",
+    "objective_value",
     "pair_exchange",
     "plan_objective",
     "read_links",
     "read_plan",
     "read_study_area",
+    "score_mergers",
+    "score_plan",
     "settlement_flows",
     "suggest_links",
     "summarize",

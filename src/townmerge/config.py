@@ -1,31 +1,78 @@
-"""Documented defaults: size and access thresholds by terrain.
+r"""Documented defaults: thresholds, weights, bands, constraints, seats and tiers.
 
 Every default lives here in frozen dataclasses (never in module-level mutable
 state) and can be read from or written to TOML. The figures are the proposed
-defaults of the domain notes (§5.1), anchored on Sichuan's 2019–2021 reform:
+defaults of the domain notes, anchored on Sichuan's 2019–2021 reform:
 post-reform average 2.93万 people and 156.7 km² per township; hilly 遂宁
 3.95万 / 56 km²; mountainous 美姑 1.5万 / 143 km².
+
+- :class:`Thresholds` — size and access limits by terrain (§5.1);
+- :class:`Weights` — weights of the soft criteria (§5.3), user criteria in
+  ``extra``;
+- :class:`Bands` — decision bands: recommend ≥ 0.60, reject < 0.40 (§5.3);
+- :class:`Constraints` — which hard constraints apply (§5.2);
+- :class:`CriteriaSettings` — the shape parameters of the criteria;
+- :class:`SeatSettings` — the seat (驻地) score of §7;
+- :class:`TierSettings` — settlement tiers of §6.
+
+Every table is optional in TOML; keys left out keep their defaults, unknown
+keys are refused naming them (except in ``[weights]``, where an unknown key is
+the weight of a user-registered criterion).
 
 Examples
 --------
 >>> cfg = Config()
 >>> cfg.thresholds.for_terrain("mountain").p_min
 12000
+>>> cfg.weights.access, cfg.bands.recommend, cfg.seats.access
+(0.15, 0.6, 0.35)
 >>> Config.from_toml(cfg.to_toml()) == cfg
 True
+>>> Config.from_toml("[weights]\nmy_criterion = 0.2\n").weights.get("my_criterion")
+0.2
 """
 
 from __future__ import annotations
 
+import json
+import math
 import tomllib
-from dataclasses import asdict, dataclass, field, fields, replace
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TERRAINS", "Config", "TerrainThresholds", "Thresholds"]
+from .errors import InputError
+
+__all__ = [
+    "BUILTIN_CRITERIA",
+    "TERRAINS",
+    "TOWN_TIERS",
+    "VILLAGE_TIERS",
+    "Bands",
+    "Config",
+    "Constraints",
+    "CriteriaSettings",
+    "SeatSettings",
+    "TerrainThresholds",
+    "Thresholds",
+    "TierSettings",
+    "Weights",
+]
 
 #: Terrain classes, from the most to the least densely settled.
 TERRAINS = ("plain", "hill", "mountain", "plateau")
+
+#: Names of the built-in soft criteria, in output order (the fields of :class:`Weights`).
+BUILTIN_CRITERIA = (
+    "population_flow", "traffic_flow", "economic_flow", "scale", "access", "core",
+    "compactness", "cohesion", "efficiency", "balance", "continuity", "risk",
+)
+
+#: Town-level tiers (镇级), from the top.
+TOWN_TIERS = ("主城区", "副中心", "中心镇", "特色镇", "一般镇")
+#: Village-level tiers (村级), from the top.
+VILLAGE_TIERS = ("中心村", "特色村/重点村", "一般村")
 
 
 @dataclass(frozen=True)
@@ -86,6 +133,11 @@ class Thresholds:
     def for_terrain(self, terrain: str | None) -> TerrainThresholds:
         """Thresholds of ``terrain`` (the default terrain when missing).
 
+        Examples
+        --------
+        >>> Thresholds().for_terrain("plateau").t_max_min
+        90.0
+
         Raises
         ------
         ValueError
@@ -100,6 +152,414 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class Weights:
+    """Weights of the soft criteria (domain notes §5.3); they sum to 1.0 by default.
+
+    The total of a merger is ``Σ w_k S_k / Σ w_k`` over the criteria that have
+    data for it: a criterion without data (NaN) is left out and the other
+    weights are renormalised, and the output says so.
+
+    Attributes
+    ----------
+    population_flow, traffic_flow, economic_flow : float, default 0.10 each
+        顺应人口/交通/经济流向: flows kept inside the merged unit (the seed
+        county's first principle; 0.30 in all).
+    scale : float, default 0.15
+        规模适度: population against the terrain's floor and cap.
+    access : float, default 0.15
+        便于服务 (条例 Art. 3): population-weighted travel time to the seat.
+    core : float, default 0.10
+        做强中心: the seat's centrality and dominance.
+    compactness : float, default 0.05
+        Polsby–Popper of the union against its members.
+    cohesion : float, default 0.05
+        人文历史: shared watershed, dialect, past co-administration (needs a
+        unit column, see :attr:`CriteriaSettings.cohesion_column`).
+    efficiency : float, default 0.05
+        减量: units merged, ``(k − 1) / (k_max − 1)``.
+    balance : float, default 0.05
+        County balance: the union should not dwarf the county's units.
+    continuity : float, default 0.05
+        点位不变: former seats stay within reach of the new seat.
+    risk : float, default 0.05
+        风险 (inverted): needs a unit column, see
+        :attr:`CriteriaSettings.risk_column`.
+    extra : tuple of (str, float) pairs, default ()
+        Weights of user-registered criteria, by name (in TOML: further keys
+        of ``[weights]``). A user criterion not listed here keeps the weight
+        it was registered with.
+
+    Examples
+    --------
+    >>> w = Weights(access=0.3, extra=(("roads", 0.1),))
+    >>> w.get("access"), w.get("roads"), w.get("unknown", 0.0)
+    (0.3, 0.1, 0.0)
+    >>> round(sum(Weights().as_dict().values()), 10)
+    1.0
+    """
+
+    population_flow: float = 0.10
+    traffic_flow: float = 0.10
+    economic_flow: float = 0.10
+    scale: float = 0.15
+    access: float = 0.15
+    core: float = 0.10
+    compactness: float = 0.05
+    cohesion: float = 0.05
+    efficiency: float = 0.05
+    balance: float = 0.05
+    continuity: float = 0.05
+    risk: float = 0.05
+    extra: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        extra = tuple(sorted((str(k), float(v)) for k, v in dict(self.extra).items()))
+        object.__setattr__(self, "extra", extra)
+        clash = sorted(k for k, _ in extra if k in BUILTIN_CRITERIA)
+        if clash:
+            raise InputError(f"Weights.extra names built-in criteria {clash}; set their own "
+                             "fields instead (Weights(access=0.2)).")
+        bad = [k for k, v in self.as_dict().items() if not (v >= 0 and math.isfinite(v))]
+        if bad:
+            raise InputError(f"Weights must be finite and non-negative; got {bad} out of range.")
+
+    def as_dict(self) -> dict[str, float]:
+        """Every weight by criterion name, built-in ones first.
+
+        Examples
+        --------
+        >>> list(Weights(extra=(("roads", 0.1),)).as_dict())[-2:]
+        ['risk', 'roads']
+        """
+        out = {name: float(getattr(self, name)) for name in BUILTIN_CRITERIA}
+        out.update(dict(self.extra))
+        return out
+
+    def get(self, name: str, default: float | None = None) -> float | None:
+        """Weight of criterion ``name`` (``default`` when it has none here).
+
+        Examples
+        --------
+        >>> Weights().get("scale"), Weights().get("roads")
+        (0.15, None)
+        """
+        return self.as_dict().get(name, default)
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Decision bands of the weighted total (domain notes §5.3).
+
+    Attributes
+    ----------
+    recommend : float, default 0.60
+        Totals at or above this are recommended (建议合并).
+    reject : float, default 0.40
+        Totals below this are rejected (不建议); in between: review (需论证).
+        Infeasible candidates are always rejected, whatever their total.
+
+    Examples
+    --------
+    >>> Bands().band(0.65), Bands().band(0.5), Bands().band(0.2)
+    ('recommend', 'review', 'reject')
+    """
+
+    recommend: float = 0.60
+    reject: float = 0.40
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.reject <= self.recommend <= 1.0:
+            raise InputError(f"Bands need 0 ≤ reject ≤ recommend ≤ 1; got reject={self.reject}, "
+                             f"recommend={self.recommend}.")
+
+    def band(self, total: float, feasible: bool = True) -> str:
+        """``"recommend"``, ``"review"`` or ``"reject"`` for one total.
+
+        Examples
+        --------
+        >>> Bands().band(0.9, feasible=False)
+        'reject'
+        """
+        if not feasible or not total >= self.reject:
+            return "reject"
+        return "recommend" if total >= self.recommend else "review"
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Which hard constraints (domain notes §5.2) a candidate must meet.
+
+    A candidate failing one is infeasible; the output names the first that
+    fails, in the order of the fields below, with its figures.
+
+    Attributes
+    ----------
+    locked : bool, default True
+        H7: locked units (``locked`` column: 民族乡 needing their own
+        procedure, user locks) and designated border towns (column
+        :attr:`border_town_column`, 做实边界镇) never merge.
+    must_link : bool, default True
+        H8 (一地两府必须合并): a unit whose seat lies inside another unit
+        must be merged with it; so must the pairs of :attr:`must_link_pairs`.
+    same_parent : bool, default True
+        H2: all members in the same county (``parent`` column, when given).
+    contiguity : bool, default True
+        H1: the union is one connected piece (virtual links count).
+    size : bool, default True
+        H6: at most ``Config.max_members`` current units.
+    area : bool, default True
+        H5: area within ``a_max_km2`` of the most lenient member terrain.
+    travel_time : bool, default True
+        H4: every settlement within ``t_max_min`` of the seat (most lenient
+        member terrain); checked where there are settlements.
+    border_town_column : str, default "border_town"
+        Unit column flagging designated border towns (truthy values lock).
+    must_link_pairs : tuple of (str, str), default ()
+        Further pairs of unit ids that must be merged.
+
+    Examples
+    --------
+    >>> Constraints(must_link_pairs=(("A", "B"),)).must_link_pairs
+    (('A', 'B'),)
+    """
+
+    locked: bool = True
+    must_link: bool = True
+    same_parent: bool = True
+    contiguity: bool = True
+    size: bool = True
+    area: bool = True
+    travel_time: bool = True
+    border_town_column: str = "border_town"
+    must_link_pairs: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        pairs = tuple(tuple(str(u) for u in p) for p in self.must_link_pairs)
+        bad = [p for p in pairs if len(p) != 2 or p[0] == p[1]]
+        if bad:
+            raise InputError(f"must_link_pairs must be pairs of two different unit ids; got {bad}.")
+        object.__setattr__(self, "must_link_pairs", pairs)
+
+
+@dataclass(frozen=True)
+class CriteriaSettings:
+    """Shape parameters of the built-in criteria (formulas in :mod:`townmerge.criteria`).
+
+    Attributes
+    ----------
+    scale_zero_below : float, default 0.5
+        S2 trapezoid: 0 at ``P ≤ 0.5·P_min``, rising to 1 at ``P_min``.
+    scale_zero_above : float, default 1.5
+        S2 trapezoid: 1 up to ``P_max``, falling to 0 at ``1.5·P_max``.
+    balance_free_multiple : float, default 3.0
+        S8: no penalty up to 3 × the median population of the county's
+        current units.
+    balance_zero_multiple : float, default 6.0
+        S8: the balance score reaches 0 at 6 × the median.
+    cohesion_column : str, default "cohesion"
+        S6: unit column of a label shared by units that belong together
+        (watershed, road corridor, dialect, past co-administration). Without
+        it the criterion has no data.
+    risk_column : str, default "risk"
+        S10: unit column of a risk in [0, 1] (disputes, ethnic mix, contested
+        border villages). Without it the criterion has no data.
+    trigger_below_floor : bool, default True
+        Candidate groups of up to ``max_members`` units are built around
+        every unit below its terrain's population floor …
+    trigger_must_link : bool, default True
+        … and around every unit of a must-link pair (adjacent pairs are
+        always candidates).
+
+    Examples
+    --------
+    >>> CriteriaSettings().balance_free_multiple
+    3.0
+    """
+
+    scale_zero_below: float = 0.5
+    scale_zero_above: float = 1.5
+    balance_free_multiple: float = 3.0
+    balance_zero_multiple: float = 6.0
+    cohesion_column: str = "cohesion"
+    risk_column: str = "risk"
+    trigger_below_floor: bool = True
+    trigger_must_link: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.scale_zero_below < 1 < self.scale_zero_above:
+            raise InputError("CriteriaSettings needs 0 ≤ scale_zero_below < 1 < "
+                             f"scale_zero_above; got {self.scale_zero_below}, "
+                             f"{self.scale_zero_above}.")
+        if not 0 < self.balance_free_multiple < self.balance_zero_multiple:
+            raise InputError("CriteriaSettings needs 0 < balance_free_multiple < "
+                             f"balance_zero_multiple; got {self.balance_free_multiple}, "
+                             f"{self.balance_zero_multiple}.")
+
+
+@dataclass(frozen=True)
+class SeatSettings:
+    """The seat (驻地) score of domain notes §7: ``0.35·A + 0.30·Z + 0.15·H + 0.10·Cont + 0.10·L``.
+
+    A term without data (no roads for H, no land column for L) is left out
+    and the other weights renormalised; the seat choice says so.
+
+    Attributes
+    ----------
+    access : float, default 0.35
+        A: ``1 − T̄ / T_max``, the population-weighted mean travel time from the
+        group's settlements (the p-median objective).
+    centrality : float, default 0.30
+        Z: the candidate's centrality relative to the strongest candidate.
+    hub : float, default 0.15
+        H: road hub strength (sum of speeds of the roads at its node)
+        relative to the strongest candidate.
+    continuity : float, default 0.10
+        Cont: 1 when the candidate already is a seat (avoids a statutory
+        驻地迁移).
+    land : float, default 0.10
+        L: room to expand, from the settlement column :attr:`land_column`
+        relative to the largest candidate.
+    candidates : {"seats", "towns"}, default "seats"
+        ``seats``: the members' current seats; ``towns``: also every other
+        town-level settlement (kind ``county seat`` or ``town seat``) inside
+        the union.
+    land_column : str, default "land"
+        Settlement column of land available for building (any unit).
+    hazard_column : str, default "hazard"
+        Settlement column flagging geological-hazard zones (truthy: never a
+        seat).
+
+    Examples
+    --------
+    >>> SeatSettings().as_dict()["access"]
+    0.35
+    """
+
+    access: float = 0.35
+    centrality: float = 0.30
+    hub: float = 0.15
+    continuity: float = 0.10
+    land: float = 0.10
+    candidates: str = "seats"
+    land_column: str = "land"
+    hazard_column: str = "hazard"
+
+    def __post_init__(self) -> None:
+        bad = [k for k, v in self.as_dict().items() if not (v >= 0 and math.isfinite(v))]
+        if bad or sum(self.as_dict().values()) <= 0:
+            raise InputError(f"Seat weights must be non-negative with a positive sum; got "
+                             f"{self.as_dict()}.")
+        if self.candidates not in ("seats", "towns"):
+            raise InputError(f"SeatSettings.candidates must be 'seats' or 'towns', not "
+                             f"{self.candidates!r}.")
+
+    def as_dict(self) -> dict[str, float]:
+        """The five term weights by name.
+
+        Examples
+        --------
+        >>> round(sum(SeatSettings().as_dict().values()), 10)
+        1.0
+        """
+        return {k: float(getattr(self, k))
+                for k in ("access", "centrality", "hub", "continuity", "land")}
+
+
+@dataclass(frozen=True)
+class TierSettings:
+    """Settlement tier classification (domain notes §6).
+
+    Attributes
+    ----------
+    method : {"natural_breaks", "thresholds"}, default "natural_breaks"
+        How centrality classes are cut when no quotas are given: Jenks–Fisher
+        natural breaks (as in the cited studies) or the fixed cut-offs below.
+        Quotas, when given, are met exactly and override the method.
+    town_quotas : tuple of int, optional
+        Exact counts of 主城区, 副中心, 中心镇, 特色镇 (the rest are 一般镇),
+        e.g. ``(3, 2, 7, 14)`` as in the seed county.
+    village_quotas : tuple of int, optional
+        Exact counts of 中心村 and 特色村/重点村 (the rest are 一般村).
+    town_thresholds : tuple of float, default (0.5, 0.25)
+        With ``method="thresholds"``: centrality cut-offs of the top (副中心
+        candidates) and middle (中心镇) classes, in [0, 1].
+    village_threshold : float, default 0.4
+        With ``method="thresholds"``: centrality cut-off of 中心村.
+    urban_minutes : float, default 15.0
+        Town nodes this close to the county seat are 主城区 (contiguous
+        built-up proxy), as are the county seat and the seats of 街道.
+    sub_centre_min_minutes : float, default 30.0
+        副中心 lie at least this far from the county seat.
+    n_sub_centres : int, default 2
+        At most this many 副中心 (the seed county has 2).
+    sub_centre_min_dominated : int, default 3
+        A 副中心 is the main destination (largest membership F) of at least
+        this many other town nodes (checked where there are flows).
+    central_town_min_dominated : int, default 0
+        A 中心镇 must be the main destination of at least this many other
+        town nodes. The notes propose 2 ("pulls its neighbours along"); on
+        the sample county that demotes the fifth-strongest town to 一般镇,
+        so the test is off by default (0) and the count is reported in each
+        node's reason instead.
+    central_village_min_population : int, default 601
+        中心村 have at least this many people (GB 50188 "large" village),
+        except the one central village every township gets.
+    specialty_column : str, default "specialty"
+        Settlement column flagging a specialisation (tourism, culture,
+        industry, traditional village): 特色镇 / 特色村.
+    facilities_column : str, default "facilities"
+        Settlement column counting facilities (school, clinic, market,
+        bank), used in the centrality where present.
+    centrality_weights : tuple of (str, float) pairs, default ()
+        Fixed weights of the centrality indicators (``population``,
+        ``potential``, ``road``, ``facilities``, ``gdp``); empty: entropy
+        weights (熵权法) from the data.
+    max_breaks_values : int, default 3000
+        Natural breaks are computed on at most this many values (evenly
+        spaced order statistics of larger sets): the exact Fisher algorithm
+        is quadratic.
+
+    Examples
+    --------
+    >>> TierSettings(town_quotas=(3, 2, 7, 14)).town_quotas
+    (3, 2, 7, 14)
+    """
+
+    method: str = "natural_breaks"
+    town_quotas: tuple[int, ...] | None = None
+    village_quotas: tuple[int, ...] | None = None
+    town_thresholds: tuple[float, float] = (0.5, 0.25)
+    village_threshold: float = 0.4
+    urban_minutes: float = 15.0
+    sub_centre_min_minutes: float = 30.0
+    n_sub_centres: int = 2
+    sub_centre_min_dominated: int = 3
+    central_town_min_dominated: int = 0
+    central_village_min_population: int = 601
+    specialty_column: str = "specialty"
+    facilities_column: str = "facilities"
+    centrality_weights: tuple[tuple[str, float], ...] = ()
+    max_breaks_values: int = 3000
+
+    def __post_init__(self) -> None:
+        if self.method not in ("natural_breaks", "thresholds"):
+            raise InputError(f"TierSettings.method must be 'natural_breaks' or 'thresholds', "
+                             f"not {self.method!r}.")
+        for name, n in (("town_quotas", 4), ("village_quotas", 2)):
+            q = getattr(self, name)
+            if q is None:
+                continue
+            q = tuple(q)
+            if len(q) != n or any(int(v) != v or v < 0 for v in q):
+                raise InputError(f"TierSettings.{name} must be {n} non-negative whole numbers "
+                                 f"(the rest get the last tier); got {q}.")
+            object.__setattr__(self, name, tuple(int(v) for v in q))
+        object.__setattr__(self, "town_thresholds", tuple(float(v) for v in self.town_thresholds))
+        object.__setattr__(self, "centrality_weights", tuple(sorted(
+            (str(k), float(v)) for k, v in dict(self.centrality_weights).items())))
+
+
+@dataclass(frozen=True)
 class Config:
     """All tunable settings of townmerge; pass one to any function that takes ``config``.
 
@@ -109,11 +569,24 @@ class Config:
         Size and access limits by terrain.
     flow_type : str
         Which flow the first merge rule follows when several are given
-        (``"population"``, ``"traffic"`` or ``"economic"``).
+        (``"population"``, ``"traffic"`` or ``"economic"``); also the flow
+        quoted in the reasons of :func:`townmerge.score_mergers`.
     max_members : int
         Most current units merged into one new unit (H6: the reform's observed
         maximum is 4 → 1, typically 2–3). Generators keep to it where the
-        target allows.
+        target allows; candidate groups are built up to it.
+    weights : Weights
+        Weights of the soft criteria.
+    bands : Bands
+        Decision bands of the total.
+    constraints : Constraints
+        Which hard constraints apply.
+    criteria : CriteriaSettings
+        Shape parameters of the criteria.
+    seats : SeatSettings
+        The seat score.
+    tiers : TierSettings
+        Settlement tiers.
 
     Examples
     --------
@@ -124,33 +597,67 @@ class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     flow_type: str = "population"
     max_members: int = 4
+    weights: Weights = field(default_factory=Weights)
+    bands: Bands = field(default_factory=Bands)
+    constraints: Constraints = field(default_factory=Constraints)
+    criteria: CriteriaSettings = field(default_factory=CriteriaSettings)
+    seats: SeatSettings = field(default_factory=SeatSettings)
+    tiers: TierSettings = field(default_factory=TierSettings)
 
     def to_toml(self) -> str:
-        """Serialise to TOML text."""
+        """Serialise to TOML text (every setting, defaults included).
+
+        Examples
+        --------
+        >>> print(Config().to_toml().splitlines()[0])
+        flow_type = "population"
+        """
         lines = [f'flow_type = "{self.flow_type}"', f"max_members = {self.max_members}", "",
                  "[thresholds]",
                  f'default_terrain = "{self.thresholds.default_terrain}"']
         for terrain in TERRAINS:
-            t = self.thresholds.for_terrain(terrain)
             lines += ["", f"[thresholds.{terrain}]"]
-            lines += [f"{k} = {v!r}" for k, v in asdict(t).items()]
+            lines += _table_lines(self.thresholds.for_terrain(terrain))
+        lines += ["", "[weights]"]
+        lines += [f"{_key(k)} = {_value(v)}" for k, v in self.weights.as_dict().items()]
+        for name in ("bands", "constraints", "criteria", "seats", "tiers"):
+            lines += ["", f"[{name}]"]
+            lines += _table_lines(getattr(self, name))
         return "\n".join(lines) + "\n"
 
     @classmethod
     def from_toml(cls, text: str) -> Config:
-        """Read from TOML text; keys left out keep their defaults.
+        r"""Read from TOML text; keys left out keep their defaults.
 
         Raises
         ------
         ValueError
-            For unknown keys, naming them.
+            For unknown keys, naming them, and for values out of range.
+
+        Examples
+        --------
+        >>> Config.from_toml("[bands]\nrecommend = 0.7\n").bands.recommend
+        0.7
+        >>> Config.from_toml("[bands]\nrecomend = 0.7\n")
+        Traceback (most recent call last):
+        ...
+        ValueError: Unknown key(s) ['recomend'] in [bands]; expected some of ...
         """
         data = tomllib.loads(text)
         return cls._from_dict(data)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Config:
-        """Read a TOML file (see :meth:`from_toml`)."""
+        """Read a TOML file (see :meth:`from_toml`).
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "townmerge.toml"
+        >>> _ = f.write_text(Config(max_members=3).to_toml(), encoding="utf-8")
+        >>> Config.from_file(f).max_members
+        3
+        """
         return cls.from_toml(Path(path).read_text(encoding="utf-8"))
 
     @classmethod
@@ -169,8 +676,91 @@ class Config:
             updates["default_terrain"] = th["default_terrain"]
         thresholds = replace(cfg.thresholds, **updates)
         thresholds.for_terrain(thresholds.default_terrain)  # validates the name
+        w = dict(data.get("weights", {}))
+        own = {k: float(w.pop(k)) for k in BUILTIN_CRITERIA if k in w}
+        if "extra" in w:
+            raise InputError("[weights] takes one key per criterion (my_criterion = 0.1), "
+                             "not an 'extra' table.")
+        weights = replace(cfg.weights, **own, extra=tuple((str(k), float(v))
+                                                           for k, v in w.items()))
+        parts = {name: _update(getattr(cfg, name), data.get(name, {}), f"[{name}]")
+                 for name in ("bands", "constraints", "criteria", "seats", "tiers")}
         return replace(cfg, thresholds=thresholds, flow_type=data.get("flow_type", cfg.flow_type),
-                       max_members=int(data.get("max_members", cfg.max_members)))
+                       max_members=int(data.get("max_members", cfg.max_members)),
+                       weights=weights, **parts)
+
+
+def _key(k: str) -> str:
+    """A TOML key: bare when possible, else quoted."""
+    if k and all(c.isascii() and (c.isalnum() or c in "_-") for c in k):
+        return k
+    return json.dumps(k, ensure_ascii=False)
+
+
+def _value(v: Any) -> str:
+    """A TOML value for a scalar, tuple or tuple of pairs."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, tuple | list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    raise TypeError(f"Cannot write {v!r} to TOML.")  # pragma: no cover - internal
+
+
+def _table_lines(obj: Any) -> list[str]:
+    """``key = value`` lines of a flat dataclass; ``None`` values are left out (defaults)."""
+    return [f"{f.name} = {_value(getattr(obj, f.name))}" for f in fields(obj)
+            if getattr(obj, f.name) is not None]
+
+
+def _to_tuple(v: Any) -> Any:
+    if isinstance(v, list | tuple):
+        return tuple(_to_tuple(x) for x in v)
+    return v
+
+
+def _update(obj: Any, data: dict[str, Any], where: str) -> Any:
+    """``obj`` with the keys of ``data`` replaced, each coerced to its field's type."""
+    if not isinstance(data, dict):
+        raise InputError(f"{where} must be a table, got {data!r}.")
+    _reject_unknown(data, {f.name for f in fields(obj)}, where)
+    hints = typing.get_type_hints(type(obj))
+    changes: dict[str, Any] = {}
+    for name, value in data.items():
+        current = getattr(obj, name)
+        if is_dataclass(current):  # pragma: no cover - no nested tables below the top level
+            changes[name] = _update(current, value, f"{where[:-1]}.{name}]")
+            continue
+        hint = hints[name]
+        try:
+            if hint is bool:
+                if not isinstance(value, bool):
+                    raise TypeError
+                changes[name] = value
+            elif hint is int:
+                if isinstance(value, bool) or int(value) != value:
+                    raise TypeError
+                changes[name] = int(value)
+            elif hint is float:
+                changes[name] = float(value)
+            elif hint is str:
+                if not isinstance(value, str):
+                    raise TypeError
+                changes[name] = value
+            else:
+                changes[name] = _to_tuple(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{where} {name} = {value!r} is not a valid {hint}.") from None
+    return replace(obj, **changes)
 
 
 def _reject_unknown(data: dict[str, Any], known: set[str], where: str) -> None:

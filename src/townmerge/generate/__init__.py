@@ -1,6 +1,6 @@
 """Plan generators. Each returns a :class:`townmerge.plan.Plan` (ensembles a list of them)."""
 
-from .api import co_occurrence, generate_ensemble, generate_plan, plan_objective
+from .api import co_occurrence, generate_ensemble, generate_plan
 from .base import GroupScorer, PlanningProblem, partition_objective
 from .greedy import greedy_plan
 
@@ -12,5 +12,4 @@ __all__ = [
     "generate_plan",
     "greedy_plan",
     "partition_objective",
-    "plan_objective",
 ]

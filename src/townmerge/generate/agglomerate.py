@@ -19,7 +19,13 @@ import numpy as np
 
 from ..errors import InfeasibleError
 from ..plan import Plan
-from .base import PlanningProblem, ScoreCache, plan_from_groups
+from .base import (
+    PlanningProblem,
+    ScoreCache,
+    check_feasible,
+    partition_objective,
+    plan_from_groups,
+)
 
 __all__ = ["agglomerate"]
 
@@ -77,17 +83,22 @@ def agglomerate(
     def adjacent(gid: int) -> set[int]:
         return {int(label[j]) for i in groups[gid] for j in problem.neighbours[i]} - {gid}
 
+    # a group infeasible on its own (its seat lies in another unit: 一地两府) must merge:
+    # its mergers come first, whatever their gain
+    must = float(problem.weight.sum()) or 1.0
+
     def candidate(a: int, b: int) -> tuple[float, int, int] | None:
         union = groups[a] | groups[b]
         if len(union) > k or problem.locked[list(union)].any():
             return None
-        if target is None and not (problem.below_floor(groups[a])
+        forced = not cache.feasible(groups[a]) or not cache.feasible(groups[b])
+        if target is None and not (forced or problem.below_floor(groups[a])
                                    or problem.below_floor(groups[b])):
             return None
         if not cache.feasible(union):
             return None
         gain = cache.value(union) - cache.value(groups[a]) - cache.value(groups[b])
-        return gain, min(a, b), max(a, b)
+        return gain + (must if forced else 0.0), min(a, b), max(a, b)
 
     pairs = {(min(a, b), max(a, b)) for a in groups for b in adjacent(a)}
     cache.prefill([groups[a] | groups[b] for a, b in pairs] + list(groups.values()))
@@ -133,7 +144,7 @@ def agglomerate(
             f"further merger is feasible within {k} units per new unit and the constraints. "
             "Raise the target, max_members, or relax the constraints.")
     chosen = list(groups.values())
-    weight_total = float(problem.weight.sum()) or 1.0
-    objective = sum(cache.value(g) for g in chosen) / weight_total
+    check_feasible(problem, cache, chosen)
+    objective = partition_objective(problem, cache, [[problem.ids[i] for i in g] for g in chosen])
     return plan_from_groups(problem, chosen, method="greedy", objective=objective, seed=seed,
                             noise=noise, seconds=time.perf_counter() - t0)

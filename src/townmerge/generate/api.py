@@ -25,19 +25,18 @@ from ..config import Config
 from ..errors import InputError
 from ..model import StudyArea
 from ..plan import Plan
+from ..score import MergerScorer
 from .agglomerate import agglomerate
-from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible, partition_objective
+from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible
 from .exact import exact_plan
 from .search import local_search
 
-__all__ = ["co_occurrence", "generate_ensemble", "generate_plan", "plan_objective"]
+__all__ = ["co_occurrence", "generate_ensemble", "generate_plan"]
 
 Method = Literal["greedy", "exact", "search"]
 
 
 def _default_scorer(area: StudyArea, config: Config, edges: pd.DataFrame | None) -> GroupScorer:
-    from ..score import MergerScorer  # the full criteria of townmerge.score
-
     return MergerScorer(area, config, edges=edges)
 
 
@@ -55,37 +54,6 @@ def _fixed_groups(problem: PlanningProblem, start: Plan | None) -> list[list[int
     start.check_units(problem.ids)
     groups = [g for g in start.groups().values() if len(g) > 1]
     return problem.index_groups(groups) or None
-
-
-def plan_objective(area: StudyArea, plan: Plan, *, config: Config | None = None,
-                   scorer: GroupScorer | None = None) -> float:
-    """The plan objective: population-weighted mean of the new units' total scores.
-
-    Parameters
-    ----------
-    area : StudyArea
-    plan : Plan
-    config : Config, optional
-    scorer : GroupScorer, optional
-        Default: :class:`townmerge.score.MergerScorer` with ``config``.
-
-    Returns
-    -------
-    float
-        In [0, 1].
-
-    Raises
-    ------
-    PlanError
-        When the plan does not assign every unit of the area once.
-    InfeasibleError
-        When a new unit breaks a hard constraint (infeasible plans are rejected).
-    """
-    plan.check_units(area.unit_ids)
-    _, problem, cache = _setup(area, config, scorer, None)
-    groups = [frozenset(g) for g in problem.index_groups(plan.groups().values())]
-    check_feasible(problem, cache, [g for g in groups if len(g) > 1])
-    return partition_objective(problem, cache, plan.groups().values())
 
 
 def generate_plan(

@@ -36,6 +36,7 @@ from ..config import Config
 from ..errors import InfeasibleError, InputError, format_ids
 from ..model import StudyArea, unit_label
 from ..plan import Plan
+from ..score import objective_value
 
 __all__ = [
     "GroupScorer",
@@ -195,7 +196,9 @@ class ScoreCache:
                 self._feasible[g] = bool(feasible)
 
     def feasible(self, group: frozenset[int]) -> bool:
-        """Whether the group is feasible (locked units only alone)."""
+        """Whether the group is feasible (locked units only alone; a unit alone can be
+        infeasible too, e.g. when its seat lies in another unit: 一地两府).
+        """
         f = self._feasible.get(group)
         if f is None:
             if len(group) > 1 and self.problem.locked[list(group)].any():
@@ -213,7 +216,7 @@ class ScoreCache:
 
 def partition_objective(problem: PlanningProblem, scorer: GroupScorer | ScoreCache,
                         groups: Iterable[Iterable[str]]) -> float:
-    """Population-weighted mean of the groups' totals: THE plan objective.
+    """Population-weighted mean of the groups' totals (:func:`townmerge.score.objective_value`).
 
     Parameters
     ----------
@@ -228,10 +231,8 @@ def partition_objective(problem: PlanningProblem, scorer: GroupScorer | ScoreCac
     """
     cache = scorer if isinstance(scorer, ScoreCache) else ScoreCache(problem, scorer)
     idx = [frozenset(g) for g in problem.index_groups(groups)]
-    total_w = float(problem.weight.sum())
-    if total_w <= 0:
-        return float(np.mean([cache.total(g) for g in idx]))
-    return sum(cache.value(g) for g in idx) / total_w
+    return objective_value([problem.weight[list(g)].sum() for g in idx],
+                           [cache.total(g) for g in idx])
 
 
 def check_feasible(problem: PlanningProblem, cache: ScoreCache,

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import InfeasibleError, InputError
 from ..plan import Plan
-from .base import PlanningProblem, ScoreCache, plan_from_groups
+from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 
 __all__ = ["connected_groups", "exact_plan"]
 
@@ -145,16 +145,13 @@ def exact_plan(
         atoms = [list(f) for f in fixed] + [[i] for i in range(problem.n) if i not in in_fixed]
     columns: list[frozenset[int]] = []
     for g in connected_groups(problem, atoms=atoms):
-        if len(g) == 1 or (fixed and any(g == frozenset(f) for f in fixed)) \
-                or cache.feasible(g):
+        if (fixed and any(g == frozenset(f) for f in fixed)) or cache.feasible(g):
             columns.append(g)
         if len(columns) > MAX_COLUMNS:
             raise InputError(
                 f"More than {MAX_COLUMNS:,} candidate groups: the exact model is for county-scale "
                 "areas (up to about 60 units). Use method='greedy' or 'search', or lower "
                 "max_members.")
-    # singletons that break a constraint on their own are still allowed: a unit that stays
-    # as it is was legal before the plan (status quo first)
     n_cols = len(columns)
     weight_total = float(problem.weight.sum()) or 1.0
     cost = np.array([cache.value(g) for g in columns]) / weight_total
@@ -192,9 +189,11 @@ def exact_plan(
             + ". Relax the constraints (max_members, population or travel limits) or change "
             "the target.")
     chosen = [columns[c] for c in np.flatnonzero(solution > 0.5)]
-    objective = float(info.objective_function_value)
+    found = float(info.objective_function_value)
     bound = float(info.mip_dual_bound)
-    gap = abs(bound - objective) / max(abs(objective), 1e-12)
+    gap = abs(bound - found) / max(abs(found), 1e-12)
+    objective = partition_objective(problem, cache,
+                                    [[problem.ids[i] for i in g] for g in chosen])
     return plan_from_groups(problem, chosen, method="exact", objective=objective, bound=bound,
                             gap=gap, status=status, n_columns=n_cols, seed=seed,
                             seconds=time.perf_counter() - t0)

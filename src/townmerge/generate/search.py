@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from ..plan import Plan
-from .base import PlanningProblem, ScoreCache, plan_from_groups
+from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 
 __all__ = ["local_search"]
 
@@ -170,7 +170,9 @@ def local_search(
         if current > best + 1e-12:
             best = current
             best_groups = [frozenset(g) for g in groups.values()]
+    objective = partition_objective(problem, cache,
+                                    [[problem.ids[i] for i in g] for g in best_groups])
     return plan_from_groups(problem, best_groups, method="search", seed=seed,
-                            objective=best / weight_total, start_objective=start_objective,
+                            objective=objective, start_objective=start_objective,
                             iterations=it + 1 if iterations else 0, accepted=accepted,
                             seconds=time.perf_counter() - t0)
