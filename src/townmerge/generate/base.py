@@ -196,8 +196,10 @@ class ScoreCache:
                 self._feasible[g] = bool(feasible)
 
     def feasible(self, group: frozenset[int]) -> bool:
-        """Whether the group is feasible (locked units only alone; a unit alone can be
-        infeasible too, e.g. when its seat lies in another unit: 一地两府).
+        """Whether the group is feasible.
+
+        Locked units are feasible only alone; a unit alone can be infeasible too,
+        e.g. when its seat lies in another unit (一地两府).
         """
         f = self._feasible.get(group)
         if f is None:
