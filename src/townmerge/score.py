@@ -583,11 +583,31 @@ class MergerScorer:
         >>> s.score_groups([["A"], ["A", "B"]])["efficiency"].tolist()
         [0.0, 0.3333333333333333]
         """
+        return self._frame(self._score(groups))
+
+    def _score(self, groups: Sequence[Sequence[str]]) -> _Evaluation:
         ptr, mem = self._positions(groups)
         ev = self._evaluate(ptr, mem)
         for key, t, f in zip(self._keys(ptr, mem), ev.total, ev.feasible, strict=True):
             self._cache[key] = (float(t), bool(f))
-        return self._frame(ev)
+        return ev
+
+    def score_arrays(self, groups: Sequence[Sequence[str]]) -> tuple[FloatArray, BoolArray]:
+        """Totals and feasibility of many groups at once, as arrays (fills the cache).
+
+        The generators' batch path: the same figures as :meth:`score_groups`
+        without building a table.
+
+        Examples
+        --------
+        >>> from townmerge.testing.grids import grid_units
+        >>> s = MergerScorer(StudyArea(grid_units("ABC", population={"A": 1, "B": 2, "C": 3})))
+        >>> totals, feasible = s.score_arrays([["A"], ["A", "C"]])
+        >>> feasible.tolist()
+        [True, False]
+        """
+        ev = self._score(groups)
+        return np.asarray(ev.total, dtype=float), np.asarray(ev.feasible, dtype=bool)
 
     def _keys(self, ptr: IntArray, mem: IntArray) -> list[tuple[int, ...]]:
         return [tuple(mem[s:e].tolist()) for s, e in itertools.pairwise(ptr.tolist())]
@@ -651,7 +671,7 @@ class MergerScorer:
         >>> s.totals([["A"], ["B"]]).shape
         (2,)
         """
-        return self.score_groups(groups)["total"].to_numpy(dtype=float)
+        return self.score_arrays(groups)[0]
 
     # -- candidates -----------------------------------------------------------------------
     def candidates(self, plan: Plan | None = None, *,

@@ -133,7 +133,11 @@ def agglomerate(
         groups[a] = union
         label[list(union)] = a
         version[a] += 1
-        for other in adjacent(a):
+        around = adjacent(a)
+        # score the merged unit and its possible next mergers in one batch
+        cache.prefill([union] + [union | groups[o] for o in around
+                                 if len(union) + len(groups[o]) <= k])
+        for other in around:
             cand = candidate(a, other)
             if cand is not None:
                 lo, hi = cand[1], cand[2]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..errors import InputError
+from ..errors import InfeasibleError, InputError
 from ..model import StudyArea
 from ..plan import Plan
 from ..score import MergerScorer
@@ -185,7 +185,12 @@ def generate_ensemble(
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             break
         s = seed + i
-        first = agglomerate(problem, cache, target=target, fixed=fixed, noise=noise, seed=s)
+        try:
+            first = agglomerate(problem, cache, target=target, fixed=fixed, noise=noise, seed=s)
+        except InfeasibleError:
+            # the randomised choices led to a dead end above the target: start from the
+            # deterministic greedy plan; the seeded local search still diversifies it
+            first = agglomerate(problem, cache, target=target, fixed=fixed, seed=s)
         groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
         plan = local_search(problem, cache, groups, fixed_count=target is not None, seed=s,
                             iterations=iterations, fixed=fixed)

@@ -185,12 +185,19 @@ class ScoreCache:
 
     def prefill(self, groups: list[frozenset[int]]) -> None:
         """Score many groups at once when the scorer can (``score_groups``)."""
-        todo = [g for g in groups if g not in self._total]
-        batch = getattr(self.scorer, "score_groups", None)
-        if not todo or batch is None:
+        todo = list(dict.fromkeys(g for g in groups if g not in self._total))
+        if not todo:
             return
-        frame = batch([self._members(g) for g in todo])
-        for g, total, feasible in zip(todo, frame["total"], frame["feasible"], strict=True):
+        members = [self._members(g) for g in todo]
+        arrays = getattr(self.scorer, "score_arrays", None)
+        if arrays is not None:
+            totals, feasibles = arrays(members)
+        elif hasattr(self.scorer, "score_groups"):
+            frame = self.scorer.score_groups(members)
+            totals, feasibles = frame["total"], frame["feasible"]
+        else:
+            return
+        for g, total, feasible in zip(todo, totals, feasibles, strict=True):
             self._total[g] = float(total)
             if not (len(g) > 1 and self.problem.locked[list(g)].any()):
                 self._feasible[g] = bool(feasible)

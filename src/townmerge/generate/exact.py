@@ -15,6 +15,8 @@ HiGHS (highspy) is an open-source MILP solver; it proves optimality or stops at
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Iterator
 
@@ -29,6 +31,21 @@ __all__ = ["connected_groups", "exact_plan"]
 
 #: Refuse to build models with more columns than this (the enumeration explodes).
 MAX_COLUMNS = 2_000_000
+
+
+def _quiet_highs() -> highspy.Highs:
+    """A HiGHS instance that prints nothing (its banner is written by C++ to fd 1)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 def connected_groups(problem: PlanningProblem, max_members: int | None = None,
@@ -155,8 +172,7 @@ def exact_plan(
     n_cols = len(columns)
     weight_total = float(problem.weight.sum()) or 1.0
     cost = np.array([cache.value(g) for g in columns]) / weight_total
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _quiet_highs()
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("mip_rel_gap", 1e-9)
     if time_limit is not None:
