@@ -18,7 +18,15 @@ from .adjacency import (
 from .columns import ColumnMap
 from .config import Bands, Config, Constraints, SeatSettings, TierSettings, Weights
 from .criteria import Criterion, CriterionRegistry, default_criteria
-from .evaluate import PlanSummary, check_plan, merged_units, summarize
+from .evaluate import (
+    PlanSummary,
+    adjusted_rand_index,
+    check_plan,
+    compare_plans,
+    merged_units,
+    plan_metrics,
+    summarize,
+)
 from .flows import (
     GravityFit,
     GravityParams,
@@ -73,6 +81,7 @@ __all__ = [
     "TravelParams",
     "ValidationReport",
     "Weights",
+    "adjusted_rand_index",
     "boundary_lengths",
     "build_adjacency",
     "build_settlement_graph",
@@ -80,6 +89,7 @@ __all__ = [
     "choose_seat",
     "classify_tiers",
     "co_occurrence",
+    "compare_plans",
     "default_criteria",
     "find_islands",
     "fit_gravity",
@@ -91,6 +101,7 @@ __all__ = [
     "natural_breaks",
     "objective_value",
     "pair_exchange",
+    "plan_metrics",
     "plan_objective",
     "read_links",
     "read_plan",

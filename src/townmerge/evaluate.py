@@ -18,6 +18,7 @@ C              丙        70.0       1.0          1
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -28,11 +29,23 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .adjacency import build_adjacency
+from .config import Config
 from .errors import PlanError, format_ids
+from .flows import SettlementFlows, settlement_flows
 from .model import StudyArea, unit_label
 from .plan import Plan
+from .seats import SeatSelector, choose_seat
 
-__all__ = ["PlanSummary", "check_plan", "merged_units", "summarize"]
+__all__ = [
+    "METRICS",
+    "PlanSummary",
+    "adjusted_rand_index",
+    "check_plan",
+    "compare_plans",
+    "merged_units",
+    "plan_metrics",
+    "summarize",
+]
 
 
 def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None) -> None:
@@ -174,3 +187,168 @@ def summarize(area: StudyArea, plan: Plan) -> PlanSummary:
         area_km2_before=float(shapely.area(np.asarray(units.geometry.array)).sum() / 1e6),
         area_km2_after=float(merged["area_km2"].sum()),
     )
+
+
+# -- neutral figures of a plan ------------------------------------------------------------------
+#: The neutral figures of :func:`plan_metrics`, in report order.
+METRICS = (
+    "units", "flow_kept_population", "flow_kept_traffic", "flow_kept_economic",
+    "population_cv", "population_min", "population_max", "share_below_floor",
+    "mean_minutes_to_seat", "max_minutes_to_seat", "share_within_t_good",
+    "compactness_mean", "compactness_min",
+)
+
+
+def adjusted_rand_index(a: Plan, b: Plan) -> float:
+    """Adjusted Rand index between two plans of the same units (1: same partition).
+
+    Parameters
+    ----------
+    a, b : Plan
+
+    Returns
+    -------
+    float
+        1 for identical partitions, about 0 for unrelated ones.
+
+    Examples
+    --------
+    >>> x = Plan.from_mapping({"A": 1, "B": 1, "C": 2, "D": 2})
+    >>> adjusted_rand_index(x, Plan.from_mapping({"A": "p", "B": "p", "C": "q", "D": "q"}))
+    1.0
+    >>> round(adjusted_rand_index(x, Plan.from_mapping({"A": 1, "B": 2, "C": 1, "D": 2})), 3)
+    -0.5
+    """
+    ids = sorted(a.assignment)
+    b.check_units(ids)
+    la = pd.factorize(pd.Series([a.assignment[u] for u in ids]))[0]
+    lb = pd.factorize(pd.Series([b.assignment[u] for u in ids]))[0]
+    table = coo_matrix((np.ones(len(ids)), (la, lb))).toarray()
+
+    def pairs(x: np.ndarray) -> float:
+        return float((x * (x - 1) / 2).sum())
+
+    index = pairs(table)
+    rows, cols = pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
+    total = len(ids) * (len(ids) - 1) / 2
+    expected = rows * cols / total if total else 0.0
+    top = (rows + cols) / 2
+    if top == expected:
+        return 1.0
+    return float((index - expected) / (top - expected))
+
+
+def plan_metrics(
+    area: StudyArea,
+    plan: Plan,
+    *,
+    config: Config | None = None,
+    flows: SettlementFlows | None = None,
+    selector: SeatSelector | None = None,
+) -> pd.Series:
+    """Neutral figures of a plan, for comparing plans whatever made them.
+
+    Parameters
+    ----------
+    area : StudyArea
+    plan : Plan
+    config : Config, optional
+        For the population floors and ``t_good`` by terrain.
+    flows : SettlementFlows, optional
+        Settlement flows (default: observed flows, gravity for missing types).
+    selector : SeatSelector, optional
+        Reused seat figures and travel times (built when not given).
+
+    Returns
+    -------
+    Series
+        ``units``; ``flow_kept_*`` (share of each flow between settlements
+        that stays inside a new unit); ``population_cv`` (coefficient of
+        variation), ``population_min``/``max``, ``share_below_floor`` (share
+        of new units below their floor); ``mean_minutes_to_seat``
+        (population-weighted) and ``max_minutes_to_seat`` from every
+        settlement to its new unit's seat (the plan's seat, else the one
+        :func:`townmerge.choose_seat` picks), ``share_within_t_good`` (of
+        the population); ``compactness_mean``/``min`` (Polsby–Popper of the
+        dissolved new units). Figures needing settlements are NaN without them.
+    """
+    cfg = config or Config()
+    plan.check_units(area.unit_ids)
+    units = area.units
+    merged = merged_units(area, plan)
+    new_of = pd.Series({u: plan.assignment[u] for u in units.index})
+    out: dict[str, float] = dict.fromkeys(METRICS, float("nan"))
+    out["units"] = float(len(merged))
+    pop = merged["population"].to_numpy(dtype=float)
+    if np.isfinite(pop).all() and len(pop):
+        out["population_cv"] = float(pop.std() / pop.mean()) if pop.mean() > 0 else 0.0
+        out["population_min"], out["population_max"] = float(pop.min()), float(pop.max())
+        terrain = units["terrain"] if "terrain" in units.columns else pd.Series(None, units.index)
+        floors = pd.Series([cfg.thresholds.for_terrain(t).p_min for t in terrain],
+                           index=units.index, dtype=float)
+        w = units["population"].astype(float)
+        floor_new = (w * floors).groupby(new_of).sum() / w.groupby(new_of).sum().replace(0, np.nan)
+        out["share_below_floor"] = float(
+            (merged["population"] < floor_new.reindex(merged.index).fillna(0)).mean())
+    geoms = np.asarray(merged.geometry.array)
+    pp = 4 * np.pi * shapely.area(geoms) / np.maximum(shapely.length(geoms), 1e-9) ** 2
+    out["compactness_mean"], out["compactness_min"] = float(pp.mean()), float(pp.min())
+
+    settlements = area.settlements
+    if settlements is None or not len(settlements):
+        return pd.Series(out, name="metrics")
+    sel = selector if selector is not None else SeatSelector(area, cfg)
+    sf = flows if flows is not None else sel.flows
+    if sf is None:
+        sf = settlement_flows(area, network=sel.network)
+    new_code = pd.factorize(new_of.reindex(sf.settlements["unit"]).to_numpy())[0]
+    same = new_code[sf.origin] == new_code[sf.destination]
+    real = sf.origin != sf.destination
+    for t in ("population", "traffic", "economic"):
+        v = sf.values(t)[real]
+        if v.sum() > 0:
+            out[f"flow_kept_{t}"] = float(v[same[real]].sum() / v.sum())
+
+    origins: list[str] = []
+    seats: list[str] = []
+    for new, members in plan.groups().items():
+        seat = plan.seats.get(new) or choose_seat(area, members, config=cfg, selector=sel).seat
+        if seat is None:
+            continue
+        inside = settlements.index[settlements["unit"].isin(members)]
+        origins += list(inside)
+        seats += [seat] * len(inside)
+    if origins:
+        minutes = sel.network.between(origins, seats).to_numpy(dtype=float)
+        spop = settlements.loc[origins, "population"].to_numpy(dtype=float) \
+            if "population" in settlements.columns else np.ones(len(origins))
+        spop = np.where(np.isfinite(spop), spop, 0.0)
+        t_good = np.array([cfg.thresholds.for_terrain(
+            units.at[u, "terrain"] if "terrain" in units.columns else None).t_good_min
+            for u in settlements.loc[origins, "unit"]])
+        weight = spop if spop.sum() > 0 else np.ones(len(origins))
+        out["mean_minutes_to_seat"] = float((weight * minutes).sum() / weight.sum())
+        out["max_minutes_to_seat"] = float(minutes.max())
+        out["share_within_t_good"] = float(weight[minutes <= t_good].sum() / weight.sum())
+    return pd.Series(out, name="metrics")
+
+
+def compare_plans(area: StudyArea, plans: Mapping[str, Plan], *,
+                  config: Config | None = None) -> pd.DataFrame:
+    """Neutral figures of several plans side by side (one column per plan).
+
+    Parameters
+    ----------
+    area : StudyArea
+    plans : mapping of str to Plan
+        Plans by name (e.g. ``{"status quo": ..., "greedy": ..., "exact": ...}``).
+    config : Config, optional
+
+    Returns
+    -------
+    DataFrame
+        Rows :data:`METRICS`, columns the plan names.
+    """
+    sel = SeatSelector(area, config or Config()) if area.settlements is not None else None
+    return pd.DataFrame({name: plan_metrics(area, p, config=config, selector=sel)
+                         for name, p in plans.items()})
