@@ -10,6 +10,7 @@ sample county byte for byte.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 import warnings
 from collections.abc import Sequence
@@ -17,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
 from .columns import ColumnMap
 from .config import Config
 from .errors import InputError, TownmergeError
@@ -253,7 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     'greedy'
     """
     p = argparse.ArgumentParser(prog="townmerge", description=(__doc__ or "").splitlines()[0])
-    p.add_argument("--version", action="version", version=f"townmerge {__version__}")
+    version = importlib.metadata.version("townmerge")
+    p.add_argument("--version", action="version", version=f"townmerge {version}")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="merge the sample county's townships and write the outputs")

@@ -144,7 +144,8 @@ class GroupBatch:
 
     Examples
     --------
-    >>> b = _example()
+    >>> from townmerge.testing.examples import example_batch
+    >>> b = example_batch()
     >>> b.members, b.k.tolist(), b.population.tolist(), b.seat.tolist()
     ((('A',), ('A', 'B')), [1, 2], [15000.0, 24000.0], ['a1', 'a1'])
     >>> b.max("risk").tolist(), b.min("risk").tolist(), b.mean("risk").round(4).tolist()
@@ -268,29 +269,6 @@ def _reduce(ufunc: np.ufunc, values: FloatArray, ptr: IntArray) -> FloatArray:
     return out
 
 
-def _example(groups: Sequence[Sequence[str]] = (("A",), ("A", "B"))) -> GroupBatch:
-    """A tiny batch for the examples: hill units A (two settlements) and B (one), flows."""
-    import geopandas as gpd
-    from shapely import Point
-
-    from .model import StudyArea
-    from .score import MergerScorer
-    from .testing.grids import grid_units
-
-    units = grid_units("AB", cell=5000.0, population={"A": 15000, "B": 9000},
-                       terrain={"A": "hill", "B": "hill"}, cohesion={"A": "east", "B": "west"},
-                       risk={"A": 0.1, "B": 0.3})
-    x0, y0 = 500_000.0, 3_300_000.0
-    st = gpd.GeoDataFrame(
-        {"id": ["a1", "a2", "b1"], "population": [10000, 5000, 9000],
-         "kind": ["town seat", "village", "town seat"]}, crs=units.crs,
-        geometry=[Point(x0 + 2500, y0 - 2500), Point(x0 + 1000, y0 - 4000),
-                  Point(x0 + 7500, y0 - 2500)])
-    fl = pd.DataFrame({"origin": ["a1", "a1", "b1", "a2"], "destination": ["a2", "b1", "a1", "a1"],
-                       "population": [60.0, 40.0, 10.0, 20.0]})
-    return MergerScorer(StudyArea(units, st, fl)).batch(groups)
-
-
 # -- the built-in criteria --------------------------------------------------------------------
 def population_flow(batch: GroupBatch) -> FloatArray:
     r"""顺应人口流向: population flow kept inside the union.
@@ -306,7 +284,8 @@ def population_flow(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> population_flow(_example()).round(3).tolist()  # A alone: 80 of its 120 stay
+    >>> from townmerge.testing.examples import example_batch
+    >>> population_flow(example_batch()).round(3).tolist()  # A alone: 80 of its 120 stay
     [0.667, 1.0]
     """
     return batch.flow_kept["population"]
@@ -320,7 +299,8 @@ def traffic_flow(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> traffic_flow(_example()).round(3).tolist()  # no traffic counts: gravity model
+    >>> from townmerge.testing.examples import example_batch
+    >>> traffic_flow(example_batch()).round(3).tolist()  # no traffic counts: gravity model
     [0.828, 1.0]
     """
     return batch.flow_kept["traffic"]
@@ -335,7 +315,8 @@ def economic_flow(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> economic_flow(_example()).round(3).tolist()
+    >>> from townmerge.testing.examples import example_batch
+    >>> economic_flow(example_batch()).round(3).tolist()
     [0.785, 1.0]
     """
     return batch.flow_kept["economic"]
@@ -352,7 +333,8 @@ def scale(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> scale(_example()).tolist()  # 15,000 and 24,000 against the hill floor 20,000
+    >>> from townmerge.testing.examples import example_batch
+    >>> scale(example_batch()).tolist()  # 15,000 and 24,000 against the hill floor 20,000
     [0.5, 1.0]
     """
     s = batch.settings
@@ -375,7 +357,8 @@ def access(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> access(_example()).tolist()
+    >>> from townmerge.testing.examples import example_batch
+    >>> access(example_batch()).tolist()
     [1.0, 1.0]
     """
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -397,7 +380,8 @@ def core(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> core(_example()).round(3).tolist()  # alone, A has no rival town: 1
+    >>> from townmerge.testing.examples import example_batch
+    >>> core(example_batch()).round(3).tolist()  # alone, A has no rival town: 1
     [1.0, 0.83]
     """
     out: FloatArray = batch.seat_percentile * np.clip(batch.seat_dominance, 0.0, 1.0)
@@ -415,7 +399,8 @@ def compactness(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> compactness(_example()).round(3).tolist()  # two squares make a 2 × 1 rectangle
+    >>> from townmerge.testing.examples import example_batch
+    >>> compactness(example_batch()).round(3).tolist()  # two squares make a 2 × 1 rectangle
     [1.0, 0.889]
     """
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -434,7 +419,8 @@ def cohesion(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> cohesion(_example()).tolist()  # A "east", B "west"
+    >>> from townmerge.testing.examples import example_batch
+    >>> cohesion(example_batch()).tolist()  # A "east", B "west"
     [1.0, 0.625]
     """
     return batch.cohesion_share
@@ -448,7 +434,8 @@ def efficiency(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> efficiency(_example()).round(3).tolist()
+    >>> from townmerge.testing.examples import example_batch
+    >>> efficiency(example_batch()).round(3).tolist()
     [0.0, 0.333]
     """
     kmax = batch.max_members
@@ -469,7 +456,8 @@ def balance(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> balance(_example()).tolist()
+    >>> from townmerge.testing.examples import example_batch
+    >>> balance(example_batch()).tolist()
     [1.0, 1.0]
     """
     s = batch.settings
@@ -492,7 +480,8 @@ def continuity(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> continuity(_example()).tolist()
+    >>> from townmerge.testing.examples import example_batch
+    >>> continuity(example_batch()).tolist()
     [1.0, 1.0]
     """
     return batch.former_seat_reach
@@ -507,7 +496,8 @@ def risk(batch: GroupBatch) -> FloatArray:
 
     Examples
     --------
-    >>> risk(_example()).tolist()  # risks 0.1 and 0.3
+    >>> from townmerge.testing.examples import example_batch
+    >>> risk(example_batch()).tolist()  # risks 0.1 and 0.3
     [0.9, 0.7]
     """
     out: FloatArray = 1.0 - batch.max_risk
@@ -574,7 +564,8 @@ class Criterion:
 
         Examples
         --------
-        >>> Criterion("half", lambda b: 0.5).evaluate(_example()).tolist()
+        >>> from townmerge.testing.examples import example_batch
+        >>> Criterion("half", lambda b: 0.5).evaluate(example_batch()).tolist()
         [0.5, 0.5]
         >>> Criterion("half", lambda b: 0.5).formula
         ''

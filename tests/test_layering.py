@@ -1,0 +1,66 @@
+"""Data flows one way: a module imports only modules to its left (architecture.md).
+
+io → validate → graph → score → generate → evaluate → render; leaves anyone may import;
+cli, testing and the package's __init__ sit on top.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "townmerge"
+
+#: Rank of each module: a module may import only modules of a strictly lower rank.
+RANKS = {
+    "errors": 0,
+    "config": 1, "columns": 1, "crs": 1, "i18n": 1, "plan": 1,
+    "validation": 2,
+    "model": 3,
+    "io": 4, "synth": 4,
+    "adjacency": 5, "travel": 5,
+    "flows": 6,
+    "criteria": 7,
+    "seats": 8,
+    "score": 9, "tiers": 9,
+    "generate": 10,
+    "evaluate": 11,
+    "render": 12,
+    "testing": 13, "cli": 13, "__main__": 14, "__init__": 14,
+}
+
+
+def top_module(path: Path) -> str:
+    rel = path.relative_to(SRC)
+    return rel.parts[0].removesuffix(".py") if len(rel.parts) > 1 else rel.stem
+
+
+def imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    depth = len(path.relative_to(SRC).parts) - 1
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            if node.level > depth:  # reaches the package root: ..x or .x at top level
+                target = node.module.split(".")[0] if node.module else None
+                names = [target] if target else [a.name for a in node.names]
+                out.update(names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
+                "townmerge."):
+            out.add(node.module.split(".")[1])
+    return out
+
+
+MODULES = sorted(p for p in SRC.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_imports_flow_one_way(path):
+    me = top_module(path)
+    if path.name == "__init__.py" and path.parent == SRC:
+        me = "__init__"
+    assert me in RANKS, f"{me} has no rank in the layering table"
+    for other in imported(path) - {me}:
+        assert other in RANKS, f"{path.name} imports unknown module {other}"
+        assert RANKS[other] < RANKS[me], (
+            f"{me} (rank {RANKS[me]}) imports {other} (rank {RANKS[other]})")
