@@ -21,11 +21,17 @@ __all__ = [
     "LABELS",
     "LANGS",
     "MISSING",
+    "SENTENCES",
     "check_lang",
     "fmt_area_km2",
+    "fmt_minutes",
+    "fmt_multiple",
+    "fmt_percent",
     "fmt_population",
+    "join_and",
     "join_names",
     "label",
+    "sentence",
 ]
 
 #: The supported languages, Chinese first.
@@ -57,6 +63,145 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "legend_title": _entry("乡镇（街道）数量", "Number of units"),
         "units": _entry("个", "units"),
         "layers": _entry("图层", "Layers"),
+        # -- plan report (render/report.py) --------------------------------------------------
+        "report_title": _entry("乡镇行政区划调整方案", "Township merger plan"),
+        "contents": _entry("目录", "Contents"),
+        "sec_counts": _entry("调整前后数量", "Number of units before and after"),
+        "sec_averages": _entry("平均规模", "Average size per unit"),
+        "sec_sizes": _entry("调整后乡镇（街道）人口规模分布", "Population of the new units"),
+        "sec_mergers": _entry("撤并方案", "Mergers"),
+        "sec_access": _entry("便民服务可达性", "Accessibility of the seats"),
+        "sec_flows": _entry("顺应人口、交通、经济流向", "Flows kept inside units"),
+        "sec_tiers": _entry("镇村体系", "Settlement tiers"),
+        "sec_changes": _entry("区划代码和名称变更", "Change log"),
+        "sec_method": _entry("方案编制与数据说明", "How the plan was made; data notes"),
+        "kind_township": _entry("乡", "township"),
+        "kind_ethnic_township": _entry("民族乡", "ethnic township"),
+        "kind_town": _entry("镇", "town"),
+        "kind_subdistrict": _entry("街道", "subdistrict"),
+        "kind_other": _entry("其他", "other"),
+        "kind_total": _entry("乡镇（街道）", "Townships and subdistricts"),
+        "village": _entry("建制村", "Villages"),
+        "community": _entry("社区", "Communities"),
+        "village_group": _entry("村民小组", "Village groups"),
+        "resident_group": _entry("居民小组", "Resident groups"),
+        "villages_communities": _entry("村（社区）", "Villages / communities"),
+        "item": _entry("项目", "Item"),
+        "change": _entry("变化", "Change"),
+        "rate": _entry("增减幅", "Change %"),
+        "multiple": _entry("倍数", "Multiple"),
+        "count": _entry("个数", "Number"),
+        "names": _entry("名单", "Names"),
+        "tier": _entry("层级", "Tier"),
+        "avg_area": _entry("平均面积（km²）", "Mean area (km²)"),
+        "avg_population": _entry("平均人口", "Mean population"),
+        "size_bin": _entry("人口规模", "Population"),
+        "largest": _entry("人口最多", "Largest"),
+        "smallest": _entry("人口最少", "Smallest"),
+        "below_floor": _entry("低于人口下限的占比", "Share below their population floor"),
+        "wording": _entry("调整内容", "Change"),
+        "score": _entry("评分", "Score"),
+        "seat_moved": _entry("驻地迁移", "seat moved"),
+        "mean_minutes": _entry("到驻地人口加权平均时间（分钟）",
+                               "Population-weighted mean time to the seat (min)"),
+        "max_minutes": _entry("到驻地最长时间（分钟）", "Longest time to the seat (min)"),
+        "within_t_good": _entry("在良好可达时间内的人口占比",
+                                "Share of population within the good travel time"),
+        "flow_population": _entry("人口流", "Population flow"),
+        "flow_traffic": _entry("交通流", "Traffic flow"),
+        "flow_economic": _entry("经济流", "Economic flow"),
+        "old_code": _entry("原代码", "Old code"),
+        "old_name": _entry("原名称", "Old name"),
+        "old_kind": _entry("原类型", "Old type"),
+        "new_code": _entry("新代码", "New code"),
+        "new_name": _entry("新名称", "New name"),
+        "new_kind": _entry("新类型", "New type"),
+        "change_unchanged": _entry("不变", "unchanged"),
+        "change_kept": _entry("保留，扩大", "kept, enlarged"),
+        "change_abolished": _entry("撤销", "abolished"),
+        "change_renamed": _entry("更名或换代码", "renamed or recoded"),
+        "info_method": _entry("生成方法", "Method"),
+        "info_objective": _entry("目标值", "Objective"),
+        "info_gap": _entry("最优性差距", "Optimality gap"),
+        "info_seed": _entry("随机种子", "Seed"),
+        "data_notes": _entry("数据说明", "Data notes"),
+        "plan_made": _entry("方案生成", "How the plan was made"),
+        "unknown": _entry("未知", "unknown"),
+        "none": _entry("无", "none"),
+    }
+)
+
+#: Read-only table ``key -> {lang -> template}`` of the report's sentences
+#: (:meth:`str.format` fields; the values are plain text, escaped by the caller).
+SENTENCES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "count_down": _entry("{subject}由{before}个减为{after}个，减少{n}个、减幅{rate}",
+                             "{subject}: from {before} to {after}, {n} fewer (−{rate})"),
+        "count_up": _entry("{subject}由{before}个增为{after}个，增加{n}个、增幅{rate}",
+                           "{subject}: from {before} to {after}, {n} more (+{rate})"),
+        "count_same": _entry("{subject}{before}个，数量不变",
+                             "{subject}: {before}, unchanged"),
+        "villages_unchanged": _entry(
+            "本方案只调整乡镇（街道）行政区划，不调整村级建制：建制村、社区、村民小组和"
+            "居民小组的数量不变，只随所在乡镇（街道）调整隶属关系。",
+            "This plan changes townships only, not villages: the numbers of villages, "
+            "communities, village groups and resident groups are unchanged; they only move "
+            "to their new township."),
+        "merge_new": _entry(
+            "撤销{members}，设立{new}，以{former}所属行政区域为{new}的行政区域，{seat_clause}。",
+            "Abolish {members}; establish {new}, whose area is the former areas of "
+            "{former}; {seat_clause}."),
+        "merge_absorb": _entry(
+            "撤销{members}，将其所属行政区域划归{keeper}管辖，{seat_clause}。",
+            "Abolish {members} and place their area under {keeper}; {seat_clause}."),
+        "seat_at": _entry("{unit}{office}驻{seat}（{origin}）",
+                          "the {office} of {unit} sits at {seat} ({origin})"),
+        "seat_same": _entry("{unit}{office}驻地不变",
+                            "the {office} of {unit} stays at its seat"),
+        "seat_from_to": _entry("{unit}{office}驻地由{old}迁至{seat}（{origin}）",
+                               "the {office} of {unit} moves from {old} to {seat} ({origin})"),
+        "seat_unknown": _entry("{unit}{office}驻地待定", "the seat of {unit} is to be decided"),
+        "origin_former": _entry("原{unit}{office}驻地", "the former seat of {unit}"),
+        "origin_moved": _entry("位于原{unit}，驻地迁移", "in the former {unit}; seat moved"),
+        "origin_unknown": _entry("驻地迁移", "seat moved"),
+        "office_government": _entry("人民政府", "government"),
+        "office_subdistrict": _entry("办事处", "office"),
+        "sizes_extremes": _entry(
+            "人口最多的是{max_name}（{max}），最少的是{min_name}（{min}）；"
+            "{share}的乡镇（街道）人口低于所在地形的人口下限。",
+            "Largest: {max_name} ({max}); smallest: {min_name} ({min}); {share} of the "
+            "new units are below the population floor of their terrain."),
+        "access_summary": _entry(
+            "良好可达时间按地形取：{t_good}。", "Good travel time by terrain: {t_good}."),
+        "flows_summary": _entry(
+            "表中为乡镇（街道）内部流量占全部村（社区）间流量的比例，越高说明区划越顺应实际流向。",
+            "Share of all flows between settlements that stays inside one unit; higher means "
+            "the units follow the flows."),
+        "score_seat_differs": _entry(
+            "{units}的评分按评分程序自选的驻地计算，与方案驻地不同。",
+            "{units}: the score uses the seat the scorer chose, not the plan's seat."),
+        "score_missing": _entry(
+            "以下评分准则缺少数据，未计入总分（其余权重重新归一）：{criteria}。",
+            "Criteria left out of the score for lack of data (weights renormalised): "
+            "{criteria}."),
+        "population_units": _entry("人口取自乡镇（街道）图层。",
+                                   "Population comes from the units layer."),
+        "population_settlements": _entry("乡镇（街道）人口由所辖村（社区）人口汇总。",
+                                         "Unit population is the sum of its settlements."),
+        "population_none": _entry("无人口数据，人口相关指标空缺。",
+                                  "No population data: population figures are missing."),
+        "flows_observed": _entry("实测流量：{types}。", "Observed flows: {types}."),
+        "flows_gravity": _entry("缺少实测流量的类型按引力模型估算：{types}。",
+                                "Flow types without data are estimated by the gravity model: "
+                                "{types}."),
+        "no_settlements": _entry("无村（社区）数据：驻地、可达性、流量和镇村体系从略。",
+                                 "No settlements: seats, accessibility, flows and tiers are "
+                                 "left out."),
+        "seat_rule": _entry("驻地迁移按驻地是否为原乡镇（街道）驻地判断（未提供村界图层）。",
+                            "A seat move means the seat is not a former seat (no village "
+                            "polygons were given)."),
+        "validation": _entry("输入数据检查提示：{problem}", "Input check: {problem}"),
+        "tier_note": _entry("镇村体系：{note}", "Tiers: {note}"),
     }
 )
 
@@ -124,7 +269,7 @@ def label(key: str, lang: str) -> str:
     >>> label("nope", "en")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    KeyError: "Unknown label key 'nope'; known keys: after, area, before, ..."
+    KeyError: "Unknown label key 'nope'; known keys: after, area, ..."
     """
     check_lang(lang)
     try:
@@ -133,6 +278,40 @@ def label(key: str, lang: str) -> str:
         known = ", ".join(sorted(LABELS))
         raise KeyError(f"Unknown label key {key!r}; known keys: {known}.") from None
     return entry[lang]
+
+
+def sentence(key: str, lang: str, **values: object) -> str:
+    """Fill the template ``key`` of :data:`SENTENCES` in language ``lang``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`SENTENCES`.
+    lang : str
+        One of :data:`LANGS`.
+    **values : object
+        The template's fields (plain text; escape the result for HTML).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is unknown, or a field is not given.
+
+    Examples
+    --------
+    >>> sentence("count_down", "zh", subject="乡", before=13, after=2, n=11, rate="84.6%")
+    '乡由13个减为2个，减少11个、减幅84.6%'
+    """
+    check_lang(lang)
+    try:
+        entry = SENTENCES[key]
+    except KeyError:
+        raise KeyError(f"Unknown sentence key {key!r}.") from None
+    return entry[lang].format(**values)
 
 
 def _is_missing(x: object) -> bool:
@@ -229,3 +408,60 @@ def join_names(names: list[str] | tuple[str, ...], lang: str) -> str:
     """
     check_lang(lang)
     return ("、" if lang == "zh" else ", ").join(names)
+
+
+def join_and(names: list[str] | tuple[str, ...], lang: str) -> str:
+    """Join names as prose: ``A、B和C`` in Chinese, ``A, B and C`` in English.
+
+    Examples
+    --------
+    >>> join_and(["甲乡", "乙乡", "丙镇"], "zh"), join_and(["A", "B"], "en"), join_and(["A"], "en")
+    ('甲乡、乙乡和丙镇', 'A and B', 'A')
+    """
+    check_lang(lang)
+    items = list(names)
+    if len(items) <= 1:
+        return "".join(items)
+    head = ("、" if lang == "zh" else ", ").join(items[:-1])
+    return head + ("和" if lang == "zh" else " and ") + items[-1]
+
+
+def fmt_percent(x: float | None, lang: str, digits: int = 1) -> str:
+    """Format a share (0–1) as a percentage with ``digits`` decimals.
+
+    Examples
+    --------
+    >>> fmt_percent(20 / 33, "zh"), fmt_percent(0.5, "en", 0), fmt_percent(None, "en")
+    ('60.6%', '50%', '—')
+    """
+    check_lang(lang)
+    if _is_missing(x):
+        return MISSING
+    return f"{float(x) * 100:.{digits}f}%"  # type: ignore[arg-type]
+
+
+def fmt_minutes(x: float | None, lang: str) -> str:
+    """Format a travel time in minutes with one decimal, without the unit.
+
+    Examples
+    --------
+    >>> fmt_minutes(10.94, "zh"), fmt_minutes(float("nan"), "en")
+    ('10.9', '—')
+    """
+    check_lang(lang)
+    if _is_missing(x):
+        return MISSING
+    return f"{float(x):.1f}"  # type: ignore[arg-type]
+
+
+def fmt_multiple(x: float | None) -> str:
+    """Format a ratio as a multiple: ``×1.63``.
+
+    Examples
+    --------
+    >>> fmt_multiple(2.93 / 1.8), fmt_multiple(None)
+    ('×1.63', '—')
+    """
+    if _is_missing(x) or not math.isfinite(float(x)):  # type: ignore[arg-type]
+        return MISSING
+    return f"×{float(x):.2f}"  # type: ignore[arg-type]
