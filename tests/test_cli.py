@@ -31,8 +31,8 @@ def demo_out(tmp_path_factory):
     return out
 
 
-def test_demo_writes_three_outputs(demo_out, capsys):
-    for name in ("before_after.html", "plan.csv", "merged_units.geojson"):
+def test_demo_writes_its_outputs(demo_out, capsys):
+    for name in ("before_after.html", "report.html", "plan.csv", "merged_units.geojson"):
         assert (demo_out / name).stat().st_size > 0
 
 
@@ -60,15 +60,16 @@ def test_demo_prints_summary(tmp_path, capsys):
     finally:
         os.chdir(cwd)
     out = capsys.readouterr().out
-    assert "33 → 13" in out and "60.6%" in out
+    assert "from 33 to 13" in out and "60.6%" in out
 
 
 @pytest.mark.browser
 def test_demo_map_loads_in_chromium(demo_out):
     if chromium_path() is None and os.environ.get("CI") != "true":
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    result = check_html(demo_out / "before_after.html", screenshot=demo_out / "map.png")
-    assert result.ok, result.describe()
+    for page in ("before_after.html", "report.html"):
+        result = check_html(demo_out / page, screenshot=demo_out / f"{page}.png")
+        assert result.ok, result.describe()
 
 
 def broken_copy(tmp_path: Path) -> Path:

@@ -54,6 +54,7 @@ from .io import (
 )
 from .model import StudyArea
 from .plan import Plan
+from .render import before_after_map, plan_report, save_map, save_report
 from .score import MergerScorer, objective_value, plan_objective, score_mergers, score_plan
 from .seats import choose_seat
 from .tiers import classify_tiers, natural_breaks
@@ -82,6 +83,7 @@ __all__ = [
     "ValidationReport",
     "Weights",
     "adjusted_rand_index",
+    "before_after_map",
     "boundary_lengths",
     "build_adjacency",
     "build_settlement_graph",
@@ -103,9 +105,12 @@ __all__ = [
     "pair_exchange",
     "plan_metrics",
     "plan_objective",
+    "plan_report",
     "read_links",
     "read_plan",
     "read_study_area",
+    "save_map",
+    "save_report",
     "score_mergers",
     "score_plan",
     "settlement_flows",

@@ -36,6 +36,7 @@ from .io import (
 from .model import StudyArea
 from .plan import Plan
 from .render import before_after_map, save_map
+from .render.report import count_sentences, render_report, report_figures, save_report
 from .score import plan_objective, score_mergers
 from .seats import SeatSelector, choose_seat
 from .tiers import classify_tiers
@@ -105,18 +106,19 @@ def _demo(ns: argparse.Namespace) -> int:
     m = before_after_map(before, merged, settlements=area.settlements, lang=ns.lang,
                          tiles=ns.tiles, title=ns.title)
     save_map(m, out / "before_after.html")
+    figures = report_figures(area, plan)
+    save_report(render_report(figures, lang=ns.lang, title=ns.title), out / "report.html")
     s = summarize(area, plan)
     zh = ns.lang == "zh"
-    print(("乡镇（街道）由 {b} 个减为 {a} 个，减少 {n} 个，减幅 {r:.1%}" if zh else
-           "Units: {b} → {a} ({n} fewer, −{r:.1%})").format(
-        b=s.units_before, a=s.units_after, n=s.reduction, r=s.reduction_rate))
+    for sentence in count_sentences(figures, ns.lang):
+        print(sentence)
     print(("总人口：调整前 {p0}，调整后 {p1}" if zh else "Population: before {p0}, after {p1}")
           .format(p0=fmt_population(s.population_before, ns.lang),
                   p1=fmt_population(s.population_after, ns.lang)))
     for gid, row in merged.sort_values("population", ascending=False).iterrows():
         print(f"  {gid} {row['name']}: {fmt_population(row['population'], ns.lang)}"
               f"  ({row['member_names']})")
-    print(f"wrote {out / 'before_after.html'}, {out / 'plan.csv'}, "
+    print(f"wrote {out / 'before_after.html'}, {out / 'report.html'}, {out / 'plan.csv'}, "
           f"{out / 'merged_units.geojson'}")
     return 0
 

@@ -48,6 +48,17 @@ def _setup(area: StudyArea, config: Config | None, scorer: GroupScorer | None,
     return cfg, problem, ScoreCache(problem, scorer)
 
 
+def _scored_seats(plan: Plan, cache: ScoreCache) -> Plan:
+    """The plan with the seats its scores were computed with (where the scorer says)."""
+    batch = getattr(cache.scorer, "score_groups", None)
+    if batch is None:
+        return plan
+    groups = plan.groups()
+    seats = batch(list(groups.values()))["seat"]
+    found = {new: str(s) for new, s in zip(groups, seats, strict=True) if isinstance(s, str)}
+    return plan.with_seats(found) if found else plan
+
+
 def _fixed_groups(problem: PlanningProblem, start: Plan | None) -> list[list[int]] | None:
     if start is None:
         return None
@@ -100,7 +111,8 @@ def generate_plan(
     Returns
     -------
     Plan
-        With ``info`` on how it was made (method, objective, gap …).
+        With ``info`` on how it was made (method, objective, gap …) and, where
+        the scorer chooses seats, the seat each new unit was scored with.
 
     Raises
     ------
@@ -117,18 +129,20 @@ def generate_plan(
                          f"units; a plan never splits a unit), not {target!r}.")
     fixed = _fixed_groups(problem, start)
     if method == "exact":
-        return exact_plan(problem, cache, target=target, fixed=fixed, time_limit=time_limit,
-                          seed=seed)
+        return _scored_seats(exact_plan(problem, cache, target=target, fixed=fixed,
+                                        time_limit=time_limit, seed=seed), cache)
     if method == "greedy":
-        return agglomerate(problem, cache, target=target, fixed=fixed, seed=seed)
+        return _scored_seats(agglomerate(problem, cache, target=target, fixed=fixed, seed=seed),
+                             cache)
     if start is not None and (target is None or start.n_new == target):
         initial = [frozenset(g) for g in problem.index_groups(start.groups().values())]
         check_feasible(problem, cache, [g for g in initial if len(g) > 1])
     else:
         greedy = agglomerate(problem, cache, target=target, fixed=fixed, seed=seed)
         initial = [frozenset(g) for g in problem.index_groups(greedy.groups().values())]
-    return local_search(problem, cache, initial, fixed_count=target is not None, seed=seed,
-                        iterations=iterations, time_limit=time_limit, fixed=fixed)
+    return _scored_seats(local_search(problem, cache, initial, fixed_count=target is not None,
+                                      seed=seed, iterations=iterations, time_limit=time_limit,
+                                      fixed=fixed), cache)
 
 
 def generate_ensemble(
@@ -194,7 +208,7 @@ def generate_ensemble(
         groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
         plan = local_search(problem, cache, groups, fixed_count=target is not None, seed=s,
                             iterations=iterations, fixed=fixed)
-        plans.append(plan.with_info(method="ensemble", member=i))
+        plans.append(_scored_seats(plan, cache).with_info(method="ensemble", member=i))
     return plans
 
 

@@ -174,7 +174,9 @@ def greedy_plan(
     if "seat" in units.columns:
         seats = {gid: str(units.at[gid, "seat"]) for gid in groups
                  if pd.notna(units.at[gid, "seat"])}
-    return Plan(assignment, names, seats)
+    return Plan(assignment, names, seats,
+                info={"method": "greedy (flow rule)", "target": target,
+                      "flow_type": cfg.flow_type})
 
 
 def _best_partner(g: _Group, groups: dict[str, _Group], max_members: int,
