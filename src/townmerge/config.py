@@ -604,6 +604,28 @@ class Config:
     seats: SeatSettings = field(default_factory=SeatSettings)
     tiers: TierSettings = field(default_factory=TierSettings)
 
+    @classmethod
+    def for_villages(cls) -> Config:
+        """Defaults for merging villages (村级建制调整) rather than townships.
+
+        Village-scale thresholds of the domain notes (§5, proposed; calibrate
+        per county): population floors plain 2,500 / hill 1,500 / mountain 800
+        / plateau 300, soft caps four times those, travel time to the village
+        committee 20 / 30 / 45 / 60 minutes (good: half), area 15 / 30 / 60 /
+        200 km².
+
+        Examples
+        --------
+        >>> Config.for_villages().thresholds.for_terrain("mountain").p_min
+        800
+        """
+        return cls(thresholds=Thresholds(
+            plain=TerrainThresholds(2_500, 10_000, 15.0, 20.0, 10.0),
+            hill=TerrainThresholds(1_500, 6_000, 30.0, 30.0, 15.0),
+            mountain=TerrainThresholds(800, 3_200, 60.0, 45.0, 22.5),
+            plateau=TerrainThresholds(300, 1_200, 200.0, 60.0, 30.0),
+        ))
+
     def to_toml(self) -> str:
         """Serialise to TOML text (every setting, defaults included).
 

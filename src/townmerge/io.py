@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -80,7 +80,8 @@ def _read_flows_csv(path: Path, cm: ColumnMap) -> pd.DataFrame:
     return pd.read_csv(path, dtype=ids, encoding="utf-8-sig", keep_default_na=True)
 
 
-def read_layers(path: PathLike, *, columns: ColumnMap | None = None) -> Layers:
+def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
+                units_layer: str = "units") -> Layers:
     """Read the layers of a study area from a folder, a GeoPackage or a units file.
 
     Parameters
@@ -92,6 +93,8 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None) -> Layers:
         ``settlements``, ``flows``, ``roads``; or one file of units.
     columns : ColumnMap, optional
         Used to read the flows' endpoint columns as text.
+    units_layer : str, default "units"
+        Name of the layer (file stem) that holds the units, e.g. ``"villages"``.
 
     Returns
     -------
@@ -113,23 +116,23 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None) -> Layers:
                 f = p / "flows.csv"
                 found[layer] = _read_flows_csv(f, cm) if f.exists() else None
                 continue
-            files = [p / f"{layer}{s}" for s in _UNIT_SUFFIXES if (p / f"{layer}{s}").exists()]
+            stem = units_layer if layer == "units" else layer
+            files = [p / f"{stem}{s}" for s in _UNIT_SUFFIXES if (p / f"{stem}{s}").exists()]
             found[layer] = _read_vector(files[0]) if files else None
         if found["units"] is None:
             raise InputError(
-                f"The folder {str(p)!r} has no units file: expected one of "
-                f"{[f'units{s}' for s in _UNIT_SUFFIXES]}."
+                f"The folder {str(p)!r} has no {units_layer} file: expected one of "
+                f"{[f'{units_layer}{s}' for s in _UNIT_SUFFIXES]}."
             )
         return Layers(**found)
     if p.suffix == ".gpkg":
         names = [str(n) for n, _ in pyogrio.list_layers(p)]
-        if "units" in names:
-            units_layer = "units"
-        elif len(names) == 1:
-            units_layer = names[0]
-        else:
-            raise InputError(f"The GeoPackage {str(p)!r} has no layer 'units'; its layers are "
-                             f"{names}. Name the units layer 'units'.")
+        if units_layer not in names:
+            if units_layer == "units" and len(names) == 1:
+                units_layer = names[0]
+            else:
+                raise InputError(f"The GeoPackage {str(p)!r} has no layer {units_layer!r}; its "
+                                 f"layers are {names}.")
         layers: dict[str, Any] = {"units": _read_vector(p, units_layer)}
         for layer in ("settlements", "roads"):
             layers[layer] = _read_vector(p, layer) if layer in names else None
@@ -149,7 +152,8 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None) -> Layers:
 
 
 def read_study_area(
-    path: PathLike, *, columns: ColumnMap | None = None, **column_keywords: str
+    path: PathLike, *, level: Literal["townships", "villages"] = "townships",
+    columns: ColumnMap | None = None, **column_keywords: str
 ) -> StudyArea:
     """Read and validate a study area.
 
@@ -157,6 +161,14 @@ def read_study_area(
     ----------
     path : str or PathLike
         See :func:`read_layers`.
+    level : {"townships", "villages"}, default "townships"
+        ``villages``: the units are the village territories of the
+        ``villages`` layer (id ``village_id``), their township (column
+        ``unit``) becomes their ``parent`` and gives them its terrain, each
+        village's seat is its most populous settlement, and settlements are
+        placed in villages by their points. Use with
+        :meth:`townmerge.Config.for_villages` and ``within=`` of
+        :func:`townmerge.generate_plan` to nest a village plan in a township plan.
     columns : ColumnMap, optional
         Column roles; alternatively give them as keywords.
     **column_keywords : str
@@ -183,8 +195,47 @@ def read_study_area(
     'Angers'
     """
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
-    lay = read_layers(path, columns=cm)
+    if level not in ("townships", "villages"):
+        raise InputError(f"level must be 'townships' or 'villages', not {level!r}.")
+    if level == "villages":
+        lay = _village_layers(path, cm)
+    else:
+        lay = read_layers(path, columns=cm)
     return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm)
+
+
+def _village_layers(path: PathLike, cm: ColumnMap) -> Layers:
+    """The layers of a village-level study area (see :func:`read_study_area`)."""
+    lay = read_layers(path, columns=cm, units_layer="villages")
+    villages = lay.units.copy()
+    if cm.unit_id is None and "village_id" in villages.columns:
+        villages = villages.rename(columns={"village_id": "unit_id"})
+    if cm.parent is None and "parent" not in villages.columns and "unit" in villages.columns:
+        villages = villages.rename(columns={"unit": "parent"})
+    upper = read_layers(path, columns=cm).units
+    if "terrain" not in villages.columns and "parent" in villages.columns \
+            and "terrain" in upper.columns:
+        id_col = cm.unit_id or next((c for c in ("unit_id", "id", "code") if c in upper.columns),
+                                    None)
+        if id_col is not None:
+            terrain = dict(zip(upper[id_col].astype(str), upper["terrain"], strict=True))
+            villages["terrain"] = villages["parent"].astype(str).map(terrain)
+    settlements = lay.settlements
+    if settlements is not None:
+        settlements = settlements.drop(columns=[cm.settlement_unit or "unit"], errors="ignore")
+        if "seat" not in villages.columns and cm.seat is None:
+            id_col = "unit_id" if "unit_id" in villages.columns else cm.unit_id
+            sid = cm.settlement_id or next(
+                (c for c in ("settlement_id", "id", "code") if c in settlements.columns), None)
+            pop = cm.settlement_population or "population"
+            if id_col and sid and pop in settlements.columns:
+                pts = settlements.to_crs(villages.crs) if villages.crs is not None else settlements
+                joined = gpd.sjoin(pts[[sid, pop, "geometry"]], villages[[id_col, "geometry"]],
+                                   predicate="covered_by")
+                top = joined.sort_values(pop, ascending=False).drop_duplicates(id_col)
+                villages["seat"] = villages[id_col].map(dict(zip(top[id_col], top[sid],
+                                                                 strict=True)))
+    return Layers(villages, settlements, lay.flows, lay.roads)
 
 
 def validate(

@@ -250,11 +250,11 @@ class Plan:
 
     def with_names(self, names: Mapping[str, str]) -> Plan:
         """A copy with new unit names updated."""
-        return Plan(self._assignment, {**self._names, **names}, self._seats)
+        return Plan(self._assignment, {**self._names, **names}, self._seats, self._info)
 
     def with_seats(self, seats: Mapping[str, str]) -> Plan:
         """A copy with new unit seats updated."""
-        return Plan(self._assignment, self._names, {**self._seats, **seats})
+        return Plan(self._assignment, self._names, {**self._seats, **seats}, self._info)
 
     def check_units(self, unit_ids: Iterable[str]) -> None:
         """Check that the plan assigns exactly these units, each once.
@@ -285,6 +285,81 @@ class Plan:
             raise PlanError(
                 "The plan does not match the study area's units: " + "; ".join(parts)
                 + ". Assign every unit once (a unit that stays as it is maps to itself)."
+            )
+
+    def containers(self, parent: Plan, parent_of: Mapping[str, str]) -> dict[str, str]:
+        """Each current unit → the new unit of ``parent`` it lies in (镇村组三级联动).
+
+        Parameters
+        ----------
+        parent : Plan
+            A plan of the level above (e.g. townships when this plan is of villages).
+        parent_of : Mapping[str, str]
+            Current unit of this level → current unit of the level above
+            (e.g. village → township).
+
+        Raises
+        ------
+        PlanError
+            Naming the units with no parent and the parents the upper plan lacks.
+
+        Examples
+        --------
+        >>> villages = Plan.identity(["v1", "v2"])
+        >>> towns = Plan.from_mapping({"T1": "N", "T2": "N"})
+        >>> villages.containers(towns, {"v1": "T1", "v2": "T2"})
+        {'v1': 'N', 'v2': 'N'}
+        """
+        orphans = sorted(u for u in self._assignment if u not in parent_of)
+        unknown = sorted({str(parent_of[u]) for u in self._assignment if u in parent_of
+                          and str(parent_of[u]) not in parent.assignment})
+        if orphans or unknown:
+            parts = []
+            if orphans:
+                parts.append(f"units with no parent unit: {format_ids(orphans)}")
+            if unknown:
+                parts.append(f"parent units missing from the upper plan: {format_ids(unknown)}")
+            raise PlanError("Cannot nest the plan: " + "; ".join(parts) + ".")
+        return {u: parent.assignment[str(parent_of[u])] for u in self._assignment}
+
+    def check_nested(self, parent: Plan, parent_of: Mapping[str, str]) -> None:
+        """Check that every new unit lies inside a single new unit of ``parent``.
+
+        A village plan must nest in the township plan (镇村组三级联动): no new
+        village straddles two new townships.
+
+        Parameters
+        ----------
+        parent : Plan
+            The plan of the level above.
+        parent_of : Mapping[str, str]
+            Current unit → current unit of the level above.
+
+        Raises
+        ------
+        PlanError
+            Naming every new unit that straddles new units of ``parent``.
+
+        Examples
+        --------
+        >>> towns = Plan.from_mapping({"T1": "T1", "T2": "T2"})
+        >>> villages = Plan.from_mapping({"v1": "V", "v2": "V"})
+        >>> villages.check_nested(towns, {"v1": "T1", "v2": "T2"})
+        Traceback (most recent call last):
+        ...
+        townmerge.errors.PlanError: 1 new unit(s) straddle units of the upper plan: V (in T1, T2)...
+        """
+        where = self.containers(parent, parent_of)
+        bad = []
+        for new, members in self._groups.items():
+            inside = sorted({where[m] for m in members})
+            if len(inside) > 1:
+                bad.append(f"{new} (in {', '.join(inside)})")
+        if bad:
+            raise PlanError(
+                f"{len(bad)} new unit(s) straddle units of the upper plan: {format_ids(bad)}. "
+                "Every new unit must lie inside one new unit of the level above: split the "
+                "straddling ones, or merge at the upper level first."
             )
 
     def __eq__(self, other: object) -> bool:

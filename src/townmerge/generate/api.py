@@ -15,14 +15,14 @@ Examples
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..errors import InfeasibleError, InputError
+from ..errors import InfeasibleError, InputError, format_ids
 from ..model import StudyArea
 from ..plan import Plan
 from ..score import MergerScorer
@@ -41,9 +41,10 @@ def _default_scorer(area: StudyArea, config: Config, edges: pd.DataFrame | None)
 
 
 def _setup(area: StudyArea, config: Config | None, scorer: GroupScorer | None,
-           edges: pd.DataFrame | None) -> tuple[Config, PlanningProblem, ScoreCache]:
+           edges: pd.DataFrame | None, within: Mapping[str, str] | None = None,
+           ) -> tuple[Config, PlanningProblem, ScoreCache]:
     cfg = config or Config()
-    problem = PlanningProblem.from_area(area, config=cfg, edges=edges)
+    problem = PlanningProblem.from_area(area, config=cfg, edges=edges, within=within)
     scorer = scorer if scorer is not None else _default_scorer(area, cfg, edges)
     return cfg, problem, ScoreCache(problem, scorer)
 
@@ -59,11 +60,18 @@ def _scored_seats(plan: Plan, cache: ScoreCache) -> Plan:
     return plan.with_seats(found) if found else plan
 
 
-def _fixed_groups(problem: PlanningProblem, start: Plan | None) -> list[list[int]] | None:
+def _fixed_groups(problem: PlanningProblem, start: Plan | None,
+                  within: Mapping[str, str] | None = None) -> list[list[int]] | None:
     if start is None:
         return None
     start.check_units(problem.ids)
     groups = [g for g in start.groups().values() if len(g) > 1]
+    if within is not None:
+        straddle = [new for new, g in start.groups().items() if len({within[m] for m in g}) > 1]
+        if straddle:
+            raise InputError(
+                f"The fixed mergers of start= straddle the containers of within=: "
+                f"{format_ids(straddle)}. A nested plan cannot merge across the level above.")
     return problem.index_groups(groups) or None
 
 
@@ -79,6 +87,7 @@ def generate_plan(
     scorer: GroupScorer | None = None,
     edges: pd.DataFrame | None = None,
     iterations: int = 20_000,
+    within: Mapping[str, str] | None = None,
 ) -> Plan:
     """Generate one consolidation plan.
 
@@ -107,6 +116,10 @@ def generate_plan(
         Adjacency edges (default: rook adjacency), e.g. with virtual links.
     iterations : int, default 20000
         Moves proposed by the local search.
+    within : Mapping[str, str], optional
+        Unit → the unit of the level above it must stay in (e.g. village →
+        new township, from :meth:`Plan.containers`): the plan then nests in
+        the upper plan (镇村组三级联动).
 
     Returns
     -------
@@ -123,11 +136,11 @@ def generate_plan(
     """
     if method not in ("greedy", "exact", "search"):
         raise InputError(f"Unknown method {method!r}; expected 'greedy', 'exact' or 'search'.")
-    _, problem, cache = _setup(area, config, scorer, edges)
+    _, problem, cache = _setup(area, config, scorer, edges, within)
     if target is not None and (int(target) != target or not 1 <= target <= problem.n):
         raise InputError(f"target must be a whole number from 1 to {problem.n} (the current "
                          f"units; a plan never splits a unit), not {target!r}.")
-    fixed = _fixed_groups(problem, start)
+    fixed = _fixed_groups(problem, start, within)
     if method == "exact":
         return _scored_seats(exact_plan(problem, cache, target=target, fixed=fixed,
                                         time_limit=time_limit, seed=seed), cache)
@@ -159,6 +172,7 @@ def generate_ensemble(
     scorer: GroupScorer | None = None,
     edges: pd.DataFrame | None = None,
     progress: bool | None = None,
+    within: Mapping[str, str] | None = None,
 ) -> list[Plan]:
     """N diverse feasible plans: randomised greedy, each polished by a short local search.
 
@@ -179,6 +193,8 @@ def generate_ensemble(
         Seconds for the whole ensemble; fewer plans are returned when it runs out.
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
+    within : Mapping[str, str], optional
+        As for :func:`generate_plan`: every plan nests in the upper plan.
 
     Returns
     -------
@@ -190,8 +206,8 @@ def generate_ensemble(
 
     if n < 1:
         raise InputError(f"n must be at least 1, not {n}.")
-    _, problem, cache = _setup(area, config, scorer, edges)
-    fixed = _fixed_groups(problem, start)
+    _, problem, cache = _setup(area, config, scorer, edges, within)
+    fixed = _fixed_groups(problem, start, within)
     show = sys.stderr.isatty() if progress is None else progress
     t0 = time.perf_counter()
     plans: list[Plan] = []

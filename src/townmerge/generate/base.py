@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -96,13 +96,28 @@ class PlanningProblem:
 
     @classmethod
     def from_area(cls, area: StudyArea, *, config: Config | None = None,
-                  edges: pd.DataFrame | None = None) -> PlanningProblem:
-        """Build the arrays of ``area`` (rook adjacency unless ``edges`` are given)."""
+                  edges: pd.DataFrame | None = None,
+                  within: Mapping[str, str] | None = None) -> PlanningProblem:
+        """Build the arrays of ``area`` (rook adjacency unless ``edges`` are given).
+
+        With ``within`` (unit → the container it must stay in, e.g. village →
+        its new township), units in different containers are not neighbours,
+        so no generator can merge across containers: plans nest.
+        """
         cfg = config or Config()
         units = area.units
         ids = tuple(str(u) for u in units.index)
         pos = {u: i for i, u in enumerate(ids)}
         edges = build_adjacency(area) if edges is None else edges
+        if within is not None:
+            missing = [u for u in ids if u not in within]
+            if missing:
+                raise InputError(f"within= gives no container for {len(missing)} unit(s): "
+                                 f"{format_ids(missing)}. Map every unit to the unit of the "
+                                 "level above it must stay in.")
+            same = [str(within[a]) == str(within[b])
+                    for a, b in zip(edges["unit_a"], edges["unit_b"], strict=True)]
+            edges = edges[same]
         nb: list[set[int]] = [set() for _ in ids]
         for a, b in zip(edges["unit_a"], edges["unit_b"], strict=True):
             nb[pos[a]].add(pos[b])
