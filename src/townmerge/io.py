@@ -197,10 +197,7 @@ def read_study_area(
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
     if level not in ("townships", "villages"):
         raise InputError(f"level must be 'townships' or 'villages', not {level!r}.")
-    if level == "villages":
-        lay = _village_layers(path, cm)
-    else:
-        lay = read_layers(path, columns=cm)
+    lay = _village_layers(path, cm) if level == "villages" else read_layers(path, columns=cm)
     return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm)
 
 
