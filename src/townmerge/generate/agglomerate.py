@@ -16,6 +16,7 @@ import heapq
 import time
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..errors import InfeasibleError
 from ..plan import Plan
@@ -39,6 +40,7 @@ def agglomerate(
     noise: float = 0.0,
     seed: int = 0,
     top: int = 5,
+    progress: bool = False,
 ) -> Plan:
     """Greedy agglomeration by objective gain.
 
@@ -55,6 +57,8 @@ def agglomerate(
     seed : int, default 0
     top : int, default 5
         How many of the best pairs a randomised step chooses among.
+    progress : bool, default False
+        Show a progress bar of the mergers.
 
     Returns
     -------
@@ -108,6 +112,8 @@ def agglomerate(
         if c is not None:
             heap.append((-c[0], a, b, version[a], version[b]))
     heapq.heapify(heap)
+    bar = tqdm(total=len(groups) - (target or 1), disable=not progress, desc="greedy",
+               unit="merger", mininterval=0.5)
     while heap and (target is None or len(groups) > target):
         # pop valid entries; with noise, choose among the top few by exp(gain / noise)
         valid: list[tuple[float, int, int, int, int]] = []
@@ -128,6 +134,7 @@ def agglomerate(
             if j != pick:
                 heapq.heappush(heap, entry)
         _, a, b, _, _ = valid[pick]
+        bar.update(1)
         union = groups[a] | groups[b]
         del groups[b]
         groups[a] = union
@@ -142,6 +149,7 @@ def agglomerate(
             if cand is not None:
                 lo, hi = cand[1], cand[2]
                 heapq.heappush(heap, (-cand[0], lo, hi, version[lo], version[hi]))
+    bar.close()
     if target is not None and len(groups) > target:
         raise InfeasibleError(
             f"Greedy merging stopped at {len(groups)} units, above the target {target}: no "

@@ -88,6 +88,7 @@ def generate_plan(
     edges: pd.DataFrame | None = None,
     iterations: int = 20_000,
     within: Mapping[str, str] | None = None,
+    progress: bool | None = None,
 ) -> Plan:
     """Generate one consolidation plan.
 
@@ -120,6 +121,9 @@ def generate_plan(
         Unit → the unit of the level above it must stay in (e.g. village →
         new township, from :meth:`Plan.containers`): the plan then nests in
         the upper plan (镇村组三级联动).
+    progress : bool, optional
+        Show progress (a bar for greedy and search, HiGHS's log for exact);
+        default: on long runs (over 500 units) when stderr is a terminal.
 
     Returns
     -------
@@ -141,21 +145,23 @@ def generate_plan(
         raise InputError(f"target must be a whole number from 1 to {problem.n} (the current "
                          f"units; a plan never splits a unit), not {target!r}.")
     fixed = _fixed_groups(problem, start, within)
+    show = (sys.stderr.isatty() and problem.n > 500) if progress is None else progress
     if method == "exact":
         return _scored_seats(exact_plan(problem, cache, target=target, fixed=fixed,
-                                        time_limit=time_limit, seed=seed), cache)
+                                        time_limit=time_limit, seed=seed, progress=show), cache)
     if method == "greedy":
-        return _scored_seats(agglomerate(problem, cache, target=target, fixed=fixed, seed=seed),
-                             cache)
+        return _scored_seats(agglomerate(problem, cache, target=target, fixed=fixed, seed=seed,
+                                         progress=show), cache)
     if start is not None and (target is None or start.n_new == target):
         initial = [frozenset(g) for g in problem.index_groups(start.groups().values())]
         check_feasible(problem, cache, [g for g in initial if len(g) > 1])
     else:
-        greedy = agglomerate(problem, cache, target=target, fixed=fixed, seed=seed)
+        greedy = agglomerate(problem, cache, target=target, fixed=fixed, seed=seed,
+                             progress=show)
         initial = [frozenset(g) for g in problem.index_groups(greedy.groups().values())]
     return _scored_seats(local_search(problem, cache, initial, fixed_count=target is not None,
                                       seed=seed, iterations=iterations, time_limit=time_limit,
-                                      fixed=fixed), cache)
+                                      fixed=fixed, progress=show), cache)
 
 
 def generate_ensemble(

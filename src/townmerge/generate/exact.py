@@ -125,6 +125,7 @@ def exact_plan(
     fixed: list[list[int]] | None = None,
     time_limit: float | None = None,
     seed: int = 0,
+    progress: bool = False,
 ) -> Plan:
     """Solve the set-partitioning model to optimality (or to ``time_limit``).
 
@@ -141,6 +142,8 @@ def exact_plan(
         Seconds for HiGHS; the best plan found by then is returned with its gap.
     seed : int, default 0
         HiGHS's random seed (the optimum value does not depend on it).
+    progress : bool, default False
+        Show HiGHS's log (bounds and gap as the search goes).
 
     Returns
     -------
@@ -173,6 +176,7 @@ def exact_plan(
     weight_total = float(problem.weight.sum()) or 1.0
     cost = np.array([cache.value(g) for g in columns]) / weight_total
     h = _quiet_highs()
+    h.setOptionValue("output_flag", bool(progress))
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("mip_rel_gap", 1e-9)
     if time_limit is not None:

@@ -15,6 +15,7 @@ import math
 import time
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..plan import Plan
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
@@ -49,6 +50,7 @@ def local_search(
     t_start: float = 0.02,
     t_end: float = 1e-5,
     fixed: list[list[int]] | None = None,
+    progress: bool = False,
 ) -> Plan:
     """Improve a partition by simulated annealing.
 
@@ -70,6 +72,8 @@ def local_search(
         Temperature schedule, in objective units (the objective lies in [0, 1]).
     fixed : list of list of int, optional
         Units that must stay together: they move only as a whole, never apart.
+    progress : bool, default False
+        Show a progress bar.
 
     Returns
     -------
@@ -102,7 +106,11 @@ def local_search(
     it = 0
     if len(movable) == 0:
         iterations = 0
+    bar = tqdm(total=iterations, disable=not progress, desc="local search", unit="move",
+               mininterval=0.5)
     for it in range(iterations):
+        if (it & 1023) == 0 and it:
+            bar.update(1024)
         if time_limit is not None and (it & 255) == 0 and time.perf_counter() - t0 > time_limit:
             break
         temp = t_start * (t_end / t_start) ** (it / max(iterations - 1, 1))
@@ -170,6 +178,8 @@ def local_search(
         if current > best + 1e-12:
             best = current
             best_groups = [frozenset(g) for g in groups.values()]
+    bar.update(max(0, (it + 1 if iterations else 0) - bar.n))
+    bar.close()
     objective = partition_objective(problem, cache,
                                     [[problem.ids[i] for i in g] for g in best_groups])
     return plan_from_groups(problem, best_groups, method="search", seed=seed,
