@@ -201,3 +201,16 @@ def test_ensemble_is_diverse_deterministic_and_counts_co_occurrence():
     co = co_occurrence(plans)
     assert (np.diag(co) == 1).all() and np.allclose(co, co.T)
     assert ((co.to_numpy() >= 0) & (co.to_numpy() <= 1)).all()
+
+
+def test_greedy_dead_end_above_the_target_is_repaired():
+    from townmerge.synth import synthetic_county
+
+    s = synthetic_county(48, seed=2)  # plain greedy stops at 22 units here, though 19 exist
+    area = StudyArea(s.units, s.settlements, s.flows, s.roads)
+    exact = generate_plan(area, method="exact", target=19)
+    for method in ("greedy", "search"):
+        plan = generate_plan(area, method=method, target=19, iterations=3000)
+        assert plan.n_new == 19
+        check_plan(area, plan)
+        assert plan.info["objective"] >= 0.97 * exact.info["objective"]

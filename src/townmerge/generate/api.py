@@ -60,6 +60,39 @@ def _scored_seats(plan: Plan, cache: ScoreCache) -> Plan:
     return plan.with_seats(found) if found else plan
 
 
+#: Randomised restarts tried when greedy merging runs into a dead end above the target.
+GREEDY_RESTARTS = 20
+#: Largest area (units) whose greedy dead end is repaired by the exact model.
+EXACT_REPAIR_MAX_UNITS = 300
+
+
+def _greedy(problem: PlanningProblem, cache: ScoreCache, *, target: int | None,
+            fixed: list[list[int]] | None, seed: int, noise: float = 0.0,
+            progress: bool = False) -> Plan:
+    """Greedy agglomeration that repairs dead ends above the target.
+
+    Greedy merging can merge itself into a corner: no feasible merger left while
+    more units remain than the target, although a feasible plan exists. Then
+    randomised restarts are tried (seeded), and for county-scale areas the exact
+    model; ``plan.info["repaired"]`` says which one found the plan.
+    """
+    try:
+        return agglomerate(problem, cache, target=target, fixed=fixed, seed=seed, noise=noise,
+                           progress=progress)
+    except InfeasibleError as dead_end:
+        for r in range(1, GREEDY_RESTARTS + 1):
+            try:
+                plan = agglomerate(problem, cache, target=target, fixed=fixed,
+                                   seed=seed * 1000 + r, noise=max(noise, 0.01))
+            except InfeasibleError:
+                continue
+            return plan.with_info(repaired=f"randomised restart {r}")
+        if problem.n <= EXACT_REPAIR_MAX_UNITS:
+            plan = exact_plan(problem, cache, target=target, fixed=fixed, seed=seed)
+            return plan.with_info(method="greedy", repaired="exact model")
+        raise dead_end
+
+
 def _fixed_groups(problem: PlanningProblem, start: Plan | None,
                   within: Mapping[str, str] | None = None) -> list[list[int]] | None:
     if start is None:
@@ -97,7 +130,9 @@ def generate_plan(
     area : StudyArea
     method : {"greedy", "exact", "search"}, default "greedy"
         ``greedy``: merge the best feasible pair and rescore until ``target``
-        (or every unit meets its floor). ``exact``: the optimal plan of the
+        (or every unit meets its floor); a dead end above the target is
+        repaired by randomised restarts, then (up to 300 units) by the exact
+        model, as ``info["repaired"]`` says. ``exact``: the optimal plan of the
         set-partitioning model (HiGHS), for county-scale areas. ``search``:
         greedy (or ``start``), then simulated annealing over unit moves.
     target : int, optional
@@ -150,14 +185,13 @@ def generate_plan(
         return _scored_seats(exact_plan(problem, cache, target=target, fixed=fixed,
                                         time_limit=time_limit, seed=seed, progress=show), cache)
     if method == "greedy":
-        return _scored_seats(agglomerate(problem, cache, target=target, fixed=fixed, seed=seed,
-                                         progress=show), cache)
+        return _scored_seats(_greedy(problem, cache, target=target, fixed=fixed, seed=seed,
+                                     progress=show), cache)
     if start is not None and (target is None or start.n_new == target):
         initial = [frozenset(g) for g in problem.index_groups(start.groups().values())]
         check_feasible(problem, cache, [g for g in initial if len(g) > 1])
     else:
-        greedy = agglomerate(problem, cache, target=target, fixed=fixed, seed=seed,
-                             progress=show)
+        greedy = _greedy(problem, cache, target=target, fixed=fixed, seed=seed, progress=show)
         initial = [frozenset(g) for g in problem.index_groups(greedy.groups().values())]
     return _scored_seats(local_search(problem, cache, initial, fixed_count=target is not None,
                                       seed=seed, iterations=iterations, time_limit=time_limit,
@@ -221,12 +255,7 @@ def generate_ensemble(
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             break
         s = seed + i
-        try:
-            first = agglomerate(problem, cache, target=target, fixed=fixed, noise=noise, seed=s)
-        except InfeasibleError:
-            # the randomised choices led to a dead end above the target: start from the
-            # deterministic greedy plan; the seeded local search still diversifies it
-            first = agglomerate(problem, cache, target=target, fixed=fixed, seed=s)
+        first = _greedy(problem, cache, target=target, fixed=fixed, noise=noise, seed=s)
         groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
         plan = local_search(problem, cache, groups, fixed_count=target is not None, seed=s,
                             iterations=iterations, fixed=fixed)

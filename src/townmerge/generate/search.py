@@ -1,9 +1,11 @@
 """Local search from any plan: simulated annealing over moves that keep every constraint.
 
 Moves: a unit on the border of its new unit moves to a neighbouring new unit
-(the donor must stay contiguous and non-empty); without a target, two
-neighbouring new units may also merge, and a border unit may split off on its
-own. A move is made only when every new unit it touches stays feasible and
+(the donor must stay contiguous and non-empty); two neighbouring new units are
+recombined (their union is split again in the best of all its ways into two
+contiguous, feasible parts, as ReCom does with spanning trees); without a
+target, two neighbouring new units may also merge, and a border unit may split
+off on its own. A move is made only when every new unit it touches stays feasible and
 within ``max_members``; locked units never move. Better moves are always
 taken, worse ones with probability exp(Δ/T) as the temperature T cools
 geometrically; the best plan seen is returned. Deterministic for a seed.
@@ -36,6 +38,48 @@ def _connected(members: set[int], problem: PlanningProblem) -> bool:
                 seen.add(v)
                 stack.append(v)
     return len(seen) == len(members)
+
+
+def _recombine(problem: PlanningProblem, cache: ScoreCache, union: set[int],
+               together: dict[int, frozenset[int]]) -> tuple[float, frozenset[int],
+                                                              frozenset[int]] | None:
+    """The best split of ``union`` into two contiguous, feasible new units."""
+    atoms: list[frozenset[int]] = []
+    seen: set[int] = set()
+    for u in sorted(union):
+        if u not in seen:
+            block = together.get(u, frozenset((u,)))
+            atoms.append(block)
+            seen |= block
+    m = len(atoms)
+    if m < 2 or m > 10:
+        return None
+    k = problem.max_members
+    splits: list[tuple[frozenset[int], frozenset[int]]] = []
+    for mask in range(2 ** (m - 1) - 1):
+        s = set(atoms[0])
+        for j in range(1, m):
+            if mask >> (j - 1) & 1:
+                s |= atoms[j]
+        t = union - s
+        n_s = 1 + bin(mask).count("1")
+        # a part may exceed max_members only when it is one fixed block
+        if (len(s) > k and n_s > 1) or (len(t) > k and m - n_s > 1):
+            continue
+        if not (_connected(s, problem) and _connected(t, problem)):
+            continue
+        splits.append((frozenset(s), frozenset(t)))
+    if not splits:
+        return None
+    cache.prefill([g for pair in splits for g in pair])
+    best: tuple[float, frozenset[int], frozenset[int]] | None = None
+    for s_, t_ in splits:
+        if not (cache.feasible(s_) and cache.feasible(t_)):
+            continue
+        v = cache.value(s_) + cache.value(t_)
+        if best is None or v > best[0]:
+            best = (v, s_, t_)
+    return best
 
 
 def local_search(
@@ -119,7 +163,26 @@ def local_search(
         a = int(label[i])
         outside = sorted({int(label[j]) for u in block for j in problem.neighbours[u]} - {a})
         kind = rng.random()
-        if not fixed_count and kind < 0.15:
+        if outside and kind >= (0.8 if fixed_count else 0.85):
+            # recombine a's group with a neighbouring group: the best split of their union
+            b = outside[rng.integers(len(outside))]
+            if problem.locked[list(groups[a] | groups[b])].any():
+                continue
+            found = _recombine(problem, cache, groups[a] | groups[b], together)
+            if found is None:
+                continue
+            v, s_, t_ = found
+            if {s_, t_} == {frozenset(groups[a]), frozenset(groups[b])}:
+                continue
+            delta = v - value[a] - value[b]
+            if delta >= 0 or rng.random() < math.exp(delta / (temp * weight_total)):
+                groups[a], groups[b] = set(s_), set(t_)
+                label[list(s_)] = a
+                label[list(t_)] = b
+                value[a], value[b] = cache.value(s_), cache.value(t_)
+                current += delta
+                accepted += 1
+        elif not fixed_count and kind < 0.15:
             # split the block off on its own
             if len(groups[a]) == len(block):
                 continue
