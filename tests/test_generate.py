@@ -214,3 +214,29 @@ def test_greedy_dead_end_above_the_target_is_repaired():
         assert plan.n_new == 19
         check_plan(area, plan)
         assert plan.info["objective"] >= 0.97 * exact.info["objective"]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grids(), st.sampled_from(["greedy", "search"]), st.integers(0, 2))
+def test_generators_with_the_merger_scorer_keep_every_invariant(spec, method, seed):
+    from townmerge import MergerScorer, plan_objective
+
+    text, pops, locked = spec
+    area = StudyArea(grid_units(text, population=pops, locked=locked, terrain=dict.fromkeys(
+        pops, "hill")))
+    scorer = MergerScorer(area)
+    target = max(len(pops) // 2, sum(locked.values()) + 1)
+    try:
+        plan = generate_plan(area, method=method, target=target, seed=seed, scorer=scorer,
+                             iterations=400)
+    except InfeasibleError:
+        return
+    check_plan(area, plan)
+    assert plan.n_new == target
+    assert plan_objective(area, plan, scorer=scorer) == pytest.approx(plan.info["objective"])
+    merged = merged_units(area, plan)
+    assert merged["population"].sum() == sum(pops.values())
+    assert merged["area_km2"].sum() == pytest.approx(len(pops))
+    again = generate_plan(area, method=method, target=target, seed=seed, scorer=scorer,
+                          iterations=400)
+    assert again == plan
