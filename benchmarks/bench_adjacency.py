@@ -30,18 +30,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import warnings
-from importlib import metadata
 from pathlib import Path
 
+import _machine  # benchmarks/_machine.py, beside this script
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -81,10 +78,6 @@ def without_overlap(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = gdf.copy()
     out.loc[cut, "geometry"] = gdf.geometry[cut].difference(gdf.geometry[kept])
     return out
-
-
-def _max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
 def _edges_libpysal(graph: object) -> pd.DataFrame:
@@ -141,7 +134,7 @@ def run_case(name: str, repeats: int, out: Path) -> None:
         n = 1
     else:
         raise SystemExit(f"unknown case {name}")
-    before = _max_rss_mb()
+    before = _machine.max_rss_mb()
     times = []
     result = None
     for _ in range(n):
@@ -154,7 +147,7 @@ def run_case(name: str, repeats: int, out: Path) -> None:
                                        "times": [time.perf_counter() - t0]}))
             return
         times.append(time.perf_counter() - t0)
-    peak = _max_rss_mb()
+    peak = _machine.max_rss_mb()
     edges = to_edges(result)
     edges.to_parquet(out.with_suffix(".parquet"))
     extra = {}
@@ -165,35 +158,10 @@ def run_case(name: str, repeats: int, out: Path) -> None:
 
 
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("townmerge", "shapely", "numpy", "pandas", "geopandas", "scipy", "libpysal",
-                "gerrychain", "networkx"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
+    out = _machine.versions(("townmerge", "shapely", "numpy", "pandas", "geopandas", "scipy",
+                             "libpysal", "gerrychain", "networkx"))
     out["GEOS"] = shapely.geos_version_string
     return out
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024**2:.0f} GB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    load = ", load average {:.1f} / {:.1f} / {:.1f} at start".format(*os.getloadavg())
-    return (f"{model}, {os.cpu_count()} logical CPUs{mem}, {platform.system()} "
-            f"{platform.release()}{load}")
 
 
 def pairs(e: pd.DataFrame) -> set[tuple[str, str]]:
@@ -260,7 +228,7 @@ def main() -> None:
         return
 
     cases = [c for c in CASES if not (args.no_peers and c in PEERS)]
-    host = machine()
+    host = _machine.machine()
     results: dict[str, dict] = {}
     edges: dict[str, pd.DataFrame] = {}
     started = dt.datetime.now(dt.UTC)

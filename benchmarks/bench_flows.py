@@ -32,18 +32,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import pickle
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 import warnings
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import _machine  # benchmarks/_machine.py, beside this script
 
 COMMAND = "python benchmarks/bench_flows.py"
 SEED = 2
@@ -55,10 +53,6 @@ CASES = {
                 "unit aggregates",
     "capped": "as *gravity*, `TravelParams(max_destinations=100)`",
 }
-
-
-def _max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
 def generate(n_units: int, path: Path) -> dict[str, Any]:
@@ -87,7 +81,7 @@ def run_case(name: str, data: Path) -> dict[str, Any]:
         flows = frames["flows"] if name == "observed" else None
         area = StudyArea(frames["units"], frames["settlements"], flows, frames["roads"])
     del frames
-    before = _max_rss_mb()
+    before = _machine.max_rss_mb()
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     if name == "travel":
@@ -109,40 +103,15 @@ def run_case(name: str, data: Path) -> dict[str, Any]:
                    conserved=bool(abs(up["population"].sum() - sf.values("population").sum())
                                   <= 1e-9 * abs(up["population"].sum())))
     out["seconds"] = time.perf_counter() - t0
-    out["peak_mb"] = _max_rss_mb()
+    out["peak_mb"] = _machine.max_rss_mb()
     out["growth_mb"] = out["peak_mb"] - before
     out["loaded_mb"] = before
     return out
 
 
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("townmerge", "numpy", "scipy", "pandas", "geopandas", "shapely", "networkx"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024**2:.0f} GB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    load = ", load average {:.1f} / {:.1f} / {:.1f} at start".format(*os.getloadavg())
-    return (f"{model}, {os.cpu_count()} logical CPUs{mem}, {platform.system()} "
-            f"{platform.release()}{load}")
+    return _machine.versions(("townmerge", "numpy", "scipy", "pandas", "geopandas", "shapely",
+                              "networkx"))
 
 
 def _child(args: list[str]) -> dict[str, Any]:
@@ -176,7 +145,7 @@ def main() -> None:
         args.out.write_text(json.dumps(run_case(args.child, args.data)))
         return
 
-    host = machine()
+    host = _machine.machine()
     started = dt.datetime.now(dt.UTC)
     with tempfile.TemporaryDirectory() as tmp:
         data = args.cache or Path(tmp) / "province.pkl"

@@ -51,10 +51,8 @@ Four parts, in one run, timed with ``time.perf_counter`` on the same machine:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import multiprocessing as mp
-import os
 import platform
 import queue
 import re
@@ -72,6 +70,8 @@ import numpy as np
 import pandas as pd
 
 warnings.simplefilter("ignore")
+
+import _machine  # noqa: E402  (benchmarks/_machine.py, beside this script)
 
 import townmerge  # noqa: E402
 from townmerge.config import Config, TerrainThresholds, Thresholds  # noqa: E402
@@ -100,22 +100,6 @@ LONG_SEARCH = 100_000
 
 
 # -- small helpers ------------------------------------------------------------------------------
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    mem = ""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024**2:.0f} GB RAM"
-    load = ", load average {:.1f} / {:.1f} / {:.1f} at start".format(*os.getloadavg())
-    return (f"{model}, {os.cpu_count()} logical CPUs{mem}, {platform.system()} "
-            f"{platform.release()}{load}")
-
-
 def commit() -> str:
     import subprocess
 
@@ -678,7 +662,7 @@ def main() -> None:
                         help="seconds allowed to each peer call (default 480)")
     args = parser.parse_args()
     started = dt.datetime.now(dt.UTC)
-    head_machine = machine()
+    head_machine = _machine.machine()
     t0 = time.perf_counter()
     t1, t2, notes = counties(args.cap)
     t3 = scale()
