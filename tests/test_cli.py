@@ -13,7 +13,7 @@ from shapely import Point, affinity
 from townmerge import read_plan, read_study_area, validate
 from townmerge.cli import main
 from townmerge.evaluate import check_plan, merged_units
-from townmerge.testing import check_html, chromium_path
+from townmerge.testing import check_html
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_shapes" / "county"
@@ -64,9 +64,7 @@ def test_demo_prints_summary(tmp_path, capsys):
 
 
 @pytest.mark.browser
-def test_demo_map_loads_in_chromium(demo_out):
-    if chromium_path() is None and os.environ.get("CI") != "true":
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+def test_demo_map_loads_in_chromium(demo_out, browser):
     for page in ("before_after.html", "report.html"):
         result = check_html(demo_out / page, screenshot=demo_out / f"{page}.png")
         assert result.ok, result.describe()

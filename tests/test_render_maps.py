@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
 from pathlib import Path
 
@@ -21,7 +19,6 @@ from townmerge.render.maps import PALETTE, _greedy_colours
 from townmerge.testing.browser import (
     BrowserCheck,
     check_html,
-    chromium_path,
     colour_stats,
     decode_png,
 )
@@ -208,26 +205,14 @@ def test_save_map_writes_utf8_and_creates_folders(
 # --- in a real browser ---------------------------------------------------------
 
 
-def _require_browser() -> None:
-    reason = None
-    if importlib.util.find_spec("playwright") is None:
-        reason = "the Python package playwright is not installed"
-    elif chromium_path() is None:
-        reason = "Chromium not found (apt-get install chromium, or set TOWNMERGE_CHROMIUM)"
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI=true, so browser tests must run, not skip")
-        pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser_check(
     tmp_path_factory: pytest.TempPathFactory,
     before: GeoDataFrame,
     after: GeoDataFrame,
     settlements: GeoDataFrame,
+    browser: None,
 ) -> BrowserCheck:
-    _require_browser()
     folder = tmp_path_factory.mktemp("browser")
     path = save_map(
         before_after_map(before, after, settlements=settlements, tiles=None, title=EVIL),
@@ -254,9 +239,8 @@ def test_evil_names_do_not_execute(browser_check: BrowserCheck) -> None:
 
 
 @pytest.mark.browser
-def test_check_html_reports_problems(tmp_path: Path) -> None:
+def test_check_html_reports_problems(tmp_path: Path, browser) -> None:
     """A positive control: the checks above would have seen a broken page."""
-    _require_browser()
     page = tmp_path / "broken.html"
     page.write_text(
         '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import importlib.util
-import os
 import re
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from townmerge.render import (
     report_figures,
     save_report,
 )
-from townmerge.testing import check_html, chromium_path
+from townmerge.testing import check_html
 from townmerge.testing.grids import grid_units
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_shapes" / "county"
@@ -240,21 +238,8 @@ def test_report_without_settlements() -> None:
 # --- in a real browser ---------------------------------------------------------
 
 
-def _require_browser() -> None:
-    reason = None
-    if importlib.util.find_spec("playwright") is None:
-        reason = "the Python package playwright is not installed"
-    elif chromium_path() is None:
-        reason = "Chromium not found (apt-get install chromium, or set TOWNMERGE_CHROMIUM)"
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI=true, so browser tests must run, not skip")
-        pytest.skip(reason)
-
-
 @pytest.mark.browser
-def test_report_loads_in_a_browser(pages: dict[str, str], tmp_path: Path) -> None:
-    _require_browser()
+def test_report_loads_in_a_browser(pages: dict[str, str], tmp_path: Path, browser) -> None:
     path = save_report(pages["zh"], tmp_path / "report.html")
     check = check_html(path, screenshot=tmp_path / "report.png")
     assert check.ok, check.describe()
