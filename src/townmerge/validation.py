@@ -1185,9 +1185,11 @@ def _seat_problems(
     n = len(unknown) + len(elsewhere)
     return [Problem(
         "warning", "bad-seat", "units",
-        f"{_plural(n, 'unit')} {'has' if n == 1 else 'have'} a seat that cannot be used — "
-        f"{'; '.join(parts)}. The seat column must hold the id of a settlement inside the "
-        "unit: correct it, or leave it empty to let townmerge choose the seat.",
+        f"{_plural(n, 'unit')} {'has' if n == 1 else 'have'} a seat that is not its own — "
+        f"{'; '.join(parts)}. A seat unknown to the settlements layer is a data error: correct "
+        "it, or leave it empty to let townmerge choose the seat. A seat really lying in "
+        "another unit (一地两府) is kept: scoring then requires the two units to merge "
+        "(must-link).",
         ids, figures={"unknown": len(unknown), "elsewhere": len(elsewhere)})]
 
 
