@@ -163,15 +163,17 @@ def exact_plan(
     if fixed:
         in_fixed = {i for f in fixed for i in f}
         atoms = [list(f) for f in fixed] + [[i] for i in range(problem.n) if i not in in_fixed]
-    columns: list[frozenset[int]] = []
+    candidates: list[frozenset[int]] = []
     for g in connected_groups(problem, atoms=atoms):
-        if (fixed and any(g == frozenset(f) for f in fixed)) or cache.feasible(g):
-            columns.append(g)
-        if len(columns) > MAX_COLUMNS:
+        candidates.append(g)
+        if len(candidates) > MAX_COLUMNS:
             raise InputError(
                 f"More than {MAX_COLUMNS:,} candidate groups: the exact model is for county-scale "
-                "areas (up to about 60 units). Use method='greedy' or 'search', or lower "
+                "areas (up to a few hundred units). Use method='greedy' or 'search', or lower "
                 "max_members.")
+    cache.prefill(candidates)  # one batch through the scorer
+    fixed_sets = {frozenset(f) for f in fixed or []}
+    columns = [g for g in candidates if g in fixed_sets or cache.feasible(g)]
     n_cols = len(columns)
     weight_total = float(problem.weight.sum()) or 1.0
     cost = np.array([cache.value(g) for g in columns]) / weight_total

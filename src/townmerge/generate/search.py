@@ -21,8 +21,14 @@ from tqdm.auto import tqdm
 
 from ..plan import Plan
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
+from .exact import connected_groups
 
 __all__ = ["local_search"]
+
+#: Areas up to this many units have every reachable group scored up front, in one batch.
+PREFILL_MAX_UNITS = 400
+#: ... unless they have more groups than this.
+PREFILL_MAX_GROUPS = 100_000
 
 
 def _connected(members: set[int], problem: PlanningProblem) -> bool:
@@ -127,6 +133,17 @@ def local_search(
     """
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
+    if problem.n <= PREFILL_MAX_UNITS:
+        # score every group a move can make in one batch, not one group at a time
+        in_fixed = {i for f in fixed or [] for i in f}
+        atoms = ([list(f) for f in fixed or []]
+                 + [[i] for i in range(problem.n) if i not in in_fixed]) if fixed else None
+        reachable: list[frozenset[int]] = []
+        for g in connected_groups(problem, atoms=atoms):
+            reachable.append(g)
+            if len(reachable) > PREFILL_MAX_GROUPS:
+                break
+        cache.prefill(reachable)
     n = problem.n
     weight_total = float(problem.weight.sum()) or 1.0
     k = problem.max_members
