@@ -49,7 +49,7 @@ def _quiet_highs() -> highspy.Highs:
 
 
 def connected_groups(problem: PlanningProblem, max_members: int | None = None,
-                     *, atoms: list[list[int]] | None = None) -> Iterator[frozenset[int]]:
+                     *, fixed: list[list[int]] | None = None) -> Iterator[frozenset[int]]:
     """Every connected group of at most ``max_members`` units, each exactly once.
 
     An ESU-style enumeration (Wernicke 2006): each group is grown from its
@@ -61,9 +61,10 @@ def connected_groups(problem: PlanningProblem, max_members: int | None = None,
     problem : PlanningProblem
     max_members : int, optional
         Largest group, in current units (default ``problem.max_members``).
-    atoms : list of list of int, optional
-        Units that must stay together (fixed mergers); default one atom per unit.
-        An atom larger than ``max_members`` is still yielded on its own.
+    fixed : list of list of int, optional
+        Units that must stay together (fixed mergers): each list is one atom,
+        every other unit an atom of its own. An atom larger than
+        ``max_members`` is still yielded on its own.
 
     Yields
     ------
@@ -79,7 +80,8 @@ def connected_groups(problem: PlanningProblem, max_members: int | None = None,
     [[0], [0, 1], [1], [1, 2], [2]]
     """
     k = problem.max_members if max_members is None else max_members
-    atoms = [[i] for i in range(problem.n)] if atoms is None else atoms
+    in_fixed = {i for f in fixed or [] for i in f}
+    atoms = [list(f) for f in fixed or []] + [[i] for i in range(problem.n) if i not in in_fixed]
     atom_of = np.empty(problem.n, dtype=int)
     for a, members in enumerate(atoms):
         atom_of[members] = a
@@ -159,12 +161,8 @@ def exact_plan(
     t0 = time.perf_counter()
     if target is not None and not 1 <= target <= problem.n:
         raise InputError(f"target must be between 1 and {problem.n}, not {target}.")
-    atoms = None
-    if fixed:
-        in_fixed = {i for f in fixed for i in f}
-        atoms = [list(f) for f in fixed] + [[i] for i in range(problem.n) if i not in in_fixed]
     candidates: list[frozenset[int]] = []
-    for g in connected_groups(problem, atoms=atoms):
+    for g in connected_groups(problem, fixed=fixed):
         candidates.append(g)
         if len(candidates) > MAX_COLUMNS:
             raise InputError(

@@ -135,11 +135,8 @@ def local_search(
     rng = np.random.default_rng(seed)
     if problem.n <= PREFILL_MAX_UNITS:
         # score every group a move can make in one batch, not one group at a time
-        in_fixed = {i for f in fixed or [] for i in f}
-        atoms = ([list(f) for f in fixed or []]
-                 + [[i] for i in range(problem.n) if i not in in_fixed]) if fixed else None
         reachable: list[frozenset[int]] = []
-        for g in connected_groups(problem, atoms=atoms):
+        for g in connected_groups(problem, fixed=fixed):
             reachable.append(g)
             if len(reachable) > PREFILL_MAX_GROUPS:
                 break
