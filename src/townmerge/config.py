@@ -38,15 +38,19 @@ import json
 import math
 import tomllib
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .errors import InputError
 
 __all__ = [
     "BUILTIN_CRITERIA",
+    "ROAD_SPEEDS_KMH",
     "TERRAINS",
+    "TERRAIN_SPEED_FACTOR",
     "TOWN_TIERS",
     "VILLAGE_TIERS",
     "Bands",
@@ -62,6 +66,20 @@ __all__ = [
 
 #: Terrain classes, from the most to the least densely settled.
 TERRAINS = ("plain", "hill", "mountain", "plateau")
+#: Operating speed of each road class on plain terrain, km/h: used by the travel-time
+#: model (:mod:`townmerge.travel`) and by the synthetic counties alike.
+ROAD_SPEEDS_KMH: Mapping[str, float] = MappingProxyType({
+    "expressway": 100.0,
+    "national": 70.0,
+    "provincial": 60.0,
+    "county": 45.0,
+    "township": 35.0,
+    "village": 25.0,
+})
+#: Speed multiplier by terrain: hill and mountain roads wind and climb.
+TERRAIN_SPEED_FACTOR: Mapping[str, float] = MappingProxyType({
+    "plain": 1.0, "hill": 0.85, "mountain": 0.65, "plateau": 0.75,
+})
 
 #: Names of the built-in soft criteria, in output order (the fields of :class:`Weights`).
 BUILTIN_CRITERIA = (

@@ -59,6 +59,7 @@ from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 from scipy.spatial import Delaunay, cKDTree
 
+from .config import ROAD_SPEEDS_KMH, TERRAIN_SPEED_FACTOR
 from .crs import local_metric_crs
 
 __all__ = [
@@ -95,21 +96,6 @@ SAMPLE_COUNTS = MappingProxyType(
 )
 #: Road classes, lowest first.
 ROAD_CLASSES = ("village", "township", "county", "provincial", "national", "expressway")
-#: Design speed of each road class on plain terrain, km/h.
-ROAD_SPEEDS_KMH = MappingProxyType(
-    {
-        "expressway": 100.0,
-        "national": 70.0,
-        "provincial": 60.0,
-        "county": 45.0,
-        "township": 35.0,
-        "village": 25.0,
-    }
-)
-#: Speed multiplier by terrain (hill and mountain roads wind and climb).
-TERRAIN_SPEED_FACTOR = MappingProxyType(
-    {"plain": 1.0, "hill": 0.85, "mountain": 0.65, "plateau": 0.75}
-)
 _TERRAINS = ("plain", "hill", "mountain", "plateau")
 #: Share of units per terrain (in the order given), by number of terrains used.
 _TERRAIN_SHARES = MappingProxyType(

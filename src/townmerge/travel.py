@@ -60,6 +60,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
+from .config import ROAD_SPEEDS_KMH, TERRAIN_SPEED_FACTOR
 from .errors import InputError, format_ids
 from .model import StudyArea, unit_label
 
@@ -69,19 +70,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-#: Speed of each road class on plain terrain, km/h (operating speeds, not design speeds).
-ROAD_SPEEDS_KMH: Mapping[str, float] = MappingProxyType({
-    "expressway": 100.0,
-    "national": 70.0,
-    "provincial": 60.0,
-    "county": 45.0,
-    "township": 35.0,
-    "village": 25.0,
-})
-#: Speed multiplier by terrain: hill and mountain roads wind and climb.
-TERRAIN_SPEED_FACTOR: Mapping[str, float] = MappingProxyType({
-    "plain": 1.0, "hill": 0.85, "mountain": 0.65, "plateau": 0.75,
-})
 #: Largest dense Dijkstra block (sources × nodes) computed at once.
 _BLOCK = 4_000_000
 #: Source nodes per spatial tile, on average.
