@@ -22,7 +22,7 @@ RANKS = {
     "flows": 6,
     "criteria": 7,
     "seats": 8,
-    "score": 9, "tiers": 9,
+    "score": 9, "tiers": 9, "figures": 9,
     "generate": 10,
     "evaluate": 11,
     "render": 12,

@@ -31,10 +31,11 @@ from scipy.sparse.csgraph import connected_components
 from .adjacency import build_adjacency
 from .config import Config
 from .errors import PlanError, format_ids
-from .flows import SettlementFlows, settlement_flows
+from .figures import METRICS, FigureModel
+from .flows import SettlementFlows
 from .model import StudyArea, unit_label
 from .plan import Plan
-from .seats import SeatSelector, choose_seat
+from .seats import SeatSelector
 
 __all__ = [
     "METRICS",
@@ -189,16 +190,6 @@ def summarize(area: StudyArea, plan: Plan) -> PlanSummary:
     )
 
 
-# -- neutral figures of a plan ------------------------------------------------------------------
-#: The neutral figures of :func:`plan_metrics`, in report order.
-METRICS = (
-    "units", "flow_kept_population", "flow_kept_traffic", "flow_kept_economic",
-    "population_cv", "population_min", "population_max", "share_below_floor",
-    "mean_minutes_to_seat", "max_minutes_to_seat", "share_within_t_good",
-    "compactness_mean", "compactness_min",
-)
-
-
 def adjusted_rand_index(a: Plan, b: Plan) -> float:
     """Adjusted Rand index between two plans of the same units (1: same partition).
 
@@ -245,6 +236,7 @@ def plan_metrics(
     config: Config | None = None,
     flows: SettlementFlows | None = None,
     selector: SeatSelector | None = None,
+    edges: pd.DataFrame | None = None,
 ) -> pd.Series:
     """Neutral figures of a plan, for comparing plans whatever made them.
 
@@ -258,6 +250,8 @@ def plan_metrics(
         Settlement flows (default: observed flows, gravity for missing types).
     selector : SeatSelector, optional
         Reused seat figures and travel times (built when not given).
+    edges : DataFrame, optional
+        Adjacency edges (default: rook adjacency), for the perimeters.
 
     Returns
     -------
@@ -270,71 +264,18 @@ def plan_metrics(
         settlement to its new unit's seat (the plan's seat, else the one
         :func:`townmerge.choose_seat` picks), ``share_within_t_good`` (of
         the population); ``compactness_mean``/``min`` (Polsby–Popper of the
-        dissolved new units). Figures needing settlements are NaN without them.
+        new units, perimeters from the shared borders). Figures needing
+        settlements are NaN without them. Computed by
+        :class:`townmerge.figures.FigureModel`, which the exact model uses
+        for figure bounds.
     """
-    cfg = config or Config()
-    plan.check_units(area.unit_ids)
-    units = area.units
-    merged = merged_units(area, plan)
-    new_of = pd.Series({u: plan.assignment[u] for u in units.index})
-    out: dict[str, float] = dict.fromkeys(METRICS, float("nan"))
-    out["units"] = float(len(merged))
-    pop = merged["population"].to_numpy(dtype=float)
-    if np.isfinite(pop).all() and len(pop):
-        out["population_cv"] = float(pop.std() / pop.mean()) if pop.mean() > 0 else 0.0
-        out["population_min"], out["population_max"] = float(pop.min()), float(pop.max())
-        terrain = units["terrain"] if "terrain" in units.columns else pd.Series(None, units.index)
-        floors = pd.Series([cfg.thresholds.for_terrain(t).p_min for t in terrain],
-                           index=units.index, dtype=float)
-        w = units["population"].astype(float)
-        floor_new = (w * floors).groupby(new_of).sum() / w.groupby(new_of).sum().replace(0, np.nan)
-        out["share_below_floor"] = float(
-            (merged["population"] < floor_new.reindex(merged.index).fillna(0)).mean())
-    geoms = np.asarray(merged.geometry.array)
-    pp = 4 * np.pi * shapely.area(geoms) / np.maximum(shapely.length(geoms), 1e-9) ** 2
-    out["compactness_mean"], out["compactness_min"] = float(pp.mean()), float(pp.min())
-
-    settlements = area.settlements
-    if settlements is None or not len(settlements):
-        return pd.Series(out, name="metrics")
-    sel = selector if selector is not None else SeatSelector(area, cfg)
-    sf = flows if flows is not None else sel.flows
-    if sf is None:
-        sf = settlement_flows(area, network=sel.network)
-    new_code = pd.factorize(new_of.reindex(sf.settlements["unit"]).to_numpy())[0]
-    same = new_code[sf.origin] == new_code[sf.destination]
-    real = sf.origin != sf.destination
-    for t in ("population", "traffic", "economic"):
-        v = sf.values(t)[real]
-        if v.sum() > 0:
-            out[f"flow_kept_{t}"] = float(v[same[real]].sum() / v.sum())
-
-    origins: list[str] = []
-    seats: list[str] = []
-    for new, members in plan.groups().items():
-        seat = plan.seats.get(new) or choose_seat(area, members, config=cfg, selector=sel).seat
-        if seat is None:
-            continue
-        inside = settlements.index[settlements["unit"].isin(members)]
-        origins += list(inside)
-        seats += [seat] * len(inside)
-    if origins:
-        minutes = sel.network.between(origins, seats).to_numpy(dtype=float)
-        spop = settlements.loc[origins, "population"].to_numpy(dtype=float) \
-            if "population" in settlements.columns else np.ones(len(origins))
-        spop = np.where(np.isfinite(spop), spop, 0.0)
-        t_good = np.array([cfg.thresholds.for_terrain(
-            units.at[u, "terrain"] if "terrain" in units.columns else None).t_good_min
-            for u in settlements.loc[origins, "unit"]])
-        weight = spop if spop.sum() > 0 else np.ones(len(origins))
-        out["mean_minutes_to_seat"] = float((weight * minutes).sum() / weight.sum())
-        out["max_minutes_to_seat"] = float(minutes.max())
-        out["share_within_t_good"] = float(weight[minutes <= t_good].sum() / weight.sum())
-    return pd.Series(out, name="metrics")
+    model = FigureModel(area, config, edges=edges, selector=selector, flows=flows)
+    return model.plan(plan)
 
 
 def compare_plans(area: StudyArea, plans: Mapping[str, Plan], *,
-                  config: Config | None = None) -> pd.DataFrame:
+                  config: Config | None = None,
+                  edges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Neutral figures of several plans side by side (one column per plan).
 
     Parameters
@@ -343,12 +284,13 @@ def compare_plans(area: StudyArea, plans: Mapping[str, Plan], *,
     plans : mapping of str to Plan
         Plans by name (e.g. ``{"status quo": ..., "greedy": ..., "exact": ...}``).
     config : Config, optional
+    edges : DataFrame, optional
+        Adjacency edges (default: rook adjacency), for the perimeters.
 
     Returns
     -------
     DataFrame
         Rows :data:`METRICS`, columns the plan names.
     """
-    sel = SeatSelector(area, config or Config()) if area.settlements is not None else None
-    return pd.DataFrame({name: plan_metrics(area, p, config=config, selector=sel)
-                         for name, p in plans.items()})
+    model = FigureModel(area, config, edges=edges)
+    return pd.DataFrame({name: model.plan(p) for name, p in plans.items()})
