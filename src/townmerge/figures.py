@@ -272,6 +272,21 @@ class GroupFigures:
     def __len__(self) -> int:
         return len(self.members)
 
+    def take(self, index: npt.ArrayLike) -> GroupFigures:
+        """The figures of the groups at ``index`` (positions or a boolean mask)."""
+        idx = np.asarray(index)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        arrays = {name: getattr(self, name)[idx] for name in (
+            "seat", "population", "floor", "below_floor", "area_m2", "perimeter_m",
+            "compactness", "settlement_weight", "minutes_weighted", "settlements", "minutes",
+            "max_minutes", "within_weight", "within_count")}
+        return GroupFigures(
+            members=tuple(self.members[i] for i in idx.tolist()),
+            flow_inside=MappingProxyType({t: v[idx] for t, v in self.flow_inside.items()}),
+            flow_total=self.flow_total, population_total=self.population_total,
+            by_population=self.by_population, **arrays)
+
     def plan_figures(self, chosen: npt.ArrayLike | None = None) -> pd.Series:
         """The neutral figures of the partition made of the ``chosen`` groups (default: all).
 

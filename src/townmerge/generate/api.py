@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import InfeasibleError, InputError, format_ids
+from ..figures import FigureModel
 from ..model import StudyArea
 from ..plan import Plan
 from ..score import MergerScorer
@@ -122,6 +123,7 @@ def generate_plan(
     iterations: int = 20_000,
     within: Mapping[str, str] | None = None,
     progress: bool | None = None,
+    bounds: Mapping[str, float] | None = None,
 ) -> Plan:
     """Generate one consolidation plan.
 
@@ -159,6 +161,13 @@ def generate_plan(
     progress : bool, optional
         Show progress (a bar for greedy and search, HiGHS's log for exact);
         default: on long runs (over 500 units) when stderr is a terminal.
+    bounds : Mapping[str, float], optional
+        ``method="exact"`` only: the worst allowed value of neutral figures
+        (names in :data:`townmerge.figures.BETTER`: a floor where higher is
+        better, a ceiling otherwise), e.g. ``figure_bounds(plan_metrics(area,
+        other))`` for the best plan at least as good as ``other`` on those
+        figures. ``population_cv`` needs a ``target``. ``info["figures"]``
+        then holds the plan's figures.
 
     Returns
     -------
@@ -169,21 +178,46 @@ def generate_plan(
     Raises
     ------
     InputError
-        For an unknown method or target.
+        For an unknown method or target, or bounds with another method.
     InfeasibleError
-        When no feasible plan meets the target.
+        When no feasible plan meets the target (and the bounds: the message
+        names the bounds that cannot be met even alone).
+
+    Examples
+    --------
+    >>> from townmerge.synth import sample_county
+    >>> from townmerge.figures import figure_bounds
+    >>> from townmerge.evaluate import plan_metrics
+    >>> c = sample_county()
+    >>> area = StudyArea(c.units, c.settlements, c.flows, c.roads)
+    >>> best = generate_plan(area, method="exact", target=13)
+    >>> balanced = generate_plan(area, method="exact", target=13,
+    ...                          bounds={"population_cv": 0.6})
+    >>> bool(plan_metrics(area, balanced)["population_cv"] <= 0.6)
+    True
+    >>> bool(balanced.info["objective"] <= best.info["objective"])
+    True
     """
     if method not in ("greedy", "exact", "search"):
         raise InputError(f"Unknown method {method!r}; expected 'greedy', 'exact' or 'search'.")
-    _, problem, cache = _setup(area, config, scorer, edges, within)
+    if bounds is not None and method != "exact":
+        raise InputError(f"bounds= is supported by method='exact' (the figure bounds are linear "
+                         f"constraints of its model), not by method={method!r}.")
+    cfg, problem, cache = _setup(area, config, scorer, edges, within)
     if target is not None and (int(target) != target or not 1 <= target <= problem.n):
         raise InputError(f"target must be a whole number from 1 to {problem.n} (the current "
                          f"units; a plan never splits a unit), not {target!r}.")
     fixed = _fixed_groups(problem, start, within)
     show = (sys.stderr.isatty() and problem.n > 500) if progress is None else progress
     if method == "exact":
+        figures = None
+        if bounds:
+            figures = FigureModel(area, cfg, edges=edges,
+                                  selector=getattr(cache.scorer, "selector", None))
         return _scored_seats(exact_plan(problem, cache, target=target, fixed=fixed,
-                                        time_limit=time_limit, seed=seed, progress=show), cache)
+                                        time_limit=time_limit, seed=seed, progress=show,
+                                        bounds=dict(bounds) if bounds else None,
+                                        figures=figures), cache)
     if method == "greedy":
         return _scored_seats(_greedy(problem, cache, target=target, fixed=fixed, seed=seed,
                                      progress=show), cache)

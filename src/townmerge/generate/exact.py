@@ -11,6 +11,12 @@ locked units and must-link pairs enter through the scorer's feasibility.
 
 HiGHS (highspy) is an open-source MILP solver; it proves optimality or stops at
 ``time_limit`` with the best plan found and its optimality gap.
+
+Figure bounds (``bounds=``, e.g. "at least as much flow kept inside the new
+units as plan X, a population CV no higher than its") are linear in the
+columns too (:meth:`townmerge.figures.GroupFigures.constraints`): the model
+then finds the best plan meeting them, or proves that none does under the hard
+constraints, and names the bounds that alone cannot be met.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from collections.abc import Iterator
 import highspy
 import numpy as np
 
-from ..errors import InfeasibleError, InputError
+from ..errors import InfeasibleError, InputError, format_ids
+from ..figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
 from ..plan import Plan
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 
@@ -119,6 +126,61 @@ def connected_groups(problem: PlanningProblem, max_members: int | None = None,
                     stack.append((new_sub, new_units, new_ext, closed | nb[w]))
 
 
+def _solve(problem: PlanningProblem, columns: list[frozenset[int]], cost: np.ndarray, *,
+           target: int | None, rows: list[tuple[np.ndarray, float, float]],
+           time_limit: float | None, seed: int, progress: bool,
+           ) -> tuple[np.ndarray | None, str, float, float]:
+    """One HiGHS solve: chosen column indices (None if no feasible plan), status, value, bound."""
+    n_cols = len(columns)
+    h = _quiet_highs()
+    h.setOptionValue("output_flag", bool(progress))
+    h.setOptionValue("random_seed", int(seed))
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    if rows:
+        h.setOptionValue("mip_feasibility_tolerance", 1e-9)
+        h.setOptionValue("primal_feasibility_tolerance", 1e-9)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    everything = np.arange(n_cols, dtype=np.int32)
+    h.addVars(n_cols, np.zeros(n_cols), np.ones(n_cols))
+    h.changeColsIntegrality(n_cols, everything,
+                            np.full(n_cols, highspy.HighsVarType.kInteger))
+    h.changeColsCost(n_cols, everything, cost)
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    # each unit covered exactly once: row i has a 1 in every column containing unit i
+    rows_of: list[list[int]] = [[] for _ in range(problem.n)]
+    for c, g in enumerate(columns):
+        for i in g:
+            rows_of[i].append(c)
+    starts = np.cumsum([0] + [len(r) for r in rows_of[:-1]]).astype(np.int32)
+    index = np.array([c for r in rows_of for c in r], dtype=np.int32)
+    ones = np.ones(problem.n)
+    h.addRows(problem.n, ones, ones, len(index), starts, index, np.ones(len(index)))
+    if target is not None:
+        h.addRow(float(target), float(target), n_cols, everything, np.ones(n_cols))
+    for coef, lo, hi in rows:
+        nz = np.flatnonzero(coef).astype(np.int32)
+        h.addRow(lo, hi, len(nz), nz, coef[nz])
+    h.run()
+    status = h.modelStatusToString(h.getModelStatus())
+    info = h.getInfo()
+    solution = np.asarray(h.getSolution().col_value)
+    if info.primal_solution_status != 2 or len(solution) != n_cols:  # 2 = feasible
+        return None, status, float("nan"), float("nan")
+    return (np.flatnonzero(solution > 0.5), status, float(info.objective_function_value),
+            float(info.mip_dual_bound))
+
+
+def _bound_rows(figures: GroupFigures, bounds: dict[str, float], target: int | None,
+                margin: dict[str, float]) -> list[tuple[np.ndarray, float, float]]:
+    """The linear rows of ``bounds``, each tightened by its numerical ``margin``."""
+    out = []
+    for row in figures.constraints(bounds, target=target):
+        m = margin.get(row.figure, 0.0)
+        out.append((row.coef, row.lower + m, row.upper - m))
+    return out
+
+
 def exact_plan(
     problem: PlanningProblem,
     cache: ScoreCache,
@@ -128,6 +190,8 @@ def exact_plan(
     time_limit: float | None = None,
     seed: int = 0,
     progress: bool = False,
+    bounds: dict[str, float] | None = None,
+    figures: FigureModel | None = None,
 ) -> Plan:
     """Solve the set-partitioning model to optimality (or to ``time_limit``).
 
@@ -146,21 +210,33 @@ def exact_plan(
         HiGHS's random seed (the optimum value does not depend on it).
     progress : bool, default False
         Show HiGHS's log (bounds and gap as the search goes).
+    bounds : dict of str to float, optional
+        Worst allowed value of neutral figures (:data:`townmerge.figures.BETTER`
+        says which way each is better), e.g. from
+        :func:`townmerge.figures.figure_bounds` of another plan.
+    figures : FigureModel, optional
+        Figure parts of the area; needed with ``bounds``.
 
     Returns
     -------
     Plan
         ``info`` holds ``method``, ``objective``, ``bound``, ``gap``, ``status``,
-        ``n_columns`` and ``seconds``.
+        ``n_columns`` and ``seconds``; with ``bounds`` also ``bounds`` and
+        ``figures`` (the plan's neutral figures).
 
     Raises
     ------
     InfeasibleError
-        When no feasible plan exists (e.g. the target cannot be met).
+        When no feasible plan exists (e.g. the target cannot be met, or the
+        figure bounds cannot be met together: the message names the bounds
+        that cannot be met even alone).
     """
     t0 = time.perf_counter()
     if target is not None and not 1 <= target <= problem.n:
         raise InputError(f"target must be between 1 and {problem.n}, not {target}.")
+    bounds = check_bounds(bounds) if bounds else None
+    if bounds and figures is None:
+        raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
     candidates: list[frozenset[int]] = []
     for g in connected_groups(problem, fixed=fixed):
         candidates.append(g)
@@ -172,48 +248,84 @@ def exact_plan(
     cache.prefill(candidates)  # one batch through the scorer
     fixed_sets = {frozenset(f) for f in fixed or []}
     columns = [g for g in candidates if g in fixed_sets or cache.feasible(g)]
-    n_cols = len(columns)
     weight_total = float(problem.weight.sum()) or 1.0
     cost = np.array([cache.value(g) for g in columns]) / weight_total
-    h = _quiet_highs()
-    h.setOptionValue("output_flag", bool(progress))
-    h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("mip_rel_gap", 1e-9)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    h.addVars(n_cols, np.zeros(n_cols), np.ones(n_cols))
-    h.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32),
-                            np.full(n_cols, highspy.HighsVarType.kInteger))
-    h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), cost)
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    # each unit covered exactly once: row i has a 1 in every column containing unit i
-    rows_of: list[list[int]] = [[] for _ in range(problem.n)]
-    for c, g in enumerate(columns):
-        for i in g:
-            rows_of[i].append(c)
-    starts = np.cumsum([0] + [len(r) for r in rows_of[:-1]]).astype(np.int32)
-    index = np.array([c for r in rows_of for c in r], dtype=np.int32)
-    ones = np.ones(problem.n)
-    h.addRows(problem.n, ones, ones, len(index), starts, index, np.ones(len(index)))
-    if target is not None:
-        h.addRow(float(target), float(target), n_cols, np.arange(n_cols, dtype=np.int32),
-                 np.ones(n_cols))
-    h.run()
-    status = h.modelStatusToString(h.getModelStatus())
-    info = h.getInfo()
-    solution = np.asarray(h.getSolution().col_value)
-    if info.primal_solution_status != 2 or len(solution) != n_cols:  # 2 = feasible
+    all_columns, all_cost = columns, cost
+    all_figures: GroupFigures | None = None
+    group_figures: GroupFigures | None = None
+    if bounds and figures is not None:
+        all_figures = figures.groups([[problem.ids[i] for i in sorted(g)] for g in columns])
+        keep = all_figures.allowed(bounds)
+        group_figures = all_figures.take(keep)
+        columns = [g for g, k in zip(columns, keep, strict=True) if k]
+        cost = cost[keep]
+    n_cols = len(columns)
+    margin: dict[str, float] = {}
+    broken: dict[str, float] = {}
+    for _ in range(4):
+        rows = (_bound_rows(group_figures, bounds, target, margin)
+                if bounds and group_figures is not None else [])
+        chosen_idx, status, found, bound = _solve(problem, columns, cost, target=target,
+                                                  rows=rows, time_limit=time_limit, seed=seed,
+                                                  progress=progress)
+        if chosen_idx is None or group_figures is None or not bounds:
+            break
+        met = group_figures.plan_figures(chosen_idx)
+        broken = unmet_bounds(met, bounds)
+        if not broken:
+            break
+        # HiGHS met a row within its tolerance but the exact figure misses the bound:
+        # tighten those rows and solve again
+        for name in broken:
+            margin[name] = max(1e-9, 10 * margin.get(name, 0.0))
+    if broken:
         raise InfeasibleError(
-            f"No feasible plan: HiGHS reports {status!r}"
-            + (f" for target {target}" if target is not None else "")
-            + ". Relax the constraints (max_members, population or travel limits) or change "
-            "the target.")
-    chosen = [columns[c] for c in np.flatnonzero(solution > 0.5)]
-    found = float(info.objective_function_value)
-    bound = float(info.mip_dual_bound)
+            f"The exact model met the figure bounds only within HiGHS's tolerance; the plan's "
+            f"figures {broken} miss them. Loosen those bounds by a hair.")
+    if chosen_idx is None:
+        raise InfeasibleError(_no_plan_message(problem, all_columns, all_cost, status, target,
+                                               bounds, all_figures, seed))
+    chosen = [columns[c] for c in chosen_idx]
     gap = abs(bound - found) / max(abs(found), 1e-12)
     objective = partition_objective(problem, cache,
                                     [[problem.ids[i] for i in g] for g in chosen])
+    extra: dict[str, object] = {}
+    if bounds and group_figures is not None:
+        extra = {"bounds": dict(bounds),
+                 "figures": group_figures.plan_figures(chosen_idx).to_dict()}
     return plan_from_groups(problem, chosen, method="exact", objective=objective, bound=bound,
                             gap=gap, status=status, n_columns=n_cols, seed=seed,
-                            seconds=time.perf_counter() - t0)
+                            seconds=time.perf_counter() - t0, **extra)
+
+
+def _no_plan_message(problem: PlanningProblem, columns: list[frozenset[int]], cost: np.ndarray,
+                     status: str, target: int | None, bounds: dict[str, float] | None,
+                     figures: GroupFigures | None, seed: int) -> str:
+    """Why there is no plan; with bounds, which of them cannot be met even alone.
+
+    ``columns``, ``cost`` and ``figures`` are every feasible group, before the
+    bounds on single groups' figures removed any.
+    """
+    head = f"No feasible plan: HiGHS reports {status!r}" + (
+        f" for target {target}" if target is not None else "")
+    relax = ("Relax the constraints (max_members, population or travel limits) or change the "
+             "target.")
+    if not bounds or figures is None:
+        return f"{head}. {relax}"
+
+    def solvable(only: dict[str, float]) -> bool:
+        keep = figures.allowed(only)
+        sub = [c for c, k in zip(columns, keep, strict=True) if k]
+        rows = _bound_rows(figures.take(keep), only, target, {})
+        return _solve(problem, sub, cost[keep], target=target, rows=rows, time_limit=None,
+                      seed=seed, progress=False)[0] is not None
+
+    if not solvable({}):
+        return f"{head} even without the figure bounds. {relax}"
+    alone = [f"{name} {'≥' if BETTER[name] == 'higher' else '≤'} {value:.6g}"
+             for name, value in bounds.items() if not solvable({name: value})]
+    if alone:
+        return (f"{head} with the figure bounds; under the hard constraints these cannot be met "
+                f"even alone: {format_ids(alone)}. Loosen them.")
+    return (f"{head} with the figure bounds: each can be met alone, not all together. Loosen "
+            f"one of {format_ids(list(bounds))}.")
