@@ -12,7 +12,7 @@ from shapely import Point, affinity
 
 from townmerge import read_plan, read_study_area, validate
 from townmerge.cli import main
-from townmerge.evaluate import check_plan, merged_units
+from townmerge.evaluate import check_plan, merged_units, plan_metrics
 from townmerge.testing import check_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,3 +126,29 @@ def test_sample_is_small_and_chinese():
     assert total < 5 * 1024 * 1024
     doc = json.loads((SAMPLE / "units.geojson").read_text(encoding="utf-8"))
     assert any("镇" in f["properties"]["name"] for f in doc["features"])
+
+
+def test_plan_as_good_as_another_plan_on_every_figure(tmp_path, capsys):
+    greedy, exact = tmp_path / "greedy.csv", tmp_path / "exact.csv"
+    assert main(["plan", str(SAMPLE), "--target", "13", "--out", str(greedy)]) == 0
+    assert main(["plan", str(SAMPLE), "--method", "exact", "--target", "13", "--as-good-as",
+                 str(greedy), "--bound", "population_cv=0.7", "--out", str(exact)]) == 0
+    out = capsys.readouterr().out
+    assert "figure bounds met: flow_kept_population" in out and "population_cv" in out
+    area = read_study_area(SAMPLE)
+    theirs = plan_metrics(area, read_plan(greedy))
+    mine = plan_metrics(area, read_plan(exact))
+    assert mine["population_cv"] <= 0.7
+    for name in ("flow_kept_population", "compactness_mean"):
+        assert mine[name] >= theirs[name] - 1e-12
+    for name in ("share_below_floor", "mean_minutes_to_seat", "max_minutes_to_seat"):
+        assert mine[name] <= theirs[name] + 1e-12
+
+
+def test_plan_bound_errors_name_the_bound(capsys):
+    assert main(["plan", str(SAMPLE), "--method", "exact", "--target", "13",
+                 "--bound", "compactness_min=0.9", "--bound", "nonsense"]) == 1
+    assert "--bound takes NAME=VALUE" in capsys.readouterr().err
+    assert main(["plan", str(SAMPLE), "--method", "exact", "--target", "13",
+                 "--bound", "compactness_min=0.9"]) == 2
+    assert "compactness_min ≥ 0.9" in capsys.readouterr().err

@@ -27,6 +27,7 @@ from .evaluate import (
     plan_metrics,
     summarize,
 )
+from .figures import FigureModel, figure_bounds
 from .flows import (
     GravityFit,
     GravityParams,
@@ -68,6 +69,7 @@ __all__ = [
     "Constraints",
     "Criterion",
     "CriterionRegistry",
+    "FigureModel",
     "GravityFit",
     "GravityParams",
     "MergerScorer",
@@ -93,6 +95,7 @@ __all__ = [
     "co_occurrence",
     "compare_plans",
     "default_criteria",
+    "figure_bounds",
     "find_islands",
     "fit_gravity",
     "generate_ensemble",

@@ -21,7 +21,8 @@ import pandas as pd
 from .columns import ColumnMap
 from .config import Config
 from .errors import InputError, TownmergeError
-from .evaluate import check_plan, compare_plans, merged_units, summarize
+from .evaluate import check_plan, compare_plans, merged_units, plan_metrics, summarize
+from .figures import BETTER, check_bounds, figure_bounds
 from .generate import co_occurrence, generate_ensemble, generate_plan, greedy_plan
 from .i18n import fmt_population
 from .io import (
@@ -139,11 +140,33 @@ def _validate(ns: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _bounds(ns: argparse.Namespace, area: StudyArea, cfg: Config) -> dict[str, float] | None:
+    """Figure bounds from ``--bound NAME=VALUE`` and ``--as-good-as PLAN``."""
+    bounds: dict[str, float] = {}
+    if ns.as_good_as:
+        other = read_plan(ns.as_good_as)
+        bounds.update(figure_bounds(plan_metrics(area, other, config=cfg)))
+    bad = []
+    for item in ns.bound or []:
+        name, sep, value = item.partition("=")
+        try:
+            bounds[name.strip()] = float(value)
+        except ValueError:
+            bad.append(item)
+        if not sep:
+            bad.append(item)
+    if bad:
+        raise InputError(f"--bound takes NAME=VALUE, e.g. population_cv=0.6; got "
+                         f"{', '.join(repr(b) for b in bad)}.")
+    return check_bounds(bounds) if bounds else None
+
+
 def _plan(ns: argparse.Namespace) -> int:
     area, cfg = _area(ns), _config(ns)
     start = read_plan(ns.start) if ns.start else None
+    bounds = _bounds(ns, area, cfg)
     plan = generate_plan(area, method=ns.method, target=ns.target, start=start, seed=ns.seed,
-                         time_limit=ns.time_limit, config=cfg)
+                         time_limit=ns.time_limit, config=cfg, bounds=bounds)
     check_plan(area, plan)
     write_plan(plan, ns.out, unit_order=area.unit_ids)
     s = summarize(area, plan)
@@ -152,6 +175,11 @@ def _plan(ns: argparse.Namespace) -> int:
     print(f"{ns.method}: {s.units_before} → {s.units_after} units (−{s.reduction_rate:.1%}); "
           f"objective {objective:.4f}"
           + (f", optimality gap {gap:.2%}" if isinstance(gap, float) else ""))
+    if bounds:
+        figures = plan_metrics(area, plan, config=cfg)
+        print("figure bounds met: " + ", ".join(
+            f"{name} {figures[name]:.4g} ({'≥' if BETTER[name] == 'higher' else '≤'} {value:.4g})"
+            for name, value in bounds.items()))
     print(f"wrote {ns.out}")
     return 0
 
@@ -286,6 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--start", help="plan CSV of mergers fixed beforehand")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--time-limit", type=float, dest="time_limit")
+    g.add_argument("--bound", action="append", metavar="NAME=VALUE",
+                   help="exact method: worst allowed value of a neutral figure, e.g. "
+                        "population_cv=0.6 or flow_kept_population=0.55 (repeatable)")
+    g.add_argument("--as-good-as", dest="as_good_as", metavar="PLAN",
+                   help="exact method: the best plan at least as good as this plan CSV on "
+                        "flow kept, population CV, share below floor, mean and worst minutes "
+                        "to the seat and compactness")
     g.add_argument("--out", default="plan.csv")
     g.set_defaults(func=_plan)
 
