@@ -143,6 +143,9 @@ def test_plan_as_good_as_another_plan_on_every_figure(tmp_path, capsys):
         assert mine[name] >= theirs[name] - 1e-12
     for name in ("share_below_floor", "mean_minutes_to_seat", "max_minutes_to_seat"):
         assert mine[name] <= theirs[name] + 1e-12
+    # side by side, the comparison says which plan is dominated
+    assert main(["compare", str(SAMPLE), str(greedy), str(exact)]) == 0
+    assert "greedy is dominated by exact" in capsys.readouterr().out
 
 
 def test_plan_bound_errors_name_the_bound(capsys):

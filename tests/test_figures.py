@@ -9,12 +9,13 @@ from hypothesis import strategies as st
 from townmerge import StudyArea, merged_units
 from townmerge.adjacency import build_adjacency
 from townmerge.errors import InfeasibleError, InputError
-from townmerge.evaluate import plan_metrics
+from townmerge.evaluate import compare_plans, plan_metrics
 from townmerge.figures import (
     BETTER,
     METRICS,
     FigureModel,
     check_bounds,
+    dominated_by,
     figure_bounds,
     unmet_bounds,
 )
@@ -192,3 +193,16 @@ def test_exact_with_bounds_equals_brute_force(spec, target, steps):
     plan = generate_plan(area, method="exact", target=target, scorer=scorer, bounds=bounds)
     assert plan.info["objective"] == pytest.approx(max(meeting), abs=1e-9)
     assert unmet_bounds(plan_metrics(area, plan), bounds) == {}
+
+
+def test_dominated_by_compares_plans_of_the_same_count_only(county):
+    area, edges = county
+    greedy = generate_plan(area, method="greedy", target=13, edges=edges)
+    better = generate_plan(area, method="exact", target=13, edges=edges,
+                           bounds=figure_bounds(plan_metrics(area, greedy, edges=edges)))
+    table = compare_plans(area, {"status quo": Plan.identity(area.unit_ids), "greedy": greedy,
+                                 "better": better}, edges=edges)
+    table.loc["objective"] = [float("nan"), greedy.info["objective"], better.info["objective"]]
+    dom = dominated_by(table)
+    assert dom["greedy"] == ["better"]
+    assert dom["better"] == [] and dom["status quo"] == []  # 33 units: not comparable

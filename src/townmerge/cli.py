@@ -22,7 +22,7 @@ from .columns import ColumnMap
 from .config import Config
 from .errors import InputError, TownmergeError
 from .evaluate import check_plan, compare_plans, merged_units, plan_metrics, summarize
-from .figures import BETTER, check_bounds, figure_bounds
+from .figures import BETTER, check_bounds, dominated_by, figure_bounds
 from .generate import co_occurrence, generate_ensemble, generate_plan, greedy_plan
 from .i18n import fmt_population
 from .io import (
@@ -270,6 +270,10 @@ def _compare(ns: argparse.Namespace) -> int:
             print(f"{name}: {exc}", file=sys.stderr)
     table.loc["objective"] = pd.Series(objective)
     print(table.round(3).to_string())
+    for name, by in dominated_by(table).items():
+        if by:
+            print(f"{name} is dominated by {', '.join(by)} (as good on every neutral figure and "
+                  "the objective, better on one)")
     _write_table(table, ns.out, "the comparison")
     return 0
 

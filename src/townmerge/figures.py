@@ -61,6 +61,7 @@ __all__ = [
     "GroupFigures",
     "LinearBound",
     "check_bounds",
+    "dominated_by",
     "figure_bounds",
     "unmet_bounds",
 ]
@@ -193,6 +194,58 @@ def unmet_bounds(figures: Mapping[str, float] | pd.Series, bounds: Mapping[str, 
         if not ok:
             out[name] = v
     return out
+
+
+def dominated_by(table: pd.DataFrame, names: Sequence[str] = DEFAULT_BOUND_FIGURES, *,
+                 higher: Sequence[str] = ("objective",)) -> pd.Series:
+    """Which plans of a comparison are dominated, and by which.
+
+    Plan ``b`` dominates plan ``a`` when both have the same number of new
+    units and ``b`` is at least as good on every figure of ``names`` (and row
+    of ``higher``, e.g. the objective) that both have, and better on one.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Figures by row, plans by column (:func:`townmerge.compare_plans`).
+    names : sequence of str
+        Neutral figures to compare (:data:`BETTER` says which way is better).
+    higher : sequence of str
+        Further rows where higher is better, when present.
+
+    Returns
+    -------
+    Series
+        Per plan, the list of plans dominating it (empty: on the Pareto front).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"a": [13, 0.5, 0.8], "b": [13, 0.6, 0.9], "c": [13, 0.4, 0.9]},
+    ...                  index=["units", "flow_kept_population", "population_cv"])
+    >>> dominated_by(t, ["flow_kept_population", "population_cv"]).to_dict()
+    {'a': [], 'b': [], 'c': ['a', 'b']}
+    """
+    rows = [(n, BETTER[n] == "higher") for n in names if n in table.index]
+    rows += [(n, True) for n in higher if n in table.index]
+    units = table.loc["units"] if "units" in table.index else pd.Series(0, index=table.columns)
+    out: dict[str, list[str]] = {}
+    for a in table.columns:
+        out[a] = []
+        for b in table.columns:
+            if a == b or units[a] != units[b]:
+                continue
+            better = worse = False
+            for name, up in rows:
+                va, vb = float(table.at[name, a]), float(table.at[name, b])
+                if not (math.isfinite(va) and math.isfinite(vb)):
+                    continue
+                d = (vb - va) if up else (va - vb)
+                tol = 1e-12 * max(1.0, abs(va))
+                better |= d > tol
+                worse |= d < -tol
+            if better and not worse:
+                out[a].append(str(b))
+    return pd.Series(out, name="dominated_by", dtype=object)
 
 
 @dataclass(frozen=True)
