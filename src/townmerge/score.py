@@ -353,7 +353,33 @@ class MergerScorer:
         return np.where(table[at] == keys, values[at], 0.0)
 
     # -- evaluation -----------------------------------------------------------------------
-    def _evaluate(self, ptr: IntArray, mem: IntArray) -> _Evaluation:
+    def _forced_seats(self, seats: Sequence[str | None], ptr: IntArray,
+                      mem: IntArray, labels: Sequence[str]) -> IntArray | None:
+        """Settlement positions of given seats (-1: to choose); InputError for bad seats."""
+        if all(s is None for s in seats):
+            return None
+        sel = self.selector
+        if sel is None:
+            raise InputError("The plan names seats but the study area has no settlements; "
+                             "seats are settlements.")
+        pos = sel.ids.get_indexer(pd.Index([str(s) for s in seats], dtype=object))
+        pos = np.where([s is None for s in seats], -1, pos).astype(np.int64)
+        problems = []
+        for g, (s, p) in enumerate(zip(seats, pos, strict=True)):
+            if s is None:
+                continue
+            if p < 0:
+                problems.append(f"{labels[g]}: seat {s} is not a settlement")
+            elif sel.unit_of[p] not in mem[ptr[g]:ptr[g + 1]]:
+                problems.append(f"{labels[g]}: seat {s} ({sel.names[p]}) lies outside it")
+        if problems:
+            raise InputError(f"{len(problems)} new unit(s) name a seat that cannot be theirs: "
+                             f"{format_ids(problems)}. A seat is a settlement inside its new "
+                             "unit; fix the plan's seat column or leave it empty to choose.")
+        return pos
+
+    def _evaluate(self, ptr: IntArray, mem: IntArray,
+                  forced: IntArray | None = None) -> _Evaluation:
         n, cfg = self.n, self.config
         ng = ptr.size - 1
         k = np.diff(ptr)
@@ -399,7 +425,7 @@ class MergerScorer:
         mean_min = max_min = pct = dom = reach = nan_g
         if self.selector is not None:
             sel = self.selector
-            seats = sel.select(ptr, mem, th["t_max"], t_max_hard)
+            seats = sel.select(ptr, mem, th["t_max"], t_max_hard, forced)
             s = seats.seat
             has = s >= 0
             seat_obj[has] = sel.ids.to_numpy(dtype=object)[s[has]]
@@ -922,7 +948,8 @@ class MergerScorer:
         return out
 
     def explain(self, groups: Sequence[Sequence[str]], *,
-                villages: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+                villages: gpd.GeoDataFrame | None = None,
+                seats: Sequence[str | None] | None = None) -> pd.DataFrame:
         """Score groups with every explanation: names, seat, figures, binding detail, reasons.
 
         Parameters
@@ -931,6 +958,9 @@ class MergerScorer:
             Groups of current unit ids.
         villages : GeoDataFrame, optional
             Village polygons: a seat move (驻地迁移) is judged by villages.
+        seats : sequence of (str or None), optional
+            The seat settlement of each group (None: chosen); a given seat is
+            scored as it is, even where another would score higher.
 
         Returns
         -------
@@ -949,7 +979,14 @@ class MergerScorer:
         'Population 15,000 (floor 20,000); compactness 0.89.'
         """
         ptr, mem = self._positions(groups)
-        ev = self._evaluate(ptr, mem)
+        forced = None
+        if seats is not None:
+            if len(seats) != len(groups):
+                raise InputError(f"{len(seats)} seats for {len(groups)} groups; give one per "
+                                 "group (None to choose).")
+            forced = self._forced_seats(seats, ptr, mem,
+                                        ["+".join(str(u) for u in g) for g in groups])
+        ev = self._evaluate(ptr, mem, forced)
         frame = self._frame(ev)
         b = ev.batch
         names = self.names
@@ -1127,6 +1164,9 @@ def score_plan(
 ) -> pd.DataFrame:
     """Score every new unit of a plan (units that stay as they are included).
 
+    A new unit is scored with the seat the plan names for it (``plan.seats``),
+    else with the seat :func:`townmerge.choose_seat` would choose.
+
     Parameters
     ----------
     area : StudyArea
@@ -1155,7 +1195,8 @@ def score_plan(
     plan.check_units(area.unit_ids)
     sc = _scorer(area, config, scorer, criteria, edges)
     groups = plan.groups()
-    table = sc.explain(list(groups.values()), villages=villages)
+    table = sc.explain(list(groups.values()), villages=villages,
+                       seats=[plan.seats.get(new) for new in groups])
     table.index = pd.Index(list(groups), name="new_unit")
     return table
 
@@ -1173,7 +1214,8 @@ def plan_objective(
 
     Units that stay as they are count as new units of one (scored by the same
     criteria). Weights are populations (areas in km² where the area has no
-    population).
+    population). New units are scored with the seats the plan names, where it
+    names them, else with the seat the scorer chooses.
 
     Parameters
     ----------
@@ -1191,6 +1233,8 @@ def plan_objective(
     ------
     PlanError
         When the plan does not assign every unit once.
+    InputError
+        When the plan names a seat that is not a settlement of its new unit.
     InfeasibleError
         When any new unit breaks a hard constraint, naming every such new
         unit, its members and the binding constraint with its figures
@@ -1211,7 +1255,8 @@ def plan_objective(
     sc = _scorer(area, config, scorer, criteria, edges)
     groups = plan.groups()
     ptr, mem = sc._positions(list(groups.values()))
-    ev = sc._evaluate(ptr, mem)
+    forced = sc._forced_seats([plan.seats.get(new) for new in groups], ptr, mem, list(groups))
+    ev = sc._evaluate(ptr, mem, forced)
     if not ev.feasible.all():
         bad = np.flatnonzero(~ev.feasible)
         shown = []

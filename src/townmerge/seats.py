@@ -357,7 +357,7 @@ class SeatSelector:
 
     # -- choice ---------------------------------------------------------------------------
     def select(self, ptr: IntArray, unit_pos: IntArray, t_max_soft: FloatArray,
-               t_max_hard: FloatArray) -> SeatArrays:
+               t_max_hard: FloatArray, forced: IntArray | None = None) -> SeatArrays:
         """Choose the seat of every group (members ``unit_pos[ptr[g]:ptr[g+1]]``).
 
         Parameters
@@ -368,6 +368,10 @@ class SeatSelector:
             ``T_max`` of each group for the access term.
         t_max_hard : ndarray
             Travel-time limit of each group (H4).
+        forced : ndarray of int, optional
+            Per group, a settlement position that is its seat (a plan's own
+            seat), or -1 to choose; a forced seat is the group's only candidate
+            (it must lie inside the group).
 
         Returns
         -------
@@ -406,6 +410,9 @@ class SeatSelector:
         at = np.searchsorted(skey, ck).clip(0, max(skey.size - 1, 0))
         inside = (skey[at] == ck) if skey.size else np.zeros(ck.size, dtype=bool)
         ck = ck[inside & ~self.hazard[ck % ns]]
+        if forced is not None and (forced >= 0).any():
+            fg = np.flatnonzero(forced >= 0)
+            ck = np.union1d(ck[forced[ck // ns] < 0], fg * ns + forced[fg])
         cand_group, cand_settle = ck // ns, ck % ns
         nc = ck.size
 
