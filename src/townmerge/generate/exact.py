@@ -25,6 +25,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
@@ -34,7 +35,7 @@ from ..figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bou
 from ..plan import Plan
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 
-__all__ = ["connected_groups", "exact_plan"]
+__all__ = ["connected_groups", "exact_plan", "ranked_plans"]
 
 #: Refuse to build models with more columns than this (the enumeration explodes).
 MAX_COLUMNS = 2_000_000
@@ -126,11 +127,10 @@ def connected_groups(problem: PlanningProblem, max_members: int | None = None,
                     stack.append((new_sub, new_units, new_ext, closed | nb[w]))
 
 
-def _solve(problem: PlanningProblem, columns: list[frozenset[int]], cost: np.ndarray, *,
+def _build(problem: PlanningProblem, columns: list[frozenset[int]], cost: np.ndarray, *,
            target: int | None, rows: list[tuple[np.ndarray, float, float]],
-           time_limit: float | None, seed: int, progress: bool,
-           ) -> tuple[np.ndarray | None, str, float, float]:
-    """One HiGHS solve: chosen column indices (None if no feasible plan), status, value, bound."""
+           time_limit: float | None, seed: int, progress: bool) -> highspy.Highs:
+    """The set-partitioning model in HiGHS, ready to run."""
     n_cols = len(columns)
     h = _quiet_highs()
     h.setOptionValue("output_flag", bool(progress))
@@ -161,7 +161,11 @@ def _solve(problem: PlanningProblem, columns: list[frozenset[int]], cost: np.nda
     for coef, lo, hi in rows:
         nz = np.flatnonzero(coef).astype(np.int32)
         h.addRow(lo, hi, len(nz), nz, coef[nz])
-    h.run()
+    return h
+
+
+def _read(h: highspy.Highs, n_cols: int) -> tuple[np.ndarray | None, str, float, float]:
+    """Chosen column indices (None if no feasible plan), status, value and bound of a run."""
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
     solution = np.asarray(h.getSolution().col_value)
@@ -169,6 +173,17 @@ def _solve(problem: PlanningProblem, columns: list[frozenset[int]], cost: np.nda
         return None, status, float("nan"), float("nan")
     return (np.flatnonzero(solution > 0.5), status, float(info.objective_function_value),
             float(info.mip_dual_bound))
+
+
+def _solve(problem: PlanningProblem, columns: list[frozenset[int]], cost: np.ndarray, *,
+           target: int | None, rows: list[tuple[np.ndarray, float, float]],
+           time_limit: float | None, seed: int, progress: bool,
+           ) -> tuple[np.ndarray | None, str, float, float]:
+    """One HiGHS solve: chosen column indices (None if no feasible plan), status, value, bound."""
+    h = _build(problem, columns, cost, target=target, rows=rows, time_limit=time_limit,
+               seed=seed, progress=progress)
+    h.run()
+    return _read(h, len(columns))
 
 
 def _bound_rows(figures: GroupFigures, bounds: dict[str, float], target: int | None,
@@ -179,6 +194,42 @@ def _bound_rows(figures: GroupFigures, bounds: dict[str, float], target: int | N
         m = margin.get(row.figure, 0.0)
         out.append((row.coef, row.lower + m, row.upper - m))
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Columns:
+    """The model's columns: feasible groups, their objective share, their figure parts."""
+
+    columns: list[frozenset[int]]
+    cost: np.ndarray
+    figures: GroupFigures | None
+    all_columns: list[frozenset[int]]  # before the single-group figure bounds
+    all_cost: np.ndarray
+    all_figures: GroupFigures | None
+
+
+def _model_columns(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]] | None,
+                   bounds: dict[str, float] | None, figures: FigureModel | None) -> _Columns:
+    """Every feasible contiguous group, scored in one batch, filtered by single-group bounds."""
+    candidates: list[frozenset[int]] = []
+    for g in connected_groups(problem, fixed=fixed):
+        candidates.append(g)
+        if len(candidates) > MAX_COLUMNS:
+            raise InputError(
+                f"More than {MAX_COLUMNS:,} candidate groups: the exact model is for county-scale "
+                "areas (up to a few hundred units). Use method='greedy' or 'search', or lower "
+                "max_members.")
+    cache.prefill(candidates)  # one batch through the scorer
+    fixed_sets = {frozenset(f) for f in fixed or []}
+    columns = [g for g in candidates if g in fixed_sets or cache.feasible(g)]
+    weight_total = float(problem.weight.sum()) or 1.0
+    cost = np.array([cache.value(g) for g in columns]) / weight_total
+    if not bounds or figures is None:
+        return _Columns(columns, cost, None, columns, cost, None)
+    all_figures = figures.groups([[problem.ids[i] for i in sorted(g)] for g in columns])
+    keep = all_figures.allowed(bounds)
+    return _Columns([g for g, k in zip(columns, keep, strict=True) if k], cost[keep],
+                    all_figures.take(keep), columns, cost, all_figures)
 
 
 def exact_plan(
@@ -237,28 +288,8 @@ def exact_plan(
     bounds = check_bounds(bounds) if bounds else None
     if bounds and figures is None:
         raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
-    candidates: list[frozenset[int]] = []
-    for g in connected_groups(problem, fixed=fixed):
-        candidates.append(g)
-        if len(candidates) > MAX_COLUMNS:
-            raise InputError(
-                f"More than {MAX_COLUMNS:,} candidate groups: the exact model is for county-scale "
-                "areas (up to a few hundred units). Use method='greedy' or 'search', or lower "
-                "max_members.")
-    cache.prefill(candidates)  # one batch through the scorer
-    fixed_sets = {frozenset(f) for f in fixed or []}
-    columns = [g for g in candidates if g in fixed_sets or cache.feasible(g)]
-    weight_total = float(problem.weight.sum()) or 1.0
-    cost = np.array([cache.value(g) for g in columns]) / weight_total
-    all_columns, all_cost = columns, cost
-    all_figures: GroupFigures | None = None
-    group_figures: GroupFigures | None = None
-    if bounds and figures is not None:
-        all_figures = figures.groups([[problem.ids[i] for i in sorted(g)] for g in columns])
-        keep = all_figures.allowed(bounds)
-        group_figures = all_figures.take(keep)
-        columns = [g for g, k in zip(columns, keep, strict=True) if k]
-        cost = cost[keep]
+    m = _model_columns(problem, cache, fixed, bounds, figures)
+    columns, cost, group_figures = m.columns, m.cost, m.figures
     n_cols = len(columns)
     margin: dict[str, float] = {}
     broken: dict[str, float] = {}
@@ -283,8 +314,8 @@ def exact_plan(
             f"The exact model met the figure bounds only within HiGHS's tolerance; the plan's "
             f"figures {broken} miss them. Loosen those bounds by a hair.")
     if chosen_idx is None:
-        raise InfeasibleError(_no_plan_message(problem, all_columns, all_cost, status, target,
-                                               bounds, all_figures, seed))
+        raise InfeasibleError(_no_plan_message(problem, m.all_columns, m.all_cost, status,
+                                               target, bounds, m.all_figures, seed))
     chosen = [columns[c] for c in chosen_idx]
     gap = abs(bound - found) / max(abs(found), 1e-12)
     objective = partition_objective(problem, cache,
@@ -296,6 +327,89 @@ def exact_plan(
     return plan_from_groups(problem, chosen, method="exact", objective=objective, bound=bound,
                             gap=gap, status=status, n_columns=n_cols, seed=seed,
                             seconds=time.perf_counter() - t0, **extra)
+
+
+def ranked_plans(
+    problem: PlanningProblem,
+    cache: ScoreCache,
+    n: int,
+    *,
+    target: int | None = None,
+    fixed: list[list[int]] | None = None,
+    time_limit: float | None = None,
+    seed: int = 0,
+    bounds: dict[str, float] | None = None,
+    figures: FigureModel | None = None,
+) -> list[Plan]:
+    """The ``n`` best plans of the set-partitioning model, best first.
+
+    Each solve adds a cut excluding the plan just found (Σ of its columns ≤
+    its count − 1), so the next solve returns the best plan among the others:
+    plan ``r`` is the ``r``-th best partition on the objective (ties in any
+    order). Fewer than ``n`` plans are returned when fewer exist.
+
+    Parameters
+    ----------
+    problem : PlanningProblem
+    cache : ScoreCache
+    n : int
+        How many plans.
+    target, fixed, seed, bounds, figures
+        As for :func:`exact_plan`.
+    time_limit : float, optional
+        Seconds for all the solves together; the plans proven by then are
+        returned (a solve cut short is dropped).
+
+    Returns
+    -------
+    list of Plan
+        ``info`` holds ``method="ranked"``, ``rank`` (1 = the optimum),
+        ``objective`` and ``seconds`` (cumulative).
+
+    Raises
+    ------
+    InfeasibleError
+        When not even one feasible plan exists.
+    """
+    t0 = time.perf_counter()
+    if n < 1:
+        raise InputError(f"n must be at least 1, not {n}.")
+    if target is not None and not 1 <= target <= problem.n:
+        raise InputError(f"target must be between 1 and {problem.n}, not {target}.")
+    bounds = check_bounds(bounds) if bounds else None
+    if bounds and figures is None:
+        raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
+    m = _model_columns(problem, cache, fixed, bounds, figures)
+    rows = _bound_rows(m.figures, bounds, target, {}) if bounds and m.figures else []
+    h = _build(problem, m.columns, m.cost, target=target, rows=rows, time_limit=None, seed=seed,
+               progress=False)
+    plans: list[Plan] = []
+    status = "not run"
+    while len(plans) < n:
+        if time_limit is not None:
+            left = time_limit - (time.perf_counter() - t0)
+            if left <= 0:
+                break
+            h.setOptionValue("time_limit", float(left))
+        h.run()
+        chosen_idx, status, _found, _bound = _read(h, len(m.columns))
+        if chosen_idx is None or status != "Optimal":
+            break
+        cut = chosen_idx.astype(np.int32)
+        h.addRow(-highspy.kHighsInf, float(cut.size - 1), cut.size, cut, np.ones(cut.size))
+        if bounds and m.figures is not None and unmet_bounds(
+                m.figures.plan_figures(chosen_idx), bounds):
+            continue  # met only within HiGHS's tolerance: not a plan meeting the bounds
+        chosen = [m.columns[c] for c in chosen_idx]
+        objective = partition_objective(problem, cache,
+                                        [[problem.ids[i] for i in g] for g in chosen])
+        plans.append(plan_from_groups(problem, chosen, method="ranked", rank=len(plans) + 1,
+                                      objective=objective, seed=seed,
+                                      seconds=time.perf_counter() - t0))
+    if not plans:
+        raise InfeasibleError(_no_plan_message(problem, m.all_columns, m.all_cost, status,
+                                               target, bounds, m.all_figures, seed))
+    return plans
 
 
 def _no_plan_message(problem: PlanningProblem, columns: list[frozenset[int]], cost: np.ndarray,

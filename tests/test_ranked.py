@@ -1,0 +1,63 @@
+"""The n best plans of the exact model equal the n best partitions found by brute force."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from townmerge import StudyArea
+from townmerge.errors import InfeasibleError, InputError
+from townmerge.generate import PlanningProblem, partition_objective
+from townmerge.generate.base import ScoreCache
+from townmerge.generate.exact import ranked_plans
+from townmerge.testing.grids import grid_units
+from townmerge.testing.scorers import SizeScorer
+
+from .test_generate import connected, set_partitions, small_areas
+
+
+def all_objectives(area, scorer, target):
+    problem = PlanningProblem.from_area(area)
+    cache = ScoreCache(problem, scorer)
+    out = []
+    for part in set_partitions(list(problem.ids)):
+        if len(part) != target:
+            continue
+        ok = all(len(g) == 1 or (len(g) <= problem.max_members and connected(g, problem)
+                                 and cache.feasible(frozenset(problem.index_groups([g])[0])))
+                 for g in part)
+        if ok:
+            out.append(partition_objective(problem, cache, part))
+    return sorted(out, reverse=True)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_areas(), st.integers(1, 6), st.integers(1, 6))
+def test_ranked_plans_are_the_best_partitions_in_order(spec, target, n):
+    text, pops = spec
+    area = StudyArea(grid_units(text, population=pops))
+    scorer = SizeScorer(area, p_min=25000, shape_weight=0.3)
+    target = min(target, len(pops))
+    expected = all_objectives(area, scorer, target)
+    problem = PlanningProblem.from_area(area)
+    cache = ScoreCache(problem, scorer)
+    if not expected:
+        with pytest.raises(InfeasibleError):
+            ranked_plans(problem, cache, n, target=target)
+        return
+    plans = ranked_plans(problem, cache, n, target=target)
+    got = [p.info["objective"] for p in plans]
+    assert len(plans) == min(n, len(expected))
+    np.testing.assert_allclose(got, expected[:len(got)], atol=1e-9)
+    assert [p.info["rank"] for p in plans] == list(range(1, len(plans) + 1))
+    parts = {frozenset(frozenset(g) for g in p.groups().values()) for p in plans}
+    assert len(parts) == len(plans)  # all different partitions
+    for p in plans:
+        assert p.n_new == target
+
+
+def test_ranked_plans_checks_n():
+    area = StudyArea(grid_units("AB", population={"A": 1, "B": 2}))
+    problem = PlanningProblem.from_area(area)
+    with pytest.raises(InputError, match="n must be at least 1"):
+        ranked_plans(problem, ScoreCache(problem, SizeScorer(area, p_min=5)), 0)
