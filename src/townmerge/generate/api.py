@@ -167,12 +167,18 @@ def generate_plan(
         Show progress (a bar for greedy and search, HiGHS's log for exact);
         default: on long runs (over 500 units) when stderr is a terminal.
     bounds : Mapping[str, float], optional
-        ``method="exact"`` only: the worst allowed value of neutral figures
-        (names in :data:`townmerge.figures.BETTER`: a floor where higher is
-        better, a ceiling otherwise), e.g. ``figure_bounds(plan_metrics(area,
-        other))`` for the best plan at least as good as ``other`` on those
-        figures. ``population_cv`` needs a ``target``. ``info["figures"]``
-        then holds the plan's figures.
+        The worst allowed value of neutral figures (names in
+        :data:`townmerge.figures.BETTER`: a floor where higher is better, a
+        ceiling otherwise), e.g. ``figure_bounds(plan_metrics(area, other))``
+        for the best plan at least as good as ``other`` on those figures.
+        ``method="exact"`` finds the best plan meeting them (or proves that none
+        does); ``population_cv`` then needs a ``target``. ``method="search"``
+        (any scale, with or without a target) searches with the objective
+        penalised by the bounds' shortfall and returns the best plan it found
+        that meets them; it may miss the optimum, and raises InfeasibleError
+        when it found none (use ``exact`` at county scale to know whether one
+        exists). ``method="greedy"`` cannot honour bounds. ``info["bounds"]``
+        and ``info["figures"]`` then hold the bounds and the plan's figures.
 
     Returns
     -------
@@ -183,10 +189,11 @@ def generate_plan(
     Raises
     ------
     InputError
-        For an unknown method or target, or bounds with another method.
+        For an unknown method or target, or bounds with ``method="greedy"``.
     InfeasibleError
-        When no feasible plan meets the target (and the bounds: the message
-        names the bounds that cannot be met even alone).
+        When no feasible plan meets the target (and the bounds: for ``exact``
+        the message names the bounds that cannot be met even alone, for
+        ``search`` those the closest plan it found still misses).
 
     Examples
     --------
@@ -205,9 +212,10 @@ def generate_plan(
     """
     if method not in ("greedy", "exact", "search"):
         raise InputError(f"Unknown method {method!r}; expected 'greedy', 'exact' or 'search'.")
-    if bounds is not None and method != "exact":
-        raise InputError(f"bounds= is supported by method='exact' (the figure bounds are linear "
-                         f"constraints of its model), not by method={method!r}.")
+    if bounds is not None and method == "greedy":
+        raise InputError("bounds= is not supported by method='greedy': greedy merging cannot "
+                         "honour figure bounds. Use method='search' (any scale) or "
+                         "method='exact' (county scale, proven optimal).")
     cfg, problem, cache = _setup(area, config, scorer, edges, within)
     if target is not None and (int(target) != target or not 1 <= target <= problem.n):
         raise InputError(f"target must be a whole number from 1 to {problem.n} (the current "
@@ -232,9 +240,15 @@ def generate_plan(
     else:
         greedy = _greedy(problem, cache, target=target, fixed=fixed, seed=seed, progress=show)
         initial = [frozenset(g) for g in problem.index_groups(greedy.groups().values())]
+    figure_model = None
+    if bounds:
+        figure_model = FigureModel(area, cfg, edges=edges,
+                                   selector=getattr(cache.scorer, "selector", None))
     return _scored_seats(local_search(problem, cache, initial, fixed_count=target is not None,
                                       seed=seed, iterations=iterations, time_limit=time_limit,
-                                      fixed=fixed, progress=show), cache)
+                                      fixed=fixed, progress=show,
+                                      bounds=dict(bounds) if bounds else None,
+                                      figures=figure_model), cache)
 
 
 def generate_ensemble(

@@ -26,10 +26,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 from tqdm.auto import tqdm
 
+from ..errors import InfeasibleError, InputError, format_ids
+from ..figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
 from ..plan import Plan
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 from .exact import connected_groups
@@ -43,6 +47,26 @@ PREFILL_MAX_GROUPS = 100_000
 #: Default patience: a round of annealing ends after ``iterations // PATIENCE_DIVISOR``
 #: cold moves without a new best.
 PATIENCE_DIVISOR = 16
+#: Weight of unmet figure bounds in the penalised objective: a plan missing any bound loses
+#: the objective's whole range (1), so that every plan meeting the bounds beats every plan
+#: that does not, and this much more per unit of shortfall: each bound's shortfall in units
+#: of its scale (the bound itself, at least ``_SCALE_FLOOR``; for bounds on single groups,
+#: summed over the new units that break them).
+BOUND_PENALTY = 2.0
+#: Figures bounded group by group (:meth:`GroupFigures.allowed`): no move makes more groups
+#: break them than it removes.
+SINGLE_GROUP_FIGURES = ("population_min", "population_max", "max_minutes_to_seat",
+                        "compactness_min")
+#: Smallest scale a bound's shortfall is measured in (a bound of 0 still has a scale).
+_SCALE_FLOOR = {"mean_minutes_to_seat": 1.0, "max_minutes_to_seat": 1.0,
+                "population_min": 1.0, "population_max": 1.0}
+_SCALE_FLOOR_DEFAULT = 0.05
+#: Relative rounding allowed on a bound during the search (unmet_bounds allows 1e-9).
+BOUND_SLACK = 1e-10
+_NEEDS_POPULATION = frozenset(("population_cv", "share_below_floor", "population_min",
+                               "population_max"))
+_NEEDS_SETTLEMENTS = frozenset(("mean_minutes_to_seat", "share_within_t_good",
+                                "max_minutes_to_seat"))
 
 
 Split = tuple[float, frozenset[int], frozenset[int]]
@@ -58,10 +82,13 @@ class _Moves:
     """
 
     def __init__(self, problem: PlanningProblem, cache: ScoreCache,
-                 together: dict[int, frozenset[int]]) -> None:
+                 together: dict[int, frozenset[int]], *,
+                 prefetch: Callable[[list[frozenset[int]]], None] | None = None) -> None:
         self.problem = problem
         self.cache = cache
         self.together = together
+        #: called with the new groups a split may make, before their feasibility is asked
+        self.prefetch = prefetch
         #: each unit's neighbours as a bitmask
         self.nbits = [sum(1 << v for v in nb) for nb in problem.neighbours]
         self._value: dict[frozenset[int], float] = {}
@@ -70,6 +97,7 @@ class _Moves:
         self._option_bits: dict[int, float | None] = {}
         self._connected: dict[int, bool] = {}
         self._split: dict[frozenset[int], Split | None] = {}
+        self._splits: dict[frozenset[int], list[Split]] = {}
         self._masks: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
         #: whether _option_bits holds every contiguous group a split can make
         self.complete = False
@@ -152,7 +180,18 @@ class _Moves:
             self._masks[size] = masks
         return masks
 
-    def _best_split(self, union: frozenset[int]) -> Split | None:
+    def splits(self, union: frozenset[int]) -> list[Split]:
+        """Every split of ``union`` into two contiguous, feasible new units, in a fixed order."""
+        found = self._splits.get(union)
+        if found is None:
+            found = self._splits[union] = [
+                (v, frozenset(u for u in union if s_bits >> u & 1),
+                 frozenset(u for u in union if t_bits >> u & 1))
+                for v, s_bits, t_bits in self._split_options(union)]
+        return found
+
+    def _split_options(self, union: frozenset[int]) -> list[tuple[float, int, int]]:
+        """Value and bitmasks of both parts of every contiguous, feasible split of ``union``."""
         atoms: list[frozenset[int]] = []
         seen: set[int] = set()
         for u in sorted(union):
@@ -162,10 +201,10 @@ class _Moves:
                 seen |= block
         m = len(atoms)
         if m < 2 or m > 10:
-            return None
+            return []
         parts = self._split_parts(tuple(len(a) for a in atoms))
         if not parts:
-            return None
+            return []
         # atoms are disjoint: the sum of their bitmasks is their union
         bits = [sum(1 << u for u in a) for a in atoms]
         full = sum(bits)
@@ -182,9 +221,11 @@ class _Moves:
             new = {b: frozenset(u for u in members if b >> u & 1) for b in todo
                    if self.connected_bits(b)}
             self.cache.prefill(list(new.values()))
+            if self.prefetch is not None:
+                self.prefetch(list(new.values()))
             for b in todo:
                 known[b] = self.feasible(new[b]) if b in new else None
-        best: tuple[float, int] | None = None
+        out = []
         for s_bits, t_bits in pairs:
             v_s = known.get(s_bits)
             if v_s is None:
@@ -192,12 +233,295 @@ class _Moves:
             v_t = known.get(t_bits)
             if v_t is None:
                 continue
-            if best is None or v_s + v_t > best[0]:
-                best = (v_s + v_t, s_bits)
+            out.append((v_s + v_t, s_bits, t_bits))
+        return out
+
+    def _best_split(self, union: frozenset[int]) -> Split | None:
+        best: tuple[float, int] | None = None
+        for v, s_bits, _ in self._split_options(union):
+            if best is None or v > best[0]:
+                best = (v, s_bits)
         if best is None:
             return None
         s_ = frozenset(u for u in union if best[1] >> u & 1)
         return best[0], s_, union - s_
+
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _scale(name: str, bound: float) -> float:
+    """The unit a bound's shortfall is measured in: the bound, at least its floor."""
+    return max(abs(bound), _SCALE_FLOOR.get(name, _SCALE_FLOOR_DEFAULT))
+
+
+class _Bounds:
+    """Figure bounds during a search: plan-wide sums of the figure parts and their penalty.
+
+    Each group gets a row of the parts the bounded figures need (population and its
+    square, below-floor flag, compactness, flow inside, settlement weight, weighted
+    minutes, weight within ``t_good``) and two last columns: its shortfall from the
+    bounds on single groups and 1 when it breaks them. The plan's sums of these rows and its number
+    of new units give every plan-wide figure; a move changes the sums by the rows
+    of the groups it removes and adds. Rows are memoised by group and computed in
+    batches (:meth:`need`): a missing group brings every group one unit move away
+    from the plan's groups around it.
+    """
+
+    def __init__(self, problem: PlanningProblem, figures: FigureModel,
+                 bounds: dict[str, float], together: dict[int, frozenset[int]],
+                 connected: Callable[[int], bool], weight_total: float) -> None:
+        self.problem = problem
+        self.figures = figures
+        self.bounds = bounds
+        self.together = together
+        self.connected = connected
+        self.single = {n: v for n, v in bounds.items() if n in SINGLE_GROUP_FIGURES}
+        self.penalty = BOUND_PENALTY * weight_total
+        self.step = weight_total
+        no_data = []
+        settled = figures.selector is not None
+        has_pop = bool(np.isfinite(figures.population).all())
+        cols: list[str] = []
+        for name in bounds:
+            if name.startswith("flow_kept_"):
+                if figures.flow_total.get(name.removeprefix("flow_kept_"), 0.0) <= 0:
+                    no_data.append(name)
+                cols.append(name)
+            elif (name in _NEEDS_POPULATION and not has_pop) or (
+                    name in _NEEDS_SETTLEMENTS and not settled):
+                no_data.append(name)
+        if no_data:
+            raise InputError(f"No data for the figure(s) {format_ids(no_data)} in this area "
+                             "(no settlements, flows or population); drop those bounds.")
+        if "population_cv" in bounds:
+            cols += ["population", "population2"]
+        if "share_below_floor" in bounds:
+            cols.append("below_floor")
+        if "compactness_mean" in bounds:
+            cols.append("compactness")
+        if "mean_minutes_to_seat" in bounds or "share_within_t_good" in bounds:
+            cols += ["weight", "minutes", "within"]
+        cols += ["excess", "broken"]
+        self.col = {c: j for j, c in enumerate(cols)}
+        # population is summed in units of the mean unit population (squares stay small)
+        self._p_unit = float(np.nansum(figures.population)) / max(figures.n, 1) or 1.0
+        self._parts: dict[frozenset[int], FloatArray] = {}
+        self._tables: dict[frozenset[int], tuple[FloatArray, FloatArray]] = {}
+        self.sums = np.zeros(len(cols))
+        self.k = 0
+        self.viol = 0.0
+        #: the groups the move being tried changes (their neighbourhood is batched on a miss)
+        self.context: Sequence[frozenset[int]] = ()
+        # each plan-wide bound: (figure, bound, 1 / scale, higher is better); a shortfall within
+        # rounding (BOUND_SLACK, tighter than unmet_bounds' tolerance) counts as none
+        self._terms = [
+            (name, b + (-1 if BETTER[name] == "higher" else 1) * BOUND_SLACK * max(1.0, abs(b)),
+             1.0 / _scale(name, b), BETTER[name] == "higher")
+            for name, b in bounds.items() if name not in self.single]
+
+    # -- parts ------------------------------------------------------------------------------
+    def _rows(self, gf: GroupFigures) -> FloatArray:
+        out = np.zeros((len(gf), len(self.col)))
+        c = self.col
+        for name, j in c.items():
+            if name.startswith("flow_kept_"):
+                out[:, j] = gf.flow_inside[name.removeprefix("flow_kept_")]
+        if "population" in c:
+            p = np.nan_to_num(gf.population) / self._p_unit
+            out[:, c["population"]] = p
+            out[:, c["population2"]] = p * p
+        if "below_floor" in c:
+            out[:, c["below_floor"]] = gf.below_floor
+        if "compactness" in c:
+            out[:, c["compactness"]] = gf.compactness
+        if "weight" in c:
+            byp = gf.by_population
+            out[:, c["weight"]] = np.nan_to_num(gf.settlement_weight if byp else gf.settlements)
+            out[:, c["minutes"]] = np.nan_to_num(gf.minutes_weighted if byp else gf.minutes)
+            out[:, c["within"]] = np.nan_to_num(gf.within_weight if byp else gf.within_count)
+        if self.single:
+            broken = ~gf.allowed(self.single)
+            out[:, c["broken"]] = broken
+            # how far each breaking group is from the bounds on single groups, in their scales
+            figure = {"population_min": gf.population, "population_max": gf.population,
+                      "max_minutes_to_seat": gf.max_minutes, "compactness_min": gf.compactness}
+            excess = np.zeros(len(gf))
+            for name, b in self.single.items():
+                v = figure[name]
+                short = (b - v) if BETTER[name] == "higher" else (v - b)
+                excess += np.nan_to_num(np.maximum(short, 0.0)) / _scale(name, b)
+            out[:, c["excess"]] = np.where(broken, np.maximum(excess, 1e-9), 0.0)
+        return out
+
+    def compute(self, groups: Iterable[frozenset[int]]) -> None:
+        """Compute (in one batch) the rows of the groups not known yet."""
+        todo = [g for g in dict.fromkeys(groups) if g not in self._parts]
+        if not todo:
+            return
+        ids = self.problem.ids
+        rows = self._rows(self.figures.groups([[ids[i] for i in sorted(g)] for g in todo]))
+        for g, row in zip(todo, rows, strict=True):
+            self._parts[g] = row
+
+    def _around(self, group: frozenset[int]) -> list[frozenset[int]]:
+        """The contiguous groups one block move away from ``group`` (either way)."""
+        out = []
+        k = self.problem.max_members
+        outside: set[int] = set()
+        for u in group:
+            block = self.together.get(u, frozenset((u,)))
+            if len(block) < len(group):
+                rest = group - block
+                if self.connected(sum(1 << v for v in rest)):
+                    out.append(rest)
+            outside.update(self.problem.neighbours[u])
+        outside -= group
+        for v in sorted(outside):
+            block = self.together.get(v, frozenset((v,)))
+            if len(group) + len(block) <= k:
+                out.append(group | block)
+        return out
+
+    def need(self, groups: Sequence[frozenset[int]],
+             around: Sequence[frozenset[int]] | None = None) -> None:
+        """Make sure the rows of ``groups`` are known.
+
+        On a miss, the rows of the groups one block move away from those
+        ``around`` (default :attr:`context`, the groups the current move changes)
+        are computed in the same batch.
+        """
+        parts = self._parts
+        if all(g in parts for g in groups):
+            return
+        batch = list(groups)
+        for g in self.context if around is None else around:
+            batch.append(g)
+            batch += self._around(g)
+        self.compute(batch)
+
+    def row(self, group: frozenset[int]) -> FloatArray:
+        """The group's parts (computed when missing)."""
+        self.need((group,))
+        return self._parts[group]
+
+    # -- plan-wide sums ----------------------------------------------------------------------
+    def _figure(self, name: str, sums: FloatArray, k: float) -> FloatArray:
+        """A plan-wide figure from the sums (rows: plans)."""
+        c = self.col
+        if name.startswith("flow_kept_"):
+            out: FloatArray = sums[:, c[name]] / self.figures.flow_total[
+                name.removeprefix("flow_kept_")]
+        elif name == "population_cv":
+            mean = sums[:, c["population"]] / k
+            var = np.maximum(sums[:, c["population2"]] / k - mean * mean, 0.0)
+            out = np.where(mean > 0, np.sqrt(var) / np.where(mean > 0, mean, 1.0), 0.0)
+        elif name == "share_below_floor":
+            out = sums[:, c["below_floor"]] / k
+        elif name == "compactness_mean":
+            out = sums[:, c["compactness"]] / k
+        else:
+            w = sums[:, c["weight"]]
+            col = c["minutes" if name == "mean_minutes_to_seat" else "within"]
+            out = np.where(w > 0, sums[:, col] / np.where(w > 0, w, 1.0), np.nan)
+        return out
+
+    def violation(self, sums: FloatArray, k: int) -> FloatArray:
+        """Total shortfall of the bounds, in units of each bound's scale, per row of ``sums``.
+
+        Each new unit breaking a bound on single groups adds its own shortfall; a
+        figure without data (NaN) counts as a shortfall of 1.
+        """
+        out: FloatArray = sums[:, -2].copy()
+        for name, b, inv_scale, higher in self._terms:
+            v = self._figure(name, sums, float(k))
+            short = (b - v) if higher else (v - b)
+            out += np.where(np.isnan(short), 1.0, np.maximum(short, 0.0) * inv_scale)
+        return out
+
+    def violation_one(self, sums: FloatArray, k: int) -> float:
+        """:meth:`violation` of one plan's sums (the same arithmetic, on Python floats)."""
+        row = sums.tolist()
+        c = self.col
+        total = row[-2]
+        for name, b, inv_scale, higher in self._terms:
+            if name.startswith("flow_kept_"):
+                v = row[c[name]] / self.figures.flow_total[name.removeprefix("flow_kept_")]
+            elif name == "population_cv":
+                mean = row[c["population"]] / k
+                var = max(row[c["population2"]] / k - mean * mean, 0.0)
+                v = math.sqrt(var) / mean if mean > 0 else 0.0
+            elif name == "share_below_floor":
+                v = row[c["below_floor"]] / k
+            elif name == "compactness_mean":
+                v = row[c["compactness"]] / k
+            else:
+                w = row[c["weight"]]
+                v = (row[c["minutes" if name == "mean_minutes_to_seat" else "within"]] / w
+                     if w > 0 else math.nan)
+            short = (b - v) if higher else (v - b)
+            total += 1.0 if math.isnan(short) else max(short, 0.0) * inv_scale
+        return float(total)
+
+    def cost(self, viol: float) -> float:
+        """The penalty of a shortfall: the objective's range and :data:`BOUND_PENALTY` each."""
+        return self.step + self.penalty * viol if viol > 0 else 0.0
+
+    def costs(self, viol: FloatArray) -> FloatArray:
+        """:meth:`cost` of each shortfall."""
+        out: FloatArray = np.where(viol > 0, self.step + self.penalty * viol, 0.0)
+        return out
+
+    def reset(self, groups: Iterable[frozenset[int]]) -> float:
+        """Take ``groups`` as the current plan; returns its penalty."""
+        groups = list(groups)
+        self.need(groups, groups)
+        self.sums = np.sum([self._parts[g] for g in groups], axis=0)
+        self.k = len(groups)
+        self.viol = self.violation_one(self.sums, self.k)
+        return self.cost(self.viol)
+
+    def move(self, old: Sequence[frozenset[int]], new: Sequence[frozenset[int]],
+             ) -> tuple[float, tuple[FloatArray, int, float]] | None:
+        """Penalty change of replacing the groups ``old`` by ``new``, and the state after it.
+
+        None when the move makes more groups break a bound on single groups than
+        it removes (such moves are not made).
+        """
+        parts = self._parts
+        sums = self.sums.copy()
+        for g in old:
+            sums -= parts[g]
+        for g in new:
+            sums += parts[g]
+        if sums[-1] > self.sums[-1]:
+            return None
+        k = self.k - len(old) + len(new)
+        viol = self.violation_one(sums, k)
+        return self.cost(viol) - self.cost(self.viol), (sums, k, viol)
+
+    def commit(self, state: tuple[FloatArray, int, float]) -> None:
+        """Make a state returned by :meth:`move` the current one."""
+        self.sums, self.k, self.viol = state
+
+    def split_table(self, union: frozenset[int],
+                    splits: list[Split]) -> tuple[FloatArray, FloatArray]:
+        """Values and summed rows of both parts of each split of ``union`` (memoised)."""
+        table = self._tables.get(union)
+        if table is None:
+            self.need([g for _, s_, t_ in splits for g in (s_, t_)], ())
+            parts = self._parts
+            table = self._tables[union] = (
+                np.array([v for v, _, _ in splits]),
+                np.array([parts[s_] + parts[t_] for _, s_, t_ in splits]))
+        return table
+
+    def plan_figures(self, groups: list[frozenset[int]]) -> dict[str, float]:
+        """The neutral figures of a plan, computed afresh from its groups."""
+        ids = self.problem.ids
+        gf = self.figures.groups([[ids[i] for i in sorted(g)] for g in groups])
+        out: dict[str, float] = gf.plan_figures().to_dict()
+        return out
 
 
 def local_search(
@@ -214,6 +538,8 @@ def local_search(
     fixed: list[list[int]] | None = None,
     progress: bool = False,
     patience: int | None = None,
+    bounds: dict[str, float] | None = None,
+    figures: FigureModel | None = None,
 ) -> Plan:
     """Improve a partition by simulated annealing.
 
@@ -244,18 +570,46 @@ def local_search(
         the moves left, or stop when fewer than ``2 * patience`` are left.
         Default ``iterations // PATIENCE_DIVISOR``; ``iterations`` or more gives
         one round of all ``iterations`` moves.
+    bounds : dict of str to float, optional
+        Worst allowed value of neutral figures (:data:`townmerge.figures.BETTER`).
+        Bounds on single groups (``population_min``, ``population_max``,
+        ``max_minutes_to_seat``, ``compactness_min``) act as feasibility: no
+        move makes more groups break them than it removes (once the plan meets
+        them, no move makes a group that breaks them; before, a start that
+        breaks them can still be walked out of). All bounds enter a penalised
+        objective: a plan missing any loses 1 (the objective's range, so every
+        plan meeting the bounds beats every plan that does not) and
+        :data:`BOUND_PENALTY` per unit of shortfall (each bound's in units of
+        the bound, summed over groups for bounds on single groups), from sums
+        of the groups' figure parts kept as moves change the plan. The plan
+        returned is the best plan seen that meets every bound (the start need
+        not).
+    figures : FigureModel, optional
+        Figure parts of the area; needed with ``bounds``.
 
     Returns
     -------
     Plan
-        The best plan seen, polished; ``info`` has ``objective``,
-        ``start_objective``, ``iterations`` (moves proposed), ``accepted``,
-        ``best_iteration`` (moves proposed when the best plan was found, 0 for
-        the start), ``rounds``, ``stopped`` (``"iterations"``, ``"patience"`` or
-        ``"time_limit"``), ``polished`` (recombinations made by the final
-        polish) and ``seconds``.
+        The best plan seen (meeting ``bounds``), polished; ``info`` has
+        ``objective``, ``start_objective``, ``iterations`` (moves proposed),
+        ``accepted``, ``best_iteration`` (moves proposed when the best plan was
+        found, 0 for the start), ``rounds``, ``stopped`` (``"iterations"``,
+        ``"patience"`` or ``"time_limit"``), ``polished`` (recombinations made
+        by the final polish) and ``seconds``; with ``bounds`` also ``bounds``
+        and ``figures`` (the plan's neutral figures).
+
+    Raises
+    ------
+    InputError
+        For bounds without ``figures``, unknown figures, or figures without data.
+    InfeasibleError
+        With ``bounds``, when no plan seen meets them: the message names the
+        bounds the closest plan still breaks and its values.
     """
     t0 = time.perf_counter()
+    bounds = check_bounds(bounds) if bounds else None
+    if bounds and figures is None:
+        raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
     rng = np.random.default_rng(seed)
     reachable: list[frozenset[int]] = []
     if problem.n <= PREFILL_MAX_UNITS:
@@ -272,7 +626,16 @@ def local_search(
     for f in fixed or []:
         for i in f:
             together[i] = frozenset(f)
-    moves = _Moves(problem, cache, together)
+    tracker: _Bounds | None = None
+    if bounds and figures is not None:
+        moves = _Moves(problem, cache, together)
+        tracker = _Bounds(problem, figures, bounds, together, moves.connected_bits, weight_total)
+        moves.prefetch = tracker.compute
+        if reachable and len(reachable) <= PREFILL_MAX_GROUPS:
+            # the figure parts of every feasible group a move can make, in one batch
+            tracker.compute([g for g in reachable if cache.feasible(g)])
+    else:
+        moves = _Moves(problem, cache, together)
     if reachable and len(reachable) <= PREFILL_MAX_GROUPS:
         moves.index(reachable)
     gvalue, option, feasible, recombine = (moves.value, moves.option, moves.feasible,
@@ -287,8 +650,15 @@ def local_search(
     next_gid = len(start)
     value = {gid: gvalue(g) for gid, g in groups.items()}
     current = sum(value.values())
-    best, best_groups = current, list(groups.values())
     start_objective = current / weight_total
+    best, best_groups = current, list(groups.values())
+    state: tuple[FloatArray, int, float] | None = None
+    if tracker is not None:
+        # with bounds, `current` is the penalised objective and `best` ranks any plan meeting
+        # the bounds above every plan that does not: the objective + weight_total, against
+        # the penalised objective (below weight_total)
+        current -= tracker.reset(groups.values())
+        best = current + weight_total if tracker.viol <= 0 else current
     # each unit moves with its fixed block; the units just outside that block
     blocks = [together.get(i, frozenset((i,))) for i in range(n)]
     rim = [tuple({j for u in blocks[i] for j in problem.neighbours[u]} - blocks[i])
@@ -337,6 +707,8 @@ def local_search(
                     label[u] = gid
             next_gid = len(groups)
             current = best
+            if tracker is not None:
+                current = sum(value.values()) - tracker.reset(groups.values())
             it0 = it
             cooling = math.log(t_end / t_start) / max(left - 1, 1)
             stop_at = it + (left - 1) // 2 + patience
@@ -356,13 +728,19 @@ def local_search(
             union = ga | gb
             if not locked.isdisjoint(union):
                 continue
-            found = recombine(union)
-            if found is None:
-                continue
-            v, s_, t_ = found
-            if (s_ == ga and t_ == gb) or (s_ == gb and t_ == ga):
-                continue
-            delta = v - value[a] - value[b]
+            if tracker is None:
+                found = recombine(union)
+                if found is None:
+                    continue
+                v, s_, t_ = found
+                if (s_ == ga and t_ == gb) or (s_ == gb and t_ == ga):
+                    continue
+                delta = v - value[a] - value[b]
+            else:
+                pick = _penalised_split(tracker, moves, union, ga, gb, value[a] + value[b])
+                if pick is None:
+                    continue
+                delta, s_, t_, state = pick
             if delta >= 0 or r_accept < math.exp(
                     delta / (t_start * math.exp(cooling * (it - it0)) * weight_total)):
                 groups[a], groups[b] = s_, t_
@@ -373,20 +751,31 @@ def local_search(
                 value[a], value[b] = gvalue(s_), gvalue(t_)
                 current += delta
                 accepted += 1
+                if state is not None and tracker is not None:
+                    tracker.commit(state)
         elif not fixed_count and kind < 0.15:
             # split the block off on its own
             ga = groups[a]
             if len(ga) == len(block):
                 continue
             new_a = ga - block
+            new_b = block
+            if tracker is not None:
+                tracker.context = (ga,)
             v_a = option(new_a)
             if v_a is None:
                 continue
-            new_b = block
             v_b = feasible(new_b)
             if v_b is None:
                 continue
             delta = v_a + v_b - value[a]
+            if tracker is not None:
+                tracker.need((new_a, new_b))
+                got = tracker.move((ga,), (new_a, new_b))
+                if got is None:
+                    continue
+                dp, state = got
+                delta -= dp
             if delta >= 0 or r_accept < math.exp(
                     delta / (t_start * math.exp(cooling * (it - it0)) * weight_total)):
                 groups[a] = new_a
@@ -397,6 +786,8 @@ def local_search(
                 next_gid += 1
                 current += delta
                 accepted += 1
+                if state is not None and tracker is not None:
+                    tracker.commit(state)
         elif not outside:
             continue
         elif not fixed_count and kind < 0.35:
@@ -406,10 +797,19 @@ def local_search(
             union = groups[a] | gb
             if len(union) > k or not locked.isdisjoint(union):
                 continue
+            if tracker is not None:
+                tracker.context = (union,)
             v_u = feasible(union)
             if v_u is None:
                 continue
             delta = v_u - value[a] - value[b]
+            if tracker is not None:
+                tracker.need((union,))
+                got = tracker.move((groups[a], gb), (union,))
+                if got is None:
+                    continue
+                dp, state = got
+                delta -= dp
             if delta >= 0 or r_accept < math.exp(
                     delta / (t_start * math.exp(cooling * (it - it0)) * weight_total)):
                 groups[a] = union
@@ -419,6 +819,8 @@ def local_search(
                 value[a] = v_u
                 current += delta
                 accepted += 1
+                if state is not None and tracker is not None:
+                    tracker.commit(state)
         else:
             # move the block from a to a neighbouring group b
             b = outside[int(r_pick * len(outside))]
@@ -428,14 +830,23 @@ def local_search(
             if len(gb) + len(block) > k or not locked.isdisjoint(gb):
                 continue
             new_a = ga - block
+            new_b = gb | block
+            if tracker is not None:
+                tracker.context = (ga, gb)
             v_a = option(new_a)
             if v_a is None:
                 continue
-            new_b = gb | block
             v_b = feasible(new_b)
             if v_b is None:
                 continue
             delta = v_a + v_b - value[a] - value[b]
+            if tracker is not None:
+                tracker.need((new_a, new_b))
+                got = tracker.move((ga, gb), (new_a, new_b))
+                if got is None:
+                    continue
+                dp, state = got
+                delta -= dp
             if delta >= 0 or r_accept < math.exp(
                     delta / (t_start * math.exp(cooling * (it - it0)) * weight_total)):
                 groups[a], groups[b] = new_a, new_b
@@ -444,21 +855,129 @@ def local_search(
                 value[a], value[b] = v_a, v_b
                 current += delta
                 accepted += 1
-        if current > best + tol:
-            best = current
+                if state is not None and tracker is not None:
+                    tracker.commit(state)
+        if tracker is None:
+            mark = current
+        else:
+            state = None
+            mark = current + weight_total if tracker.viol <= 0 else current
+        if mark > best + tol:
+            best = mark
             best_groups = list(groups.values())
             best_it = it + 1
             stop_at = max(stop_at, it + patience)
     bar.update(max(0, done - bar.n))
     bar.close()
-    best_groups, polished = _polish(best_groups, moves, rim, locked, tol)
+    extra: dict[str, object] = {}
+    if tracker is not None and bounds is not None:
+        tracker.reset(best_groups)
+        if tracker.viol > 0:
+            raise InfeasibleError(_unmet_message(tracker, best_groups, bounds))
+        best_groups, polished = _polish_bounded(best_groups, moves, tracker, rim, locked, tol)
+        found_figures = tracker.plan_figures(best_groups)
+        broken = unmet_bounds(found_figures, bounds)
+        if broken:  # the running sums drifted past the bound: only rounding can do that
+            raise InfeasibleError(_unmet_message(tracker, best_groups, bounds))
+        extra = {"bounds": dict(bounds), "figures": found_figures}
+    else:
+        best_groups, polished = _polish(best_groups, moves, rim, locked, tol)
     objective = partition_objective(problem, cache,
                                     [[problem.ids[i] for i in g] for g in best_groups])
     return plan_from_groups(problem, best_groups, method="search", seed=seed,
                             objective=objective, start_objective=start_objective,
                             iterations=done, accepted=accepted, best_iteration=best_it,
                             rounds=rounds, stopped=stopped, polished=polished,
-                            seconds=time.perf_counter() - t0)
+                            seconds=time.perf_counter() - t0, **extra)
+
+
+def _penalised_split(tracker: _Bounds, moves: _Moves, union: frozenset[int],
+                     ga: frozenset[int], gb: frozenset[int], now: float,
+                     ) -> tuple[float, frozenset[int], frozenset[int],
+                                tuple[FloatArray, int, float]] | None:
+    """The split of ``union`` (other than ``ga``, ``gb``) best for the penalised objective.
+
+    Returns its gain over ``now`` (the value of ``ga`` and ``gb``) less the change of
+    the penalty, its parts and the state of the sums after it.
+    """
+    splits = moves.splits(union)
+    if not splits:
+        return None
+    values, rows = tracker.split_table(union, splits)
+    tracker.need((ga, gb))
+    old = tracker.row(ga) + tracker.row(gb)
+    sums = tracker.sums - old + rows
+    viol = tracker.violation(sums, tracker.k)
+    gain = values - now - (tracker.costs(viol) - tracker.cost(tracker.viol))
+    # no split makes more groups break a bound on single groups than ga and gb do
+    gain[rows[:, -1] > old[-1]] = -np.inf
+    for j, (_, s_, _) in enumerate(splits):
+        if s_ in (ga, gb):
+            gain[j] = -np.inf
+    j = int(np.argmax(gain))
+    if not np.isfinite(gain[j]):
+        return None
+    _, s_, t_ = splits[j]
+    return float(gain[j]), s_, t_, (sums[j], tracker.k, float(viol[j]))
+
+
+def _unmet_message(tracker: _Bounds, groups: list[frozenset[int]],
+                   bounds: dict[str, float]) -> str:
+    """Which bounds the closest plan the search found still breaks, and by how much."""
+    figures = tracker.plan_figures(groups)
+    broken = unmet_bounds(figures, bounds)
+    shown = [f"{name} {figures[name]:.6g} (bound {'≥' if BETTER[name] == 'higher' else '≤'} "
+             f"{bounds[name]:.6g})" for name in broken]
+    return (f"The local search found no plan meeting the figure bounds; the closest plan it "
+            f"reached still misses {format_ids(shown)}. Loosen those bounds, or use "
+            f"method='exact' (county scale: it finds the best plan meeting them or proves that "
+            f"none exists).")
+
+
+def _polish_bounded(groups: list[frozenset[int]], moves: _Moves, tracker: _Bounds,
+                    rim: list[tuple[int, ...]], locked: frozenset[int], tol: float,
+                    ) -> tuple[list[frozenset[int]], int]:
+    """:func:`_polish` that keeps the figure bounds met (``tracker`` holds ``groups``).
+
+    Each pair of neighbouring new units is replaced by its best split that
+    improves the objective while the plan still meets the bounds.
+    """
+    groups = list(groups)
+    label = {u: x for x, g in enumerate(groups) for u in g}
+    made = 0
+    improved = True
+    while improved:
+        improved = False
+        for x in range(len(groups)):
+            near = sorted({label[j] for u in groups[x] for j in rim[u]} - {x})
+            for y in near:
+                if y < x:
+                    continue
+                union = groups[x] | groups[y]
+                if not locked.isdisjoint(union):
+                    continue
+                splits = moves.splits(union)
+                if not splits:
+                    continue
+                values, rows = tracker.split_table(union, splits)
+                sums = tracker.sums - tracker.row(groups[x]) - tracker.row(groups[y]) + rows
+                viol = tracker.violation(sums, tracker.k)
+                now = moves.value(groups[x]) + moves.value(groups[y])
+                gain = np.where(viol <= 0, values - now, -np.inf)
+                j = int(np.argmax(gain))
+                if not gain[j] > tol:
+                    continue
+                _, s_, t_ = splits[j]
+                groups[x], groups[y] = s_, t_
+                tracker.commit((sums[j], tracker.k, float(viol[j])))
+                for u in s_:
+                    label[u] = x
+                for u in t_:
+                    label[u] = y
+                made += 1
+                improved = True
+                break
+    return groups, made
 
 
 def _polish(groups: list[frozenset[int]], moves: _Moves, rim: list[tuple[int, ...]],
