@@ -88,9 +88,9 @@ def test_bounds_are_checked_and_named():
         "max_minutes_to_seat": pytest.approx(float("nan"), nan_ok=True)}
 
 
-def test_bounds_need_the_exact_method_and_cv_needs_a_target(county):
+def test_greedy_refuses_bounds_and_cv_needs_a_target(county):
     area, edges = county
-    with pytest.raises(InputError, match="method='exact'"):
+    with pytest.raises(InputError, match="greedy"):
         generate_plan(area, method="greedy", target=13, bounds={"population_cv": 1.0},
                       edges=edges)
     with pytest.raises(InputError, match="needs a target"):
@@ -115,6 +115,13 @@ def test_best_plan_at_least_as_good_as_another_on_every_figure(county):
                              bounds={"population_cv": 0.8 * cv})
     assert plan_metrics(area, balanced, edges=edges)["population_cv"] <= 0.8 * cv + 1e-12
     assert balanced.info["objective"] <= best.info["objective"] + 1e-12
+
+
+def test_bounds_on_figures_without_data_are_refused():
+    area = StudyArea(grid_units("AB / CD", population={"A": 10, "B": 30, "C": 20, "D": 40}))
+    with pytest.raises(InputError, match=r"No data for the figure.*max_minutes_to_seat"):
+        generate_plan(area, method="exact", target=2, bounds={"max_minutes_to_seat": 30},
+                      scorer=SizeScorer(area, p_min=50))
 
 
 def test_impossible_bounds_are_named(county):

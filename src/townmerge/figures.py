@@ -414,7 +414,7 @@ class GroupFigures:
         ≥ b weigh by the settlements' population the same way; population CV
         ≤ b, with ``m = P / k`` fixed by the target, is
         ``Σ (p_g − m)² x_g ≤ b² m² k``. Bounds on a single group's figure are
-        left to :meth:`allowed`.
+        left to :meth:`allowed` (here they are only checked for data).
 
         Parameters
         ----------
@@ -439,7 +439,10 @@ class GroupFigures:
         settle_ok = bool(np.isfinite(self.max_minutes).any())
         pop_ok = bool(np.isfinite(self.population).all())
         for name, v in b.items():
-            if name.startswith("flow_kept_"):
+            if (name == "max_minutes_to_seat" and not settle_ok) or (
+                    name in ("population_min", "population_max") and not pop_ok):
+                no_data.append(name)
+            elif name.startswith("flow_kept_"):
                 t = name.removeprefix("flow_kept_")
                 total = self.flow_total.get(t, 0.0)
                 if total <= 0:
