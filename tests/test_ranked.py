@@ -61,3 +61,33 @@ def test_ranked_plans_checks_n():
     problem = PlanningProblem.from_area(area)
     with pytest.raises(InputError, match="n must be at least 1"):
         ranked_plans(problem, ScoreCache(problem, SizeScorer(area, p_min=5)), 0)
+
+
+def test_best_plans_of_the_sample_county(tmp_path, capsys):
+    from pathlib import Path
+
+    import townmerge as tm
+    from townmerge.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "sample_shapes" / "county"
+    area = tm.read_study_area(sample)
+    edges = tm.build_adjacency(area)
+    top = tm.best_plans(area, 4, target=13, edges=edges)
+    optimum = tm.generate_plan(area, method="exact", target=13, edges=edges)
+    values = [p.info["objective"] for p in top]
+    assert values[0] == pytest.approx(optimum.info["objective"])
+    assert values == sorted(values, reverse=True)
+    assert len({p.canonical() for p in top}) == 4
+    for p in top:
+        tm.check_plan(area, p, edges=edges)
+        assert p.info["objective"] == pytest.approx(tm.plan_objective(area, p, edges=edges))
+    # fixed mergers stay together in every plan
+    first = next(g for g in top[1].groups().values() if len(g) > 1)
+    fixed = tm.Plan.from_groups({"F": first} | {u: [u] for u in area.unit_ids if u not in first})
+    for p in tm.best_plans(area, 3, target=13, start=fixed, edges=edges):
+        assert len({p.assignment[u] for u in first}) == 1
+    out = tmp_path / "best"
+    assert main(["ensemble", str(sample), "-n", "3", "--best", "--target", "13",
+                 "--out", str(out)]) == 0
+    assert "3 plans (3 distinct partitions)" in capsys.readouterr().out
+    assert tm.read_plan(out / "plan_000.csv").canonical() == top[0].canonical()

@@ -41,6 +41,7 @@ from .flows import (
     unit_pair_flows,
 )
 from .generate import (
+    best_plans,
     co_occurrence,
     generate_ensemble,
     generate_plan,
@@ -86,6 +87,7 @@ __all__ = [
     "Weights",
     "adjusted_rand_index",
     "before_after_map",
+    "best_plans",
     "boundary_lengths",
     "build_adjacency",
     "build_settlement_graph",

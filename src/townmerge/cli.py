@@ -23,7 +23,7 @@ from .config import Config
 from .errors import InputError, TownmergeError
 from .evaluate import check_plan, compare_plans, merged_units, plan_metrics, summarize
 from .figures import BETTER, check_bounds, dominated_by, figure_bounds
-from .generate import co_occurrence, generate_ensemble, generate_plan, greedy_plan
+from .generate import best_plans, co_occurrence, generate_ensemble, generate_plan, greedy_plan
 from .i18n import fmt_population
 from .io import (
     Layers,
@@ -242,8 +242,11 @@ def _tiers(ns: argparse.Namespace) -> int:
 
 def _ensemble(ns: argparse.Namespace) -> int:
     area, cfg = _area(ns), _config(ns)
-    plans = generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
-                              progress=True)
+    if ns.best:
+        plans = best_plans(area, ns.n, target=ns.target, seed=ns.seed, config=cfg)
+    else:
+        plans = generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
+                                  progress=True)
     co = co_occurrence(plans)
     out = Path(ns.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -359,6 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("-n", type=int, default=100)
     e.add_argument("--target", type=int)
     e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--best", action="store_true",
+                   help="the n best plans in order, each proven by the exact model, instead "
+                        "of randomised plans")
     e.add_argument("--out", default="ensemble")
     e.set_defaults(func=_ensemble)
 

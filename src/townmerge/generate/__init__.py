@@ -1,12 +1,13 @@
 """Plan generators. Each returns a :class:`townmerge.plan.Plan` (ensembles a list of them)."""
 
-from .api import co_occurrence, generate_ensemble, generate_plan
+from .api import best_plans, co_occurrence, generate_ensemble, generate_plan
 from .base import GroupScorer, PlanningProblem, partition_objective
 from .greedy import greedy_plan
 
 __all__ = [
     "GroupScorer",
     "PlanningProblem",
+    "best_plans",
     "co_occurrence",
     "generate_ensemble",
     "generate_plan",
