@@ -326,7 +326,14 @@ class GroupFigures:
         return len(self.members)
 
     def take(self, index: npt.ArrayLike) -> GroupFigures:
-        """The figures of the groups at ``index`` (positions or a boolean mask)."""
+        """The figures of the groups at ``index`` (positions or a boolean mask).
+
+        Examples
+        --------
+        >>> from townmerge.testing.examples import example_figures
+        >>> example_figures().take([False, True, True]).members
+        (('B',), ('A', 'B'))
+        """
         idx = np.asarray(index)
         if idx.dtype == bool:
             idx = np.flatnonzero(idx)
@@ -352,6 +359,15 @@ class GroupFigures:
         -------
         Series
             Indexed by :data:`METRICS`.
+
+        Examples
+        --------
+        >>> from townmerge.testing.examples import example_figures
+        >>> f = example_figures()  # groups A, B, A+B
+        >>> round(float(f.plan_figures([0, 1])["population_cv"]), 3)  # the status quo
+        0.25
+        >>> float(f.plan_figures([2])["flow_kept_population"])  # one unit keeps every flow
+        1.0
         """
         idx = np.arange(len(self)) if chosen is None else np.asarray(chosen)
         if idx.dtype == bool:
@@ -389,6 +405,12 @@ class GroupFigures:
         ``population_min``, ``population_max``, ``max_minutes_to_seat`` and
         ``compactness_min`` are met by a plan exactly when each of its groups
         meets them.
+
+        Examples
+        --------
+        >>> from townmerge.testing.examples import example_figures
+        >>> example_figures().allowed({"population_max": 20000}).tolist()
+        [True, True, False]
         """
         ok = np.ones(len(self), dtype=bool)
         b = check_bounds(bounds)
@@ -431,6 +453,13 @@ class GroupFigures:
         InputError
             For a bound on a figure without data, or on ``population_cv``
             without a target.
+
+        Examples
+        --------
+        >>> from townmerge.testing.examples import example_figures
+        >>> row, = example_figures().constraints({"flow_kept_population": 0.5})
+        >>> row.figure, row.coef.round(3).tolist(), row.lower
+        ('flow_kept_population', [0.615, 0.0, 1.0], 0.5)
         """
         b = check_bounds(bounds)
         rows: list[LinearBound] = []
@@ -606,6 +635,13 @@ class FigureModel:
         ------
         InputError
             For empty groups, unknown unit ids or seats that are not settlements.
+
+        Examples
+        --------
+        >>> from townmerge.testing.examples import example_area
+        >>> g = FigureModel(example_area()).groups([["A", "B"]], seats=["b1"])
+        >>> g.seat.tolist(), g.population.tolist()
+        (['b1'], [24000.0])
         """
         ptr, mem = self._positions(groups)
         n, ng = self.n, ptr.size - 1
@@ -722,6 +758,13 @@ class FigureModel:
         -------
         Series
             Indexed by :data:`METRICS`.
+
+        Examples
+        --------
+        >>> from townmerge.testing.examples import example_area
+        >>> merged = Plan.from_mapping({"A": "A", "B": "A"})
+        >>> float(FigureModel(example_area()).plan(merged)["units"])
+        1.0
         """
         plan.check_units(list(self.ids))
         groups = plan.groups()
