@@ -370,6 +370,17 @@ def ranked_plans(
     ------
     InfeasibleError
         When not even one feasible plan exists.
+
+    Examples
+    --------
+    >>> from townmerge.testing.grids import grid_units
+    >>> from townmerge.testing.scorers import SizeScorer
+    >>> from townmerge.model import StudyArea
+    >>> area = StudyArea(grid_units("ABC", population={"A": 5, "B": 5, "C": 5}))
+    >>> p = PlanningProblem.from_area(area)
+    >>> plans = ranked_plans(p, ScoreCache(p, SizeScorer(area, p_min=10)), 5, target=2)
+    >>> sorted(sorted(sorted(g) for g in q.canonical()) for q in plans)  # only two exist
+    [[['A'], ['B', 'C']], [['A', 'B'], ['C']]]
     """
     t0 = time.perf_counter()
     if n < 1:
