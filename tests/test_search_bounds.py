@@ -170,3 +170,16 @@ def test_search_with_bounds_against_brute_force(spec, target, steps, seed):
     assert unmet_bounds(plan_metrics(area, plan), bounds) == {}
     assert plan.info["objective"] <= max(meeting) + 1e-9
     assert_valid(plan, problem, ScoreCache(problem, scorer), n_groups=target)
+
+
+def test_every_ensemble_member_meets_the_bounds():
+    from townmerge.generate import generate_ensemble
+
+    area, scorer, problem, cache = setup()
+    free = generate_plan(area, method="search", target=8, scorer=scorer, iterations=2000)
+    bounds = {"population_cv": 0.9 * plan_metrics(area, free)["population_cv"]}
+    plans = generate_ensemble(area, 5, target=8, scorer=scorer, iterations=1500, bounds=bounds)
+    assert len(plans) == 5
+    for p in plans:
+        assert unmet_bounds(plan_metrics(area, p), bounds) == {}
+        assert_valid(p, problem, cache, n_groups=8)

@@ -322,10 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--time-limit", type=float, dest="time_limit")
     g.add_argument("--bound", action="append", metavar="NAME=VALUE",
-                   help="exact method: worst allowed value of a neutral figure, e.g. "
+                   help="exact or search method: worst allowed value of a neutral figure, e.g. "
                         "population_cv=0.6 or flow_kept_population=0.55 (repeatable)")
     g.add_argument("--as-good-as", dest="as_good_as", metavar="PLAN",
-                   help="exact method: the best plan at least as good as this plan CSV on "
+                   help="exact or search method: the best plan at least as good as this plan "
+                        "CSV on "
                         "flow kept, population CV, share below floor, mean and worst minutes "
                         "to the seat and compactness")
     g.add_argument("--out", default="plan.csv")

@@ -267,6 +267,7 @@ def generate_ensemble(
     edges: pd.DataFrame | None = None,
     progress: bool | None = None,
     within: Mapping[str, str] | None = None,
+    bounds: Mapping[str, float] | None = None,
 ) -> list[Plan]:
     """N diverse feasible plans: randomised greedy, each polished by a short local search.
 
@@ -289,6 +290,10 @@ def generate_ensemble(
         Show a progress bar (default: when stderr is a terminal).
     within : Mapping[str, str], optional
         As for :func:`generate_plan`: every plan nests in the upper plan.
+    bounds : Mapping[str, float], optional
+        Figure bounds every plan meets (as for ``generate_plan(method="search",
+        bounds=...)``); a member whose search ends without meeting them raises
+        InfeasibleError.
 
     Returns
     -------
@@ -300,8 +305,9 @@ def generate_ensemble(
 
     if n < 1:
         raise InputError(f"n must be at least 1, not {n}.")
-    _, problem, cache = _setup(area, config, scorer, edges, within)
+    cfg, problem, cache = _setup(area, config, scorer, edges, within)
     fixed = _fixed_groups(problem, start, within)
+    figures = _figure_model(area, cfg, cache, edges) if bounds else None
     show = sys.stderr.isatty() if progress is None else progress
     t0 = time.perf_counter()
     plans: list[Plan] = []
@@ -312,7 +318,8 @@ def generate_ensemble(
         first = _greedy(problem, cache, target=target, fixed=fixed, noise=noise, seed=s)
         groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
         plan = local_search(problem, cache, groups, fixed_count=target is not None, seed=s,
-                            iterations=iterations, fixed=fixed)
+                            iterations=iterations, fixed=fixed,
+                            bounds=dict(bounds) if bounds else None, figures=figures)
         plans.append(_scored_seats(plan, cache).with_info(method="ensemble", member=i))
     return plans
 
