@@ -67,3 +67,46 @@ def test_config_toml_round_trip_and_unknown_keys():
         Config.from_toml("[thresholds.plain]\np_mni = 1\n")
     with pytest.raises(ValueError, match="terrain"):
         Config().thresholds.for_terrain("swamp")
+
+
+def test_travel_and_gravity_settings_round_trip_through_toml():
+    from townmerge.config import GravityParams, TravelParams
+
+    cfg = Config(travel=TravelParams(cutoff_min=45.0, max_destinations=50,
+                                     road_speeds_kmh={"county": 50.0, "village": 20.0}),
+                 gravity=GravityParams(b=1.5, method="loglinear",
+                                       gdp_weight={"county seat": 4.0, "village": 1.0}))
+    back = Config.from_toml(cfg.to_toml())
+    assert back == cfg
+    assert dict(back.travel.road_speeds_kmh) == {"county": 50.0, "village": 20.0}
+    # a sub-table replaces the default table whole (unlisted classes: default_speed_kmh)
+    one = Config.from_toml("[travel.road_speeds_kmh]\ncounty = 50\n")
+    assert dict(one.travel.road_speeds_kmh) == {"county": 50.0}
+    with pytest.raises(ValueError, match=r"Unknown key\(s\) \['cutof_min'\] in \[travel\]"):
+        Config.from_toml("[travel]\ncutof_min = 30\n")
+    with pytest.raises(InputError, match=r"\[travel.road_speeds_kmh\] takes numbers"):
+        Config.from_toml('[travel.road_speeds_kmh]\ncounty = "fast"\n')
+    with pytest.raises(InputError, match="Unknown fit method 'ols'"):
+        Config.from_toml('[gravity]\nmethod = "ols"\n')
+    with pytest.raises(InputError, match="must be positive"):
+        Config.from_toml("[travel.road_speeds_kmh]\ncounty = -5\n")
+
+
+def test_config_travel_settings_reach_seats_and_figures():
+    from townmerge import MergerScorer, StudyArea, plan_metrics
+    from townmerge.config import TravelParams
+    from townmerge.plan import Plan
+    from townmerge.synth import sample_county
+
+    c = sample_county()  # roads without their own speed: the class speeds apply
+    area = StudyArea(c.units, c.settlements, c.flows, c.roads.drop(columns="speed_kmh"))
+    plan = Plan.from_groups({"N": ["511025102", "511025205"]}
+                            | {u: [u] for u in area.unit_ids
+                               if u not in ("511025102", "511025205")})
+    slow = Config(travel=TravelParams(
+        road_speeds_kmh={k: v / 2 for k, v in TravelParams().road_speeds_kmh.items()},
+        access_speed_kmh=7.5, fallback_speed_kmh=15.0, default_speed_kmh=15.0))
+    fast_minutes = plan_metrics(area, plan)["mean_minutes_to_seat"]
+    slow_minutes = plan_metrics(area, plan, config=slow)["mean_minutes_to_seat"]
+    assert slow_minutes == pytest.approx(2 * fast_minutes, rel=1e-6)
+    assert MergerScorer(area, slow).selector.network.params == slow.travel

@@ -1,4 +1,4 @@
-r"""Documented defaults: thresholds, weights, bands, constraints, seats and tiers.
+r"""Documented defaults: thresholds, weights, bands, constraints, seats, tiers, travel, flows.
 
 Every default lives here in frozen dataclasses (never in module-level mutable
 state) and can be read from or written to TOML. The figures are the proposed
@@ -13,11 +13,17 @@ post-reform average 2.93万 people and 156.7 km² per township; hilly 遂宁
 - :class:`Constraints` — which hard constraints apply (§5.2);
 - :class:`CriteriaSettings` — the shape parameters of the criteria;
 - :class:`SeatSettings` — the seat (驻地) score of §7;
-- :class:`TierSettings` — settlement tiers of §6.
+- :class:`TierSettings` — settlement tiers of §6;
+- :class:`TravelParams` — road speeds by class and terrain, access legs and
+  the cut-off of the travel-time model (``[travel]``);
+- :class:`GravityParams` — the gravity model of unobserved flows (§4) and its
+  fit (``[gravity]``).
 
 Every table is optional in TOML; keys left out keep their defaults, unknown
 keys are refused naming them (except in ``[weights]``, where an unknown key is
-the weight of a user-registered criterion).
+the weight of a user-registered criterion). A sub-table such as
+``[travel.road_speeds_kmh]`` replaces its default table whole, as the keyword
+does in Python.
 
 Examples
 --------
@@ -42,12 +48,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from .errors import InputError
 
 __all__ = [
     "BUILTIN_CRITERIA",
+    "GDP_WEIGHT",
     "ROAD_SPEEDS_KMH",
     "TERRAINS",
     "TERRAIN_SPEED_FACTOR",
@@ -57,10 +64,12 @@ __all__ = [
     "Config",
     "Constraints",
     "CriteriaSettings",
+    "GravityParams",
     "SeatSettings",
     "TerrainThresholds",
     "Thresholds",
     "TierSettings",
+    "TravelParams",
     "Weights",
 ]
 
@@ -577,6 +586,187 @@ class TierSettings:
             (str(k), float(v)) for k, v in dict(self.centrality_weights).items())))
 
 
+# -- travel times and the gravity model -------------------------------------------------------
+FitMethod = Literal["poisson", "loglinear"]
+
+
+def _frozen_mapping(value: Mapping[str, float]) -> Mapping[str, float]:
+    return MappingProxyType({str(k): float(v) for k, v in value.items()})
+
+
+@dataclass(frozen=True)
+class TravelParams:
+    """How travel times are computed; every default is documented here.
+
+    Attributes
+    ----------
+    road_speeds_kmh : mapping of str to float
+        Speed of each ``road_class`` on plain terrain. Defaults: expressway 100,
+        national 70, provincial 60, county 45, township 35, village 25 km/h:
+        typical operating speeds of Chinese rural roads (JTG B01 design speeds
+        are higher; trucks, junctions and villages slow real traffic).
+    terrain_speed_factor : mapping of str to float
+        Multiplier of class speeds by the terrain of the unit a road runs
+        through: plain 1.0, hill 0.85, mountain 0.65, plateau 0.75. A missing
+        or unknown terrain counts as plain.
+    default_speed_kmh : float, default 30.0
+        Speed of a road with neither ``speed_kmh`` nor a known ``road_class``
+        (about a township road).
+    access_speed_kmh : float, default 15.0
+        Speed of the access leg from a settlement to its road node (local
+        tracks by motorbike or farm vehicle; walking would be 5).
+    max_access_m : float, default 3000.0
+        Settlements farther than this from every road node are not attached
+        to the road network (about the radius of a large mountain village);
+        they use the fallback.
+    detour_factor : float, default 1.3
+        Ratio of route length to straight-line distance for access legs and
+        the fallback; road networks' circuity is typically 1.2–1.4.
+    fallback_speed_kmh : float, default 30.0
+        Speed on plain terrain where there is no usable road, times the
+        terrain factor of each end's unit.
+    snap_m : float, default 1.0
+        Road end points closer than about this (rounded to a grid of this
+        size) are the same node.
+    cutoff_min : float, default 60.0
+        Pairs farther apart than this (minutes) are not listed by
+        :meth:`TravelNetwork.within_cutoff`: an hour is the usual horizon of
+        daily trips between settlements, and beyond it gravity flows at
+        ``b = 2`` are under 1 % of those at 6 minutes.
+    max_destinations : int, optional
+        Keep at most this many destinations per origin, the nearest in time
+        (ties: the smaller position), so that the cut-off follows local
+        density: in dense areas an origin keeps only its nearer neighbours.
+        ``None`` (the default) keeps every pair within ``cutoff_min``; a
+        50,000-settlement synthetic province then has about 300 destinations
+        per origin within 60 minutes.
+
+    Examples
+    --------
+    >>> TravelParams().road_speeds_kmh["county"], TravelParams(cutoff_min=30).cutoff_min
+    (45.0, 30)
+    """
+
+    road_speeds_kmh: Mapping[str, float] = field(default_factory=lambda: ROAD_SPEEDS_KMH)
+    terrain_speed_factor: Mapping[str, float] = field(
+        default_factory=lambda: TERRAIN_SPEED_FACTOR)
+    default_speed_kmh: float = 30.0
+    access_speed_kmh: float = 15.0
+    max_access_m: float = 3000.0
+    detour_factor: float = 1.3
+    fallback_speed_kmh: float = 30.0
+    snap_m: float = 1.0
+    cutoff_min: float = 60.0
+    max_destinations: int | None = None
+
+    def __hash__(self) -> int:
+        return hash(tuple(tuple(sorted(v.items())) if isinstance(v, Mapping) else v
+                          for v in vars(self).values()))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "road_speeds_kmh", _frozen_mapping(self.road_speeds_kmh))
+        object.__setattr__(self, "terrain_speed_factor",
+                           _frozen_mapping(self.terrain_speed_factor))
+        bad = [name for name in ("default_speed_kmh", "access_speed_kmh", "detour_factor",
+                                 "fallback_speed_kmh", "snap_m")
+               if not getattr(self, name) > 0]
+        bad += [f"road_speeds_kmh[{k!r}]" for k, v in self.road_speeds_kmh.items() if not v > 0]
+        bad += [f"terrain_speed_factor[{k!r}]" for k, v in self.terrain_speed_factor.items()
+                if not v > 0]
+        if not self.cutoff_min > 0 or not self.max_access_m >= 0:
+            bad.append("cutoff_min" if not self.cutoff_min > 0 else "max_access_m")
+        if self.max_destinations is not None and not self.max_destinations >= 1:
+            bad.append("max_destinations")
+        if bad:
+            raise InputError(f"TravelParams must be positive; got non-positive {bad}.")
+
+
+#: Per-capita output of each settlement kind relative to a village, for the GDP proxy.
+GDP_WEIGHT: Mapping[str, float] = MappingProxyType({
+    "county seat": 3.0, "town seat": 2.0, "community": 1.5, "village": 1.0,
+})
+
+
+@dataclass(frozen=True)
+class GravityParams:
+    """Settings of the gravity model; every default is documented here.
+
+    Attributes
+    ----------
+    b : float, default 2.0
+        Distance-decay exponent for flow types that are not observed (or not
+        fitted). 2 is the classic 引力模型 value (domain notes §4, b = 1–2).
+    k : float, default 1.0
+        Scale for flow types that are not observed: unobserved flows are then
+        a relative index (memberships, dominant directions and
+        self-containment do not depend on ``k``).
+    min_minutes : float, default 5.0
+        Travel times below this count as this (``t_0``): it keeps flows
+        between settlements of one market town finite, standing for the
+        terminal time of any trip.
+    fit : bool, default True
+        Fit ``k`` and ``b`` of every observed flow type and report them.
+    method : {"poisson", "loglinear"}, default "poisson"
+        ``"poisson"``: Poisson pseudo-maximum-likelihood by IRLS (Santos Silva
+        & Tenreyro 2006): consistent under heteroskedastic noise, keeps zero
+        flows. ``"loglinear"``: least squares of ``log I − log M_i M_j`` on
+        ``log t`` (the classic appendix method): faster, but drops zeros and
+        is biased when the noise's variance changes with the flow.
+    fill_unobserved : bool, default False
+        ``False``: the flow table is complete for the types it has (a pair
+        it does not list carries none of them), and fits use every pair
+        within the cut-off, zeros included. ``True``: the table is a sample of
+        pairs; the fit uses the listed pairs and pairs within the cut-off that
+        it does not list get the fitted gravity estimate.
+    gdp_weight : mapping of str to float
+        Per-capita output of each settlement ``kind`` relative to a village,
+        for the GDP proxy ``G = P × w`` used when settlements have no ``gdp``
+        column: county seat 3, town seat 2, community 1.5, village 1. Towns
+        hold the shops, services and firms (Sichuan's 100 central towns average
+        ¥27.21亿 GDP for 3.76万 residents, about ¥7.2万 a head, domain notes
+        §1.1); the ratios between kinds are assumptions: give a ``gdp`` column
+        where it is known.
+    default_gdp_weight : float, default 1.0
+        Weight of kinds missing from ``gdp_weight``.
+    traffic_reference_kmh : float, default 25.0
+        Road speed ``v`` of the traffic road weight ``max(S, v) / 2v`` (a
+        village road).
+
+    Examples
+    --------
+    >>> GravityParams().b, GravityParams(b=1.5).b
+    (2.0, 1.5)
+    """
+
+    b: float = 2.0
+    k: float = 1.0
+    min_minutes: float = 5.0
+    fit: bool = True
+    method: FitMethod = "poisson"
+    fill_unobserved: bool = False
+    gdp_weight: Mapping[str, float] = field(default_factory=lambda: GDP_WEIGHT)
+    default_gdp_weight: float = 1.0
+    traffic_reference_kmh: float = 25.0
+
+    def __hash__(self) -> int:
+        return hash(tuple(tuple(sorted(v.items())) if isinstance(v, Mapping) else v
+                          for v in vars(self).values()))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gdp_weight", MappingProxyType(
+            {str(k): float(v) for k, v in self.gdp_weight.items()}))
+        bad = [n for n in ("k", "min_minutes", "default_gdp_weight", "traffic_reference_kmh")
+               if not getattr(self, n) > 0]
+        bad += [f"gdp_weight[{k!r}]" for k, v in self.gdp_weight.items() if not v > 0]
+        if not self.b >= 0:
+            bad.append("b")
+        if bad:
+            raise InputError(f"GravityParams must be positive; got {bad} out of range.")
+        if self.method not in ("poisson", "loglinear"):
+            raise InputError(f"Unknown fit method {self.method!r}; expected 'poisson' or "
+                             "'loglinear'.")
+
+
 @dataclass(frozen=True)
 class Config:
     """All tunable settings of townmerge; pass one to any function that takes ``config``.
@@ -605,6 +795,12 @@ class Config:
         The seat score.
     tiers : TierSettings
         Settlement tiers.
+    travel : TravelParams
+        How travel times are computed (road speeds, terrain factors, access
+        legs, cut-off); used wherever townmerge builds the travel network
+        from a config (seats, scoring, figures).
+    gravity : GravityParams
+        The gravity model of unobserved flows and its fit.
 
     Examples
     --------
@@ -621,6 +817,8 @@ class Config:
     criteria: CriteriaSettings = field(default_factory=CriteriaSettings)
     seats: SeatSettings = field(default_factory=SeatSettings)
     tiers: TierSettings = field(default_factory=TierSettings)
+    travel: TravelParams = field(default_factory=TravelParams)
+    gravity: GravityParams = field(default_factory=GravityParams)
 
     @classmethod
     def for_villages(cls) -> Config:
@@ -660,9 +858,14 @@ class Config:
             lines += _table_lines(self.thresholds.for_terrain(terrain))
         lines += ["", "[weights]"]
         lines += [f"{_key(k)} = {_value(v)}" for k, v in self.weights.as_dict().items()]
-        for name in ("bands", "constraints", "criteria", "seats", "tiers"):
+        for name in ("bands", "constraints", "criteria", "seats", "tiers", "travel", "gravity"):
             lines += ["", f"[{name}]"]
             lines += _table_lines(getattr(self, name))
+            for f in fields(getattr(self, name)):
+                value = getattr(getattr(self, name), f.name)
+                if isinstance(value, Mapping):
+                    lines += ["", f"[{name}.{f.name}]"]
+                    lines += [f"{_key(k)} = {_value(v)}" for k, v in value.items()]
         return "\n".join(lines) + "\n"
 
     @classmethod
@@ -724,7 +927,8 @@ class Config:
         weights = replace(cfg.weights, **own, extra=tuple((str(k), float(v))
                                                            for k, v in w.items()))
         parts = {name: _update(getattr(cfg, name), data.get(name, {}), f"[{name}]")
-                 for name in ("bands", "constraints", "criteria", "seats", "tiers")}
+                 for name in ("bands", "constraints", "criteria", "seats", "tiers", "travel",
+                              "gravity")}
         return replace(cfg, thresholds=thresholds, flow_type=data.get("flow_type", cfg.flow_type),
                        max_members=int(data.get("max_members", cfg.max_members)),
                        weights=weights, **parts)
@@ -757,9 +961,13 @@ def _value(v: Any) -> str:
 
 
 def _table_lines(obj: Any) -> list[str]:
-    """``key = value`` lines of a flat dataclass; ``None`` values are left out (defaults)."""
+    """``key = value`` lines of a dataclass's scalars and tuples.
+
+    ``None`` values (defaults) and mappings (written as sub-tables) are left out.
+    """
     return [f"{f.name} = {_value(getattr(obj, f.name))}" for f in fields(obj)
-            if getattr(obj, f.name) is not None]
+            if getattr(obj, f.name) is not None
+            and not isinstance(getattr(obj, f.name), Mapping)]
 
 
 def _to_tuple(v: Any) -> Any:
@@ -780,7 +988,21 @@ def _update(obj: Any, data: dict[str, Any], where: str) -> Any:
         if is_dataclass(current):  # pragma: no cover - no nested tables below the top level
             changes[name] = _update(current, value, f"{where[:-1]}.{name}]")
             continue
+        if isinstance(current, Mapping):
+            # a sub-table replaces the default table whole, as the keyword does in Python
+            if not isinstance(value, dict):
+                raise InputError(f"{where[:-1]}.{name}] must be a table of numbers, "
+                                 f"got {value!r}.")
+            try:
+                changes[name] = {str(k): float(v) for k, v in value.items()}
+            except (TypeError, ValueError):
+                raise InputError(f"{where[:-1]}.{name}] takes numbers; got {value!r}.") from None
+            continue
         hint = hints[name]
+        if hint == (int | None):
+            hint = int
+        elif typing.get_origin(hint) is Literal:
+            hint = str
         try:
             if hint is bool:
                 if not isinstance(value, bool):

@@ -586,7 +586,7 @@ class FigureModel:
         self.flow_total: dict[str, float] = {}
         sf = flows if flows is not None else (self.selector.flows if self.selector else None)
         if sf is None and self.selector is not None:
-            sf = settlement_flows(area, network=self.selector.network)
+            sf = settlement_flows(area, gravity=cfg.gravity, network=self.selector.network)
         if sf is not None:
             unit_of = self.ids.get_indexer(pd.Index(sf.settlements["unit"].astype(object)))
             real = sf.origin != sf.destination

@@ -228,11 +228,11 @@ class SeatSelector:
         self.u_count = counts
         self.u_ptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
 
-        self.network = network or TravelNetwork(area)
+        self.network = network or TravelNetwork(area, cfg.travel)
         self.flows = flows
         if self.flows is None:
             try:
-                self.flows = settlement_flows(area, network=self.network)
+                self.flows = settlement_flows(area, gravity=cfg.gravity, network=self.network)
             except InputError as err:
                 self.notes.append((f"no settlement flows ({err}); flow criteria and the "
                                    "potential index have no data",

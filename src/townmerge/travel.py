@@ -47,9 +47,8 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -60,7 +59,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from .config import ROAD_SPEEDS_KMH, TERRAIN_SPEED_FACTOR
+from .config import TravelParams
 from .errors import InputError, format_ids
 from .model import StudyArea, unit_label
 
@@ -74,97 +73,6 @@ BoolArray = npt.NDArray[np.bool_]
 _BLOCK = 4_000_000
 #: Source nodes per spatial tile, on average.
 _TILE_SOURCES = 400
-
-
-def _frozen_mapping(value: Mapping[str, float]) -> Mapping[str, float]:
-    return MappingProxyType({str(k): float(v) for k, v in value.items()})
-
-
-@dataclass(frozen=True)
-class TravelParams:
-    """How travel times are computed; every default is documented here.
-
-    Attributes
-    ----------
-    road_speeds_kmh : mapping of str to float
-        Speed of each ``road_class`` on plain terrain. Defaults: expressway 100,
-        national 70, provincial 60, county 45, township 35, village 25 km/h:
-        typical operating speeds of Chinese rural roads (JTG B01 design speeds
-        are higher; trucks, junctions and villages slow real traffic).
-    terrain_speed_factor : mapping of str to float
-        Multiplier of class speeds by the terrain of the unit a road runs
-        through: plain 1.0, hill 0.85, mountain 0.65, plateau 0.75. A missing
-        or unknown terrain counts as plain.
-    default_speed_kmh : float, default 30.0
-        Speed of a road with neither ``speed_kmh`` nor a known ``road_class``
-        (about a township road).
-    access_speed_kmh : float, default 15.0
-        Speed of the access leg from a settlement to its road node (local
-        tracks by motorbike or farm vehicle; walking would be 5).
-    max_access_m : float, default 3000.0
-        Settlements farther than this from every road node are not attached
-        to the road network (about the radius of a large mountain village);
-        they use the fallback.
-    detour_factor : float, default 1.3
-        Ratio of route length to straight-line distance for access legs and
-        the fallback; road networks' circuity is typically 1.2–1.4.
-    fallback_speed_kmh : float, default 30.0
-        Speed on plain terrain where there is no usable road, times the
-        terrain factor of each end's unit.
-    snap_m : float, default 1.0
-        Road end points closer than about this (rounded to a grid of this
-        size) are the same node.
-    cutoff_min : float, default 60.0
-        Pairs farther apart than this (minutes) are not listed by
-        :meth:`TravelNetwork.within_cutoff`: an hour is the usual horizon of
-        daily trips between settlements, and beyond it gravity flows at
-        ``b = 2`` are under 1 % of those at 6 minutes.
-    max_destinations : int, optional
-        Keep at most this many destinations per origin, the nearest in time
-        (ties: the smaller position), so that the cut-off follows local
-        density: in dense areas an origin keeps only its nearer neighbours.
-        ``None`` (the default) keeps every pair within ``cutoff_min``; a
-        50,000-settlement synthetic province then has about 300 destinations
-        per origin within 60 minutes.
-
-    Examples
-    --------
-    >>> TravelParams().road_speeds_kmh["county"], TravelParams(cutoff_min=30).cutoff_min
-    (45.0, 30)
-    """
-
-    road_speeds_kmh: Mapping[str, float] = field(default_factory=lambda: ROAD_SPEEDS_KMH)
-    terrain_speed_factor: Mapping[str, float] = field(
-        default_factory=lambda: TERRAIN_SPEED_FACTOR)
-    default_speed_kmh: float = 30.0
-    access_speed_kmh: float = 15.0
-    max_access_m: float = 3000.0
-    detour_factor: float = 1.3
-    fallback_speed_kmh: float = 30.0
-    snap_m: float = 1.0
-    cutoff_min: float = 60.0
-    max_destinations: int | None = None
-
-    def __hash__(self) -> int:
-        return hash(tuple(tuple(sorted(v.items())) if isinstance(v, Mapping) else v
-                          for v in vars(self).values()))
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "road_speeds_kmh", _frozen_mapping(self.road_speeds_kmh))
-        object.__setattr__(self, "terrain_speed_factor",
-                           _frozen_mapping(self.terrain_speed_factor))
-        bad = [name for name in ("default_speed_kmh", "access_speed_kmh", "detour_factor",
-                                 "fallback_speed_kmh", "snap_m")
-               if not getattr(self, name) > 0]
-        bad += [f"road_speeds_kmh[{k!r}]" for k, v in self.road_speeds_kmh.items() if not v > 0]
-        bad += [f"terrain_speed_factor[{k!r}]" for k, v in self.terrain_speed_factor.items()
-                if not v > 0]
-        if not self.cutoff_min > 0 or not self.max_access_m >= 0:
-            bad.append("cutoff_min" if not self.cutoff_min > 0 else "max_access_m")
-        if self.max_destinations is not None and not self.max_destinations >= 1:
-            bad.append("max_destinations")
-        if bad:
-            raise InputError(f"TravelParams must be positive; got non-positive {bad}.")
 
 
 @dataclass(frozen=True, eq=False)
