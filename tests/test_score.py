@@ -336,3 +336,15 @@ def test_config_toml_round_trip_of_every_table():
         Config.from_toml("[bands]\nrecommend = 0.3\n")
     with pytest.raises(ValueError, match="candidatez"):
         Config.from_toml("[seats]\ncandidatez = 'towns'\n")
+
+
+def test_the_scorers_memo_is_bounded(monkeypatch):
+    import townmerge.score as score_module
+    from townmerge.testing.grids import grid_units
+
+    monkeypatch.setattr(score_module, "MAX_CACHED_GROUPS", 4)
+    s = score_module.MergerScorer(StudyArea(grid_units("ABCDEF")))
+    groups = [["A"], ["B"], ["C"], ["D"], ["E"], ["A", "B"], ["C", "D"]]
+    first = s.score_arrays(groups)[0]
+    assert len(s._cache) <= 4
+    assert s.group_total(["A"]) == first[0]  # forgotten groups are scored again, the same

@@ -68,6 +68,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
+#: Most groups a scorer memoises (about 150 MB); beyond it the older half is forgotten.
+MAX_CACHED_GROUPS = 1_000_000
 #: Hard constraints, in the order the binding one is named.
 CONSTRAINTS = ("locked", "must_link", "same_parent", "contiguity", "size", "area",
                "travel_time")
@@ -616,7 +618,14 @@ class MergerScorer:
         ev = self._evaluate(ptr, mem)
         for key, t, f in zip(self._keys(ptr, mem), ev.total, ev.feasible, strict=True):
             self._cache[key] = (float(t), bool(f))
+        self._trim_cache()
         return ev
+
+    def _trim_cache(self) -> None:
+        """Forget the older half of the memoised groups once there are too many."""
+        if len(self._cache) > MAX_CACHED_GROUPS:
+            for key in list(itertools.islice(self._cache, len(self._cache) // 2)):
+                del self._cache[key]
 
     def score_arrays(self, groups: Sequence[Sequence[str]]) -> tuple[FloatArray, BoolArray]:
         """Totals and feasibility of many groups at once, as arrays (fills the cache).
@@ -661,6 +670,7 @@ class MergerScorer:
             ev = self._evaluate(ptr, mem)
             hit = (float(ev.total[0]), bool(ev.feasible[0]))
             self._cache[key] = hit
+            self._trim_cache()
         return hit
 
     def group_total(self, members: Sequence[str]) -> float:
