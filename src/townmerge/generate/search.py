@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -524,6 +525,391 @@ class _Bounds:
         return out
 
 
+#: A state of the bound tracker's sums: (sums, number of new units, shortfall).
+_TrackerState = tuple[FloatArray, int, float]
+#: A proposed move: its gain (penalised with bounds), the groups it sets as
+#: (group id, group, value or None to look it up), the group id it removes (or None),
+#: and the tracker's state after it (None without bounds).
+_Change = tuple[float, tuple[tuple[int, frozenset[int], float | None], ...], int | None,
+                _TrackerState | None]
+
+
+class _State:
+    """The plan being annealed.
+
+    Its groups by id, each unit's group id, the groups' values and the running
+    (with bounds: penalised) objective; ``tracker`` follows its figure sums.
+    """
+
+    __slots__ = ("current", "groups", "label", "next_gid", "start_total", "tracker", "value")
+
+    def __init__(self, start: list[frozenset[int]], n: int,
+                 gvalue: Callable[[frozenset[int]], float], tracker: _Bounds | None) -> None:
+        self.label = [0] * n
+        self.groups: dict[int, frozenset[int]] = {}
+        for gid, g in enumerate(start):
+            self.groups[gid] = frozenset(g)
+            for i in g:
+                self.label[i] = gid
+        self.next_gid = len(start)
+        self.value = {gid: gvalue(g) for gid, g in self.groups.items()}
+        #: the start's objective (unpenalised, times the total weight)
+        self.start_total = sum(self.value.values())
+        self.current = self.start_total
+        self.tracker = tracker
+        if tracker is not None:
+            self.current -= tracker.reset(self.groups.values())
+
+    def mark(self, weight_total: float) -> float:
+        """How the current plan ranks: with bounds, a plan meeting them gains ``weight_total``.
+
+        With bounds the penalised objective lies below ``weight_total``, so every plan
+        meeting the bounds ranks above every plan that does not.
+        """
+        tracker = self.tracker
+        if tracker is None:
+            return self.current
+        return self.current + weight_total if tracker.viol <= 0 else self.current
+
+    def restart(self, best_groups: list[frozenset[int]], best: float,
+                gvalue: Callable[[frozenset[int]], float]) -> None:
+        """Go back to the best plan (``best`` its objective, used as is without bounds)."""
+        self.groups = dict(enumerate(best_groups))
+        self.value = {gid: gvalue(g) for gid, g in self.groups.items()}
+        label = self.label
+        for gid, g in self.groups.items():
+            for u in g:
+                label[u] = gid
+        self.next_gid = len(self.groups)
+        self.current = best
+        if self.tracker is not None:
+            self.current = sum(self.value.values()) - self.tracker.reset(self.groups.values())
+
+    def apply(self, change: _Change, gvalue: Callable[[frozenset[int]], float]) -> None:
+        """Make an accepted move."""
+        delta, sets, removed, state = change
+        groups, label, value = self.groups, self.label, self.value
+        for gid, g, v in sets:
+            groups[gid] = g
+            for u in g:
+                label[u] = gid
+            value[gid] = gvalue(g) if v is None else v
+            if gid == self.next_gid:
+                self.next_gid += 1
+        if removed is not None:
+            del groups[removed], value[removed]
+        self.current += delta
+        if state is not None and self.tracker is not None:
+            self.tracker.commit(state)
+
+
+class _Proposer:
+    """Proposes the moves of the search on a :class:`_State`, each with its gain.
+
+    Every move method returns the move as a :data:`_Change`, or None when the
+    move is not possible (it would break a constraint or change nothing).
+    :func:`_anneal` picks which move to propose (``p_recombine``, ``fixed_count``).
+    """
+
+    def __init__(self, moves: _Moves, tracker: _Bounds | None, locked: frozenset[int],
+                 together: dict[int, frozenset[int]], rim: list[tuple[int, ...]],
+                 fixed_count: bool) -> None:
+        self.moves = moves
+        self.tracker = tracker
+        self.locked = locked
+        self.k = moves.problem.max_members
+        #: each unit moves with its fixed block
+        self.blocks = [together.get(i, frozenset((i,))) for i in range(moves.problem.n)]
+        #: the units just outside each unit's block
+        self.rim = rim
+        self.fixed_count = fixed_count
+        self.p_recombine = 0.8 if fixed_count else 0.85
+
+    def recombine(self, st: _State, a: int, b: int) -> _Change | None:
+        """Recombine groups ``a`` and ``b``: the best (penalised) split of their union."""
+        ga, gb = st.groups[a], st.groups[b]
+        union = ga | gb
+        if not self.locked.isdisjoint(union):
+            return None
+        tracker = self.tracker
+        state: _TrackerState | None = None
+        if tracker is None:
+            found = self.moves.recombine(union)
+            if found is None:
+                return None
+            v, s_, t_ = found
+            if (s_ == ga and t_ == gb) or (s_ == gb and t_ == ga):
+                return None
+            delta = v - st.value[a] - st.value[b]
+        else:
+            pick = _penalised_split(tracker, self.moves, union, ga, gb,
+                                    st.value[a] + st.value[b])
+            if pick is None:
+                return None
+            delta, s_, t_, state = pick
+        return delta, ((a, s_, None), (b, t_, None)), None, state
+
+    def split(self, st: _State, a: int, block: frozenset[int]) -> _Change | None:
+        """Split ``block`` off group ``a`` as a new group of its own."""
+        ga = st.groups[a]
+        if len(ga) == len(block):
+            return None
+        new_a = ga - block
+        new_b = block
+        tracker = self.tracker
+        if tracker is not None:
+            tracker.context = (ga,)
+        v_a = self.moves.option(new_a)
+        if v_a is None:
+            return None
+        v_b = self.moves.feasible(new_b)
+        if v_b is None:
+            return None
+        delta = v_a + v_b - st.value[a]
+        state: _TrackerState | None = None
+        if tracker is not None:
+            tracker.need((new_a, new_b))
+            got = tracker.move((ga,), (new_a, new_b))
+            if got is None:
+                return None
+            dp, state = got
+            delta -= dp
+        return delta, ((a, new_a, v_a), (st.next_gid, new_b, v_b)), None, state
+
+    def merge(self, st: _State, a: int, b: int) -> _Change | None:
+        """Merge groups ``a`` and ``b`` (into ``a``)."""
+        ga, gb = st.groups[a], st.groups[b]
+        union = ga | gb
+        if len(union) > self.k or not self.locked.isdisjoint(union):
+            return None
+        tracker = self.tracker
+        if tracker is not None:
+            tracker.context = (union,)
+        v_u = self.moves.feasible(union)
+        if v_u is None:
+            return None
+        delta = v_u - st.value[a] - st.value[b]
+        state: _TrackerState | None = None
+        if tracker is not None:
+            tracker.need((union,))
+            got = tracker.move((ga, gb), (union,))
+            if got is None:
+                return None
+            dp, state = got
+            delta -= dp
+        return delta, ((a, union, v_u),), b, state
+
+    def unit_move(self, st: _State, a: int, b: int, block: frozenset[int]) -> _Change | None:
+        """Move ``block`` from group ``a`` to the neighbouring group ``b``."""
+        ga, gb = st.groups[a], st.groups[b]
+        if len(ga) == len(block):
+            return None  # would empty a (and change the count)
+        if len(gb) + len(block) > self.k or not self.locked.isdisjoint(gb):
+            return None
+        new_a = ga - block
+        new_b = gb | block
+        tracker = self.tracker
+        if tracker is not None:
+            tracker.context = (ga, gb)
+        v_a = self.moves.option(new_a)
+        if v_a is None:
+            return None
+        v_b = self.moves.feasible(new_b)
+        if v_b is None:
+            return None
+        delta = v_a + v_b - st.value[a] - st.value[b]
+        state: _TrackerState | None = None
+        if tracker is not None:
+            tracker.need((new_a, new_b))
+            got = tracker.move((ga, gb), (new_a, new_b))
+            if got is None:
+                return None
+            dp, state = got
+            delta -= dp
+        return delta, ((a, new_a, v_a), (b, new_b, v_b)), None, state
+
+
+class _Schedule:
+    """Cooling and rounds of the annealing.
+
+    Each round cools geometrically from ``t_start`` at its first move to ``t_end``
+    at the last move left, and ends after ``patience`` moves without a new best,
+    counted from its cold half.
+    """
+
+    def __init__(self, iterations: int, t_start: float, t_end: float, patience: int,
+                 weight_total: float) -> None:
+        self.iterations = iterations
+        self.t_start = t_start
+        self.t_end = t_end
+        self.patience = patience
+        self.weight_total = weight_total
+        # the temperature at move it is t_start * exp(cooling * (it - it0))
+        self.it0 = 0
+        self.cooling = math.log(t_end / t_start) / max(iterations - 1, 1)
+        self.stop_at = (iterations - 1) // 2 + patience
+        self.rounds = 1
+
+    def accept_worse(self, delta: float, r_accept: float, it: int) -> bool:
+        """Whether move ``it``, worse by ``-delta``, is made (``r_accept`` uniform on [0, 1)).
+
+        Better moves (``delta >= 0``) are always made; the caller tests that first.
+        """
+        return r_accept < math.exp(
+            delta / (self.t_start * math.exp(self.cooling * (it - self.it0)) * self.weight_total))
+
+    def new_round(self, it: int) -> None:
+        """Start a new round at move ``it``, cooling over the moves left."""
+        left = self.iterations - it
+        self.it0 = it
+        self.cooling = math.log(self.t_end / self.t_start) / max(left - 1, 1)
+        self.stop_at = it + (left - 1) // 2 + self.patience
+        self.rounds += 1
+
+    def improved(self, it: int) -> None:
+        """A new best at move ``it``: the round goes on for ``patience`` moves at least."""
+        self.stop_at = max(self.stop_at, it + self.patience)
+
+
+class _Annealed(NamedTuple):
+    """What the annealing found, and how it went."""
+
+    groups: list[frozenset[int]]
+    iterations: int
+    accepted: int
+    best_iteration: int
+    rounds: int
+    stopped: str
+
+
+def _anneal(st: _State, proposer: _Proposer, schedule: _Schedule, movable: list[int],
+            rng: np.random.Generator, gvalue: Callable[[frozenset[int]], float], *,
+            weight_total: float, tol: float, t0: float, time_limit: float | None,
+            progress: bool) -> _Annealed:
+    """Simulated annealing from ``st`` over ``schedule``, in rounds from the best plan."""
+    iterations = schedule.iterations
+    patience = schedule.patience
+    n_movable = len(movable)
+    best = st.mark(weight_total)
+    best_groups = list(st.groups.values())
+    accepted = done = best_it = 0
+    stopped = "iterations"
+    bar = tqdm(total=iterations, disable=not progress, desc="local search", unit="move",
+               mininterval=0.5)
+    draws: list[list[float]] = []
+    accept_worse, apply = schedule.accept_worse, st.apply
+    recombine, split, merge, unit_move = (proposer.recombine, proposer.split, proposer.merge,
+                                          proposer.unit_move)
+    rim, blocks, p_recombine = proposer.rim, proposer.blocks, proposer.p_recombine
+    fixed_count = proposer.fixed_count
+    bounded = st.tracker is not None
+    label = st.label  # updated in place, never replaced
+    for it in range(iterations):
+        if (it & 1023) == 0:
+            if it and time_limit is not None and time.perf_counter() - t0 > time_limit:
+                stopped = "time_limit"
+                break
+            if it:
+                bar.update(1024)
+            # four uniform draws per move: unit, kind, neighbouring group, acceptance
+            draws = rng.random((1024, 4)).tolist()
+        if it >= schedule.stop_at:
+            if iterations - it < 2 * patience:
+                stopped = "patience"
+                break
+            # stalled: a new round from the best plan, cooling over the moves left
+            st.restart(best_groups, best, gvalue)
+            schedule.new_round(it)
+        done = it + 1
+        r_unit, kind, r_pick, r_accept = draws[it & 1023]
+        # the move: unit i (with its block) and, but for a split, a neighbouring group
+        i = movable[int(r_unit * n_movable)]
+        a = label[i]
+        near = {label[j] for j in rim[i]}
+        near.discard(a)
+        outside = sorted(near)
+        if outside and kind >= p_recombine:
+            change = recombine(st, a, outside[int(r_pick * len(outside))])
+        elif not fixed_count and kind < 0.15:
+            change = split(st, a, blocks[i])
+        elif not outside:
+            continue
+        elif not fixed_count and kind < 0.35:
+            change = merge(st, a, outside[int(r_pick * len(outside))])
+        else:
+            change = unit_move(st, a, outside[int(r_pick * len(outside))], blocks[i])
+        if change is None:
+            continue
+        delta = change[0]
+        if delta >= 0 or accept_worse(delta, r_accept, it):
+            apply(change, gvalue)
+            accepted += 1
+        mark = st.mark(weight_total) if bounded else st.current  # st.mark, inlined
+        if mark > best + tol:
+            best = mark
+            best_groups = list(st.groups.values())
+            best_it = it + 1
+            schedule.improved(it)
+    bar.update(max(0, done - bar.n))
+    bar.close()
+    return _Annealed(best_groups, done, accepted, best_it, schedule.rounds, stopped)
+
+
+def _prepare(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]] | None,
+             bounds: dict[str, float] | None, figures: FigureModel | None,
+             weight_total: float) -> tuple[_Moves, _Bounds | None, dict[int, frozenset[int]]]:
+    """The memoised moves, the bound tracker (with ``bounds``) and each unit's fixed block.
+
+    Small areas have every group a move can make scored (and its figure parts
+    computed) up front, in one batch.
+    """
+    reachable: list[frozenset[int]] = []
+    if problem.n <= PREFILL_MAX_UNITS:
+        # score every group a move can make in one batch, not one group at a time
+        for g in connected_groups(problem, fixed=fixed):
+            reachable.append(g)
+            if len(reachable) > PREFILL_MAX_GROUPS:
+                break
+        cache.prefill(reachable)
+    together: dict[int, frozenset[int]] = {}
+    for f in fixed or []:
+        for i in f:
+            together[i] = frozenset(f)
+    moves = _Moves(problem, cache, together)
+    tracker: _Bounds | None = None
+    if bounds and figures is not None:
+        tracker = _Bounds(problem, figures, bounds, together, moves.connected_bits, weight_total)
+        moves.prefetch = tracker.compute
+        if reachable and len(reachable) <= PREFILL_MAX_GROUPS:
+            # the figure parts of every feasible group a move can make, in one batch
+            tracker.compute([g for g in reachable if cache.feasible(g)])
+    if reachable and len(reachable) <= PREFILL_MAX_GROUPS:
+        moves.index(reachable)
+    return moves, tracker, together
+
+
+def _finish(groups: list[frozenset[int]], moves: _Moves, tracker: _Bounds | None,
+            bounds: dict[str, float] | None, rim: list[tuple[int, ...]],
+            locked: frozenset[int], tol: float,
+            ) -> tuple[list[frozenset[int]], int, dict[str, object]]:
+    """Polish the best plan; with bounds, check it meets them and report its figures.
+
+    Returns the groups, the recombinations the polish made and the extra ``info``.
+    """
+    if tracker is None or bounds is None:
+        groups, polished = _polish(groups, moves, rim, locked, tol)
+        return groups, polished, {}
+    tracker.reset(groups)
+    if tracker.viol > 0:
+        raise InfeasibleError(_unmet_message(tracker, groups, bounds))
+    groups, polished = _polish_bounded(groups, moves, tracker, rim, locked, tol)
+    found_figures = tracker.plan_figures(groups)
+    broken = unmet_bounds(found_figures, bounds)
+    if broken:  # the running sums drifted past the bound: only rounding can do that
+        raise InfeasibleError(_unmet_message(tracker, groups, bounds))
+    return groups, polished, {"bounds": dict(bounds), "figures": found_figures}
+
+
 def local_search(
     problem: PlanningProblem,
     cache: ScoreCache,
@@ -611,283 +997,33 @@ def local_search(
     if bounds and figures is None:
         raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
     rng = np.random.default_rng(seed)
-    reachable: list[frozenset[int]] = []
-    if problem.n <= PREFILL_MAX_UNITS:
-        # score every group a move can make in one batch, not one group at a time
-        for g in connected_groups(problem, fixed=fixed):
-            reachable.append(g)
-            if len(reachable) > PREFILL_MAX_GROUPS:
-                break
-        cache.prefill(reachable)
-    n = problem.n
     weight_total = float(problem.weight.sum()) or 1.0
-    k = problem.max_members
-    together: dict[int, frozenset[int]] = {}
-    for f in fixed or []:
-        for i in f:
-            together[i] = frozenset(f)
-    tracker: _Bounds | None = None
-    if bounds and figures is not None:
-        moves = _Moves(problem, cache, together)
-        tracker = _Bounds(problem, figures, bounds, together, moves.connected_bits, weight_total)
-        moves.prefetch = tracker.compute
-        if reachable and len(reachable) <= PREFILL_MAX_GROUPS:
-            # the figure parts of every feasible group a move can make, in one batch
-            tracker.compute([g for g in reachable if cache.feasible(g)])
-    else:
-        moves = _Moves(problem, cache, together)
-    if reachable and len(reachable) <= PREFILL_MAX_GROUPS:
-        moves.index(reachable)
-    gvalue, option, feasible, recombine = (moves.value, moves.option, moves.feasible,
-                                           moves.recombine)
+    moves, tracker, together = _prepare(problem, cache, fixed, bounds, figures, weight_total)
     locked = frozenset(int(i) for i in np.flatnonzero(problem.locked))
-    label = [0] * n
-    groups: dict[int, frozenset[int]] = {}
-    for gid, g in enumerate(start):
-        groups[gid] = frozenset(g)
-        for i in g:
-            label[i] = gid
-    next_gid = len(start)
-    value = {gid: gvalue(g) for gid, g in groups.items()}
-    current = sum(value.values())
-    start_objective = current / weight_total
-    best, best_groups = current, list(groups.values())
-    state: tuple[FloatArray, int, float] | None = None
-    if tracker is not None:
-        # with bounds, `current` is the penalised objective and `best` ranks any plan meeting
-        # the bounds above every plan that does not: the objective + weight_total, against
-        # the penalised objective (below weight_total)
-        current -= tracker.reset(groups.values())
-        best = current + weight_total if tracker.viol <= 0 else current
-    # each unit moves with its fixed block; the units just outside that block
-    blocks = [together.get(i, frozenset((i,))) for i in range(n)]
-    rim = [tuple({j for u in blocks[i] for j in problem.neighbours[u]} - blocks[i])
-           for i in range(n)]
+    st = _State(start, problem.n, moves.value, tracker)
+    start_objective = st.start_total / weight_total
+    # each unit's block (see _Proposer) and the units just outside it
+    rim = [tuple({j for u in block for j in problem.neighbours[u]} - block)
+           for block in (together.get(i, frozenset((i,))) for i in range(problem.n))]
     movable = [int(i) for i in np.flatnonzero(~problem.locked)]
-    n_movable = len(movable)
-    if n_movable == 0:
+    if not movable:
         iterations = 0
-    p_recombine = 0.8 if fixed_count else 0.85
     # gains below this are rounding noise of the running sum, not better plans
     tol = 1e-12 * weight_total
-    # a round cools from t_start at move it0 to t_end at the last move; the temperature at
-    # move it is t_start * exp(cooling * (it - it0))
-    it0 = 0
-    cooling = math.log(t_end / t_start) / max(iterations - 1, 1)
-    # a round ends after `patience` moves without a new best, counted from its cold half
     patience = (max(iterations // PATIENCE_DIVISOR, 1) if patience is None
                 else max(int(patience), 1))
-    stop_at = (iterations - 1) // 2 + patience
-    accepted = 0
-    rounds = 1
-    done = best_it = 0
-    stopped = "iterations"
-    bar = tqdm(total=iterations, disable=not progress, desc="local search", unit="move",
-               mininterval=0.5)
-    draws: list[list[float]] = []
-    for it in range(iterations):
-        if (it & 1023) == 0:
-            if it and time_limit is not None and time.perf_counter() - t0 > time_limit:
-                stopped = "time_limit"
-                break
-            if it:
-                bar.update(1024)
-            # four uniform draws per move: unit, kind, neighbouring group, acceptance
-            draws = rng.random((1024, 4)).tolist()
-        if it >= stop_at:
-            left = iterations - it
-            if left < 2 * patience:
-                stopped = "patience"
-                break
-            # stalled: a new round from the best plan, cooling over the moves left
-            groups = dict(enumerate(best_groups))
-            value = {gid: gvalue(g) for gid, g in groups.items()}
-            for gid, g in groups.items():
-                for u in g:
-                    label[u] = gid
-            next_gid = len(groups)
-            current = best
-            if tracker is not None:
-                current = sum(value.values()) - tracker.reset(groups.values())
-            it0 = it
-            cooling = math.log(t_end / t_start) / max(left - 1, 1)
-            stop_at = it + (left - 1) // 2 + patience
-            rounds += 1
-        done = it + 1
-        r_unit, kind, r_pick, r_accept = draws[it & 1023]
-        i = movable[int(r_unit * n_movable)]
-        block = blocks[i]
-        a = label[i]
-        near = {label[j] for j in rim[i]}
-        near.discard(a)
-        outside = sorted(near)
-        if outside and kind >= p_recombine:
-            # recombine a's group with a neighbouring group: the best split of their union
-            b = outside[int(r_pick * len(outside))]
-            ga, gb = groups[a], groups[b]
-            union = ga | gb
-            if not locked.isdisjoint(union):
-                continue
-            if tracker is None:
-                found = recombine(union)
-                if found is None:
-                    continue
-                v, s_, t_ = found
-                if (s_ == ga and t_ == gb) or (s_ == gb and t_ == ga):
-                    continue
-                delta = v - value[a] - value[b]
-            else:
-                pick = _penalised_split(tracker, moves, union, ga, gb, value[a] + value[b])
-                if pick is None:
-                    continue
-                delta, s_, t_, state = pick
-            if delta >= 0 or r_accept < math.exp(
-                    delta / (t_start * math.exp(cooling * (it - it0)) * weight_total)):
-                groups[a], groups[b] = s_, t_
-                for u in s_:
-                    label[u] = a
-                for u in t_:
-                    label[u] = b
-                value[a], value[b] = gvalue(s_), gvalue(t_)
-                current += delta
-                accepted += 1
-                if state is not None and tracker is not None:
-                    tracker.commit(state)
-        elif not fixed_count and kind < 0.15:
-            # split the block off on its own
-            ga = groups[a]
-            if len(ga) == len(block):
-                continue
-            new_a = ga - block
-            new_b = block
-            if tracker is not None:
-                tracker.context = (ga,)
-            v_a = option(new_a)
-            if v_a is None:
-                continue
-            v_b = feasible(new_b)
-            if v_b is None:
-                continue
-            delta = v_a + v_b - value[a]
-            if tracker is not None:
-                tracker.need((new_a, new_b))
-                got = tracker.move((ga,), (new_a, new_b))
-                if got is None:
-                    continue
-                dp, state = got
-                delta -= dp
-            if delta >= 0 or r_accept < math.exp(
-                    delta / (t_start * math.exp(cooling * (it - it0)) * weight_total)):
-                groups[a] = new_a
-                groups[next_gid] = new_b
-                for u in new_b:
-                    label[u] = next_gid
-                value[a], value[next_gid] = v_a, v_b
-                next_gid += 1
-                current += delta
-                accepted += 1
-                if state is not None and tracker is not None:
-                    tracker.commit(state)
-        elif not outside:
-            continue
-        elif not fixed_count and kind < 0.35:
-            # merge a's group with a neighbouring group
-            b = outside[int(r_pick * len(outside))]
-            gb = groups[b]
-            union = groups[a] | gb
-            if len(union) > k or not locked.isdisjoint(union):
-                continue
-            if tracker is not None:
-                tracker.context = (union,)
-            v_u = feasible(union)
-            if v_u is None:
-                continue
-            delta = v_u - value[a] - value[b]
-            if tracker is not None:
-                tracker.need((union,))
-                got = tracker.move((groups[a], gb), (union,))
-                if got is None:
-                    continue
-                dp, state = got
-                delta -= dp
-            if delta >= 0 or r_accept < math.exp(
-                    delta / (t_start * math.exp(cooling * (it - it0)) * weight_total)):
-                groups[a] = union
-                for u in gb:
-                    label[u] = a
-                del groups[b], value[b]
-                value[a] = v_u
-                current += delta
-                accepted += 1
-                if state is not None and tracker is not None:
-                    tracker.commit(state)
-        else:
-            # move the block from a to a neighbouring group b
-            b = outside[int(r_pick * len(outside))]
-            ga, gb = groups[a], groups[b]
-            if len(ga) == len(block):
-                continue  # would empty a (and change the count)
-            if len(gb) + len(block) > k or not locked.isdisjoint(gb):
-                continue
-            new_a = ga - block
-            new_b = gb | block
-            if tracker is not None:
-                tracker.context = (ga, gb)
-            v_a = option(new_a)
-            if v_a is None:
-                continue
-            v_b = feasible(new_b)
-            if v_b is None:
-                continue
-            delta = v_a + v_b - value[a] - value[b]
-            if tracker is not None:
-                tracker.need((new_a, new_b))
-                got = tracker.move((ga, gb), (new_a, new_b))
-                if got is None:
-                    continue
-                dp, state = got
-                delta -= dp
-            if delta >= 0 or r_accept < math.exp(
-                    delta / (t_start * math.exp(cooling * (it - it0)) * weight_total)):
-                groups[a], groups[b] = new_a, new_b
-                for u in block:
-                    label[u] = b
-                value[a], value[b] = v_a, v_b
-                current += delta
-                accepted += 1
-                if state is not None and tracker is not None:
-                    tracker.commit(state)
-        if tracker is None:
-            mark = current
-        else:
-            state = None
-            mark = current + weight_total if tracker.viol <= 0 else current
-        if mark > best + tol:
-            best = mark
-            best_groups = list(groups.values())
-            best_it = it + 1
-            stop_at = max(stop_at, it + patience)
-    bar.update(max(0, done - bar.n))
-    bar.close()
-    extra: dict[str, object] = {}
-    if tracker is not None and bounds is not None:
-        tracker.reset(best_groups)
-        if tracker.viol > 0:
-            raise InfeasibleError(_unmet_message(tracker, best_groups, bounds))
-        best_groups, polished = _polish_bounded(best_groups, moves, tracker, rim, locked, tol)
-        found_figures = tracker.plan_figures(best_groups)
-        broken = unmet_bounds(found_figures, bounds)
-        if broken:  # the running sums drifted past the bound: only rounding can do that
-            raise InfeasibleError(_unmet_message(tracker, best_groups, bounds))
-        extra = {"bounds": dict(bounds), "figures": found_figures}
-    else:
-        best_groups, polished = _polish(best_groups, moves, rim, locked, tol)
+    run = _anneal(st, _Proposer(moves, tracker, locked, together, rim, fixed_count),
+                  _Schedule(iterations, t_start, t_end, patience, weight_total), movable, rng,
+                  moves.value, weight_total=weight_total, tol=tol, t0=t0,
+                  time_limit=time_limit, progress=progress)
+    best_groups, polished, extra = _finish(run.groups, moves, tracker, bounds, rim, locked, tol)
     objective = partition_objective(problem, cache,
                                     [[problem.ids[i] for i in g] for g in best_groups])
     return plan_from_groups(problem, best_groups, method="search", seed=seed,
                             objective=objective, start_objective=start_objective,
-                            iterations=done, accepted=accepted, best_iteration=best_it,
-                            rounds=rounds, stopped=stopped, polished=polished,
+                            iterations=run.iterations, accepted=run.accepted,
+                            best_iteration=run.best_iteration, rounds=run.rounds,
+                            stopped=run.stopped, polished=polished,
                             seconds=time.perf_counter() - t0, **extra)
 
 
