@@ -666,15 +666,24 @@ class _Proposer:
         if v_b is None:
             return None
         delta = v_a + v_b - st.value[a]
-        state: _TrackerState | None = None
-        if tracker is not None:
-            tracker.need((new_a, new_b))
-            got = tracker.move((ga,), (new_a, new_b))
-            if got is None:
-                return None
-            dp, state = got
-            delta -= dp
+        pen = self._penalty((ga,), (new_a, new_b))
+        if pen is None:
+            return None
+        dp, state = pen
+        delta -= dp
         return delta, ((a, new_a, v_a), (st.next_gid, new_b, v_b)), None, state
+
+    def _penalty(self, old: tuple[frozenset[int], ...], new: tuple[frozenset[int], ...],
+                 ) -> tuple[float, _TrackerState | None] | None:
+        """The bounds' penalty change of replacing ``old`` groups by ``new`` ones.
+
+        ``(0, None)`` without bounds; None when the move is not allowed under them.
+        """
+        tracker = self.tracker
+        if tracker is None:
+            return 0.0, None
+        tracker.need(new)
+        return tracker.move(old, new)
 
     def merge(self, st: _State, a: int, b: int) -> _Change | None:
         """Merge groups ``a`` and ``b`` (into ``a``)."""
@@ -689,14 +698,11 @@ class _Proposer:
         if v_u is None:
             return None
         delta = v_u - st.value[a] - st.value[b]
-        state: _TrackerState | None = None
-        if tracker is not None:
-            tracker.need((union,))
-            got = tracker.move((ga, gb), (union,))
-            if got is None:
-                return None
-            dp, state = got
-            delta -= dp
+        pen = self._penalty((ga, gb), (union,))
+        if pen is None:
+            return None
+        dp, state = pen
+        delta -= dp
         return delta, ((a, union, v_u),), b, state
 
     def unit_move(self, st: _State, a: int, b: int, block: frozenset[int]) -> _Change | None:
@@ -718,14 +724,11 @@ class _Proposer:
         if v_b is None:
             return None
         delta = v_a + v_b - st.value[a] - st.value[b]
-        state: _TrackerState | None = None
-        if tracker is not None:
-            tracker.need((new_a, new_b))
-            got = tracker.move((ga, gb), (new_a, new_b))
-            if got is None:
-                return None
-            dp, state = got
-            delta -= dp
+        pen = self._penalty((ga, gb), (new_a, new_b))
+        if pen is None:
+            return None
+        dp, state = pen
+        delta -= dp
         return delta, ((a, new_a, v_a), (b, new_b, v_b)), None, state
 
 
@@ -1070,13 +1073,18 @@ def _unmet_message(tracker: _Bounds, groups: list[frozenset[int]],
             f"none exists).")
 
 
-def _polish_bounded(groups: list[frozenset[int]], moves: _Moves, tracker: _Bounds,
-                    rim: list[tuple[int, ...]], locked: frozenset[int], tol: float,
-                    ) -> tuple[list[frozenset[int]], int]:
-    """:func:`_polish` that keeps the figure bounds met (``tracker`` holds ``groups``).
+Improve = Callable[[frozenset[int], frozenset[int], frozenset[int]],
+                   "tuple[frozenset[int], frozenset[int]] | None"]
 
-    Each pair of neighbouring new units is replaced by its best split that
-    improves the objective while the plan still meets the bounds.
+
+def _polish_pairs(groups: list[frozenset[int]], rim: list[tuple[int, ...]],
+                  locked: frozenset[int], improve: Improve,
+                  ) -> tuple[list[frozenset[int]], int]:
+    """Replace neighbouring new units by a better split of their union until none improves.
+
+    Pairs are visited in a fixed order; ``improve(a, b, union)`` returns the
+    split to take (and records it) or None. Returns the groups and the number
+    of splits taken.
     """
     groups = list(groups)
     label = {u: x for x, g in enumerate(groups) for u in g}
@@ -1092,20 +1100,11 @@ def _polish_bounded(groups: list[frozenset[int]], moves: _Moves, tracker: _Bound
                 union = groups[x] | groups[y]
                 if not locked.isdisjoint(union):
                     continue
-                splits = moves.splits(union)
-                if not splits:
+                found = improve(groups[x], groups[y], union)
+                if found is None:
                     continue
-                values, rows = tracker.split_table(union, splits)
-                sums = tracker.sums - tracker.row(groups[x]) - tracker.row(groups[y]) + rows
-                viol = tracker.violation(sums, tracker.k)
-                now = moves.value(groups[x]) + moves.value(groups[y])
-                gain = np.where(viol <= 0, values - now, -np.inf)
-                j = int(np.argmax(gain))
-                if not gain[j] > tol:
-                    continue
-                _, s_, t_ = splits[j]
+                s_, t_ = found
                 groups[x], groups[y] = s_, t_
-                tracker.commit((sums[j], tracker.k, float(viol[j])))
                 for u in s_:
                     label[u] = x
                 for u in t_:
@@ -1114,6 +1113,35 @@ def _polish_bounded(groups: list[frozenset[int]], moves: _Moves, tracker: _Bound
                 improved = True
                 break
     return groups, made
+
+
+def _polish_bounded(groups: list[frozenset[int]], moves: _Moves, tracker: _Bounds,
+                    rim: list[tuple[int, ...]], locked: frozenset[int], tol: float,
+                    ) -> tuple[list[frozenset[int]], int]:
+    """:func:`_polish` that keeps the figure bounds met (``tracker`` holds ``groups``).
+
+    Each pair of neighbouring new units is replaced by its best split that
+    improves the objective while the plan still meets the bounds.
+    """
+
+    def improve(a: frozenset[int], b: frozenset[int], union: frozenset[int],
+                ) -> tuple[frozenset[int], frozenset[int]] | None:
+        splits = moves.splits(union)
+        if not splits:
+            return None
+        values, rows = tracker.split_table(union, splits)
+        sums = tracker.sums - tracker.row(a) - tracker.row(b) + rows
+        viol = tracker.violation(sums, tracker.k)
+        now = moves.value(a) + moves.value(b)
+        gain = np.where(viol <= 0, values - now, -np.inf)
+        j = int(np.argmax(gain))
+        if not gain[j] > tol:
+            return None
+        _, s_, t_ = splits[j]
+        tracker.commit((sums[j], tracker.k, float(viol[j])))
+        return s_, t_
+
+    return _polish_pairs(groups, rim, locked, improve)
 
 
 def _polish(groups: list[frozenset[int]], moves: _Moves, rim: list[tuple[int, ...]],
@@ -1127,32 +1155,15 @@ def _polish(groups: list[frozenset[int]], moves: _Moves, rim: list[tuple[int, ..
     a local optimum for both kinds of move. Returns the groups and the number
     of recombinations made.
     """
-    groups = list(groups)
-    label = {u: x for x, g in enumerate(groups) for u in g}
-    made = 0
-    improved = True
-    while improved:
-        improved = False
-        for x in range(len(groups)):
-            near = sorted({label[j] for u in groups[x] for j in rim[u]} - {x})
-            for y in near:
-                if y < x:
-                    continue
-                union = groups[x] | groups[y]
-                if not locked.isdisjoint(union):
-                    continue
-                found = moves.recombine(union)
-                if found is None:
-                    continue
-                v, s_, t_ = found
-                if v <= moves.value(groups[x]) + moves.value(groups[y]) + tol:
-                    continue
-                groups[x], groups[y] = s_, t_
-                for u in s_:
-                    label[u] = x
-                for u in t_:
-                    label[u] = y
-                made += 1
-                improved = True
-                break
-    return groups, made
+
+    def improve(a: frozenset[int], b: frozenset[int], union: frozenset[int],
+                ) -> tuple[frozenset[int], frozenset[int]] | None:
+        found = moves.recombine(union)
+        if found is None:
+            return None
+        v, s_, t_ = found
+        if v <= moves.value(a) + moves.value(b) + tol:
+            return None
+        return s_, t_
+
+    return _polish_pairs(groups, rim, locked, improve)
