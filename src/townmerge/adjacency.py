@@ -71,6 +71,7 @@ __all__ = [
     "MIN_BORDER_M",
     "TOLERANT_MIN_RATIO",
     "adjacency_matrix",
+    "border_keys",
     "boundary_lengths",
     "build_adjacency",
     "components",
@@ -798,6 +799,58 @@ def _drop_mirrored(links: pd.DataFrame) -> pd.DataFrame:
     a, b = links["unit_a"].astype(str), links["unit_b"].astype(str)
     key = pd.Series(np.where(a < b, a + "\0" + b, b + "\0" + a), index=links.index)
     return links[~key.duplicated()].reset_index(drop=True)
+
+
+def border_keys(ids: pd.Index, edges: pd.DataFrame,
+                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Edges as sorted pair keys ``lo * n + hi`` over positions in ``ids``, with their borders.
+
+    Self-edges are dropped and repeated pairs summed; an edge table without
+    ``border_m`` gives borders of 0.
+
+    Parameters
+    ----------
+    ids : Index
+        Unit ids; positions refer to it.
+    edges : DataFrame
+        Edge table with ``unit_a``, ``unit_b`` (and ``border_m``).
+
+    Returns
+    -------
+    keys : ndarray of int
+        Sorted, unique.
+    border : ndarray of float
+        Shared border length (m) of each key.
+
+    Raises
+    ------
+    InputError
+        For a table without ``unit_a``/``unit_b`` or naming units not in ``ids``.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"unit_a": ["B", "A"], "unit_b": ["A", "C"], "border_m": [5.0, 2.0]})
+    >>> keys, border = border_keys(pd.Index(["A", "B", "C"]), e)
+    >>> keys.tolist(), border.tolist()
+    ([1, 2], [5.0, 2.0])
+    """
+    missing = [c for c in ("unit_a", "unit_b") if c not in edges.columns]
+    if missing:
+        raise InputError(f"The edge table has no column(s) {missing}; give the table of "
+                         "townmerge.build_adjacency.")
+    a = ids.get_indexer(pd.Index(edges["unit_a"].astype(str)))
+    b = ids.get_indexer(pd.Index(edges["unit_b"].astype(str)))
+    bad = sorted(set(edges["unit_a"].astype(str)[a < 0])
+                 | set(edges["unit_b"].astype(str)[b < 0]))
+    if bad:
+        raise InputError(f"The edge table names {len(bad)} unit(s) that are not in the "
+                         f"study area: {format_ids(bad)}.")
+    border = (edges["border_m"].to_numpy(dtype=float) if "border_m" in edges.columns
+              else np.zeros(len(edges)))
+    keep = a != b
+    key = np.minimum(a, b)[keep].astype(np.int64) * len(ids) + np.maximum(a, b)[keep]
+    keys, inv = np.unique(key, return_inverse=True)
+    return keys, np.bincount(inv, border[keep], minlength=keys.size).astype(float)
 
 
 def boundary_lengths(units: Units, edges: pd.DataFrame | None = None) -> pd.DataFrame:

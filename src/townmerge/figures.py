@@ -45,14 +45,14 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from .adjacency import build_adjacency
+from .adjacency import border_keys, build_adjacency
 from .columns import FLOW_TYPES
 from .config import Config
 from .errors import InputError, format_ids
 from .flows import SettlementFlows, settlement_flows
 from .model import StudyArea
 from .plan import Plan
-from .seats import SeatSelector, unit_thresholds
+from .seats import SeatSelector, _ranges, unit_thresholds
 
 __all__ = [
     "BETTER",
@@ -90,18 +90,6 @@ BETTER: Mapping[str, str] = MappingProxyType({
 #: Figures :func:`figure_bounds` takes from a plan by default (the benchmark's neutral figures).
 DEFAULT_BOUND_FIGURES = ("flow_kept_population", "population_cv", "share_below_floor",
                          "mean_minutes_to_seat", "max_minutes_to_seat", "compactness_mean")
-
-
-def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
-    """Concatenation of ``arange(s, s + c)`` for every start and count."""
-    counts = np.asarray(counts, dtype=np.int64)
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offs = np.repeat(np.cumsum(counts) - counts, counts)
-    out: IntArray = np.repeat(np.asarray(starts, dtype=np.int64), counts) + (
-        np.arange(total, dtype=np.int64) - offs)
-    return out
 
 
 def check_bounds(bounds: Mapping[str, float]) -> dict[str, float]:
@@ -562,19 +550,7 @@ class FigureModel:
         self.area_m2 = np.asarray(shapely.area(geoms), dtype=float)
         self.perimeter_m = np.asarray(shapely.length(geoms), dtype=float)
         edges = build_adjacency(area) if edges is None else edges
-        a = self.ids.get_indexer(pd.Index(edges["unit_a"].astype(str)))
-        b = self.ids.get_indexer(pd.Index(edges["unit_b"].astype(str)))
-        bad = sorted(set(edges["unit_a"].astype(str)[a < 0])
-                     | set(edges["unit_b"].astype(str)[b < 0]))
-        if bad:
-            raise InputError(f"The edge table names {len(bad)} unit(s) that are not in the "
-                             f"study area: {format_ids(bad)}.")
-        border = (edges["border_m"].to_numpy(dtype=float) if "border_m" in edges.columns
-                  else np.zeros(len(edges)))
-        keep = a != b
-        key = np.minimum(a, b)[keep].astype(np.int64) * n + np.maximum(a, b)[keep]
-        self._ekeys, inv = np.unique(key, return_inverse=True)
-        self._eborder = np.bincount(inv, border[keep], minlength=self._ekeys.size).astype(float)
+        self._ekeys, self._eborder = border_keys(self.ids, edges)
 
         self.selector: SeatSelector | None = None
         st = area.settlements

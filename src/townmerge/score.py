@@ -45,7 +45,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from .adjacency import build_adjacency
+from .adjacency import border_keys, build_adjacency
 from .config import Config
 from .criteria import CriterionRegistry, GroupBatch, default_criteria
 from .errors import InfeasibleError, InputError, format_ids
@@ -192,24 +192,7 @@ class MergerScorer:
 
         # Adjacency: sorted pair keys with summed borders, and neighbour lists.
         edges = build_adjacency(area) if edges is None else edges
-        missing = [c for c in ("unit_a", "unit_b") if c not in edges.columns]
-        if missing:
-            raise InputError(f"The edge table has no column(s) {missing}; give the table of "
-                             "townmerge.build_adjacency.")
-        a = self.ids.get_indexer(pd.Index(edges["unit_a"].astype(str)))
-        b = self.ids.get_indexer(pd.Index(edges["unit_b"].astype(str)))
-        bad = sorted(set(edges["unit_a"].astype(str)[a < 0])
-                     | set(edges["unit_b"].astype(str)[b < 0]))
-        if bad:
-            raise InputError(f"The edge table names {len(bad)} unit(s) that are not in the "
-                             f"study area: {format_ids(bad)}.")
-        border = (edges["border_m"].to_numpy(dtype=float) if "border_m" in edges.columns
-                  else np.zeros(len(edges)))
-        keep = a != b
-        lo, hi = np.minimum(a, b)[keep], np.maximum(a, b)[keep]
-        key = lo.astype(np.int64) * n + hi
-        self._ekeys, inv = np.unique(key, return_inverse=True)
-        self._eborder = np.bincount(inv, border[keep], minlength=self._ekeys.size)
+        self._ekeys, self._eborder = border_keys(self.ids, edges)
         el, eh = self._ekeys // n, self._ekeys % n
         src, dst = np.r_[el, eh], np.r_[eh, el]
         order = np.lexsort((dst, src))
