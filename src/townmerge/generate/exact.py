@@ -206,11 +206,21 @@ class _Columns:
     all_columns: list[frozenset[int]]  # before the single-group figure bounds
     all_cost: np.ndarray
     all_figures: GroupFigures | None
+    bounds: dict[str, float] | None  # checked
 
 
 def _model_columns(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]] | None,
-                   bounds: dict[str, float] | None, figures: FigureModel | None) -> _Columns:
-    """Every feasible contiguous group, scored in one batch, filtered by single-group bounds."""
+                   bounds: dict[str, float] | None, figures: FigureModel | None,
+                   target: int | None) -> _Columns:
+    """Every feasible contiguous group, scored in one batch, filtered by single-group bounds.
+
+    Checks the target and the bounds first (InputError).
+    """
+    if target is not None and not 1 <= target <= problem.n:
+        raise InputError(f"target must be between 1 and {problem.n}, not {target}.")
+    bounds = check_bounds(bounds) if bounds else None
+    if bounds and figures is None:
+        raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
     candidates: list[frozenset[int]] = []
     for g in connected_groups(problem, fixed=fixed):
         candidates.append(g)
@@ -225,11 +235,11 @@ def _model_columns(problem: PlanningProblem, cache: ScoreCache, fixed: list[list
     weight_total = float(problem.weight.sum()) or 1.0
     cost = np.array([cache.value(g) for g in columns]) / weight_total
     if not bounds or figures is None:
-        return _Columns(columns, cost, None, columns, cost, None)
+        return _Columns(columns, cost, None, columns, cost, None, None)
     all_figures = figures.groups([[problem.ids[i] for i in sorted(g)] for g in columns])
     keep = all_figures.allowed(bounds)
     return _Columns([g for g, k in zip(columns, keep, strict=True) if k], cost[keep],
-                    all_figures.take(keep), columns, cost, all_figures)
+                    all_figures.take(keep), columns, cost, all_figures, bounds)
 
 
 def exact_plan(
@@ -283,12 +293,8 @@ def exact_plan(
         that cannot be met even alone).
     """
     t0 = time.perf_counter()
-    if target is not None and not 1 <= target <= problem.n:
-        raise InputError(f"target must be between 1 and {problem.n}, not {target}.")
-    bounds = check_bounds(bounds) if bounds else None
-    if bounds and figures is None:
-        raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
-    m = _model_columns(problem, cache, fixed, bounds, figures)
+    m = _model_columns(problem, cache, fixed, bounds, figures, target)
+    bounds = m.bounds
     columns, cost, group_figures = m.columns, m.cost, m.figures
     n_cols = len(columns)
     margin: dict[str, float] = {}
@@ -385,12 +391,8 @@ def ranked_plans(
     t0 = time.perf_counter()
     if n < 1:
         raise InputError(f"n must be at least 1, not {n}.")
-    if target is not None and not 1 <= target <= problem.n:
-        raise InputError(f"target must be between 1 and {problem.n}, not {target}.")
-    bounds = check_bounds(bounds) if bounds else None
-    if bounds and figures is None:
-        raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
-    m = _model_columns(problem, cache, fixed, bounds, figures)
+    m = _model_columns(problem, cache, fixed, bounds, figures, target)
+    bounds = m.bounds
     rows = _bound_rows(m.figures, bounds, target, {}) if bounds and m.figures else []
     h = _build(problem, m.columns, m.cost, target=target, rows=rows, time_limit=None, seed=seed,
                progress=False)
