@@ -26,7 +26,7 @@ from townmerge.synth import sample_county
 from townmerge.testing.grids import grid_units
 from townmerge.testing.scorers import SizeScorer
 
-from .test_generate import connected, set_partitions, small_areas
+from .test_generate import feasible_partitions, small_areas
 
 
 @pytest.fixture(scope="module")
@@ -147,21 +147,40 @@ def _feasible_partitions(area, scorer, target):
     problem = PlanningProblem.from_area(area)
     cache = ScoreCache(problem, scorer)
     fm = FigureModel(area)
-    out = []
-    for part in set_partitions(list(problem.ids)):
-        if len(part) != target:
-            continue
-        ok = True
-        for g in part:
-            if len(g) > 1:
-                fs = frozenset(problem.index_groups([g])[0])
-                if (len(g) > problem.max_members or not connected(g, problem)
-                        or not cache.feasible(fs)):
-                    ok = False
-                    break
-        if ok:
-            out.append((partition_objective(problem, cache, part), fm.groups(part).plan_figures()))
-    return out
+    return [(partition_objective(problem, cache, part), fm.groups(part).plan_figures())
+            for part in feasible_partitions(problem, cache, target)]
+
+
+def bounded_case(spec, target, steps):
+    """A small grid, its scorer, the target, its feasible partitions and stepped bounds.
+
+    None when no partition into ``target`` groups is feasible.
+    """
+    text, pops = spec
+    area = StudyArea(grid_units(text, population=pops))
+    scorer = SizeScorer(area, p_min=25000, shape_weight=0.3)
+    target = min(target, len(pops))
+    feasible = _feasible_partitions(area, scorer, target)
+    if not feasible:
+        return None
+    return area, scorer, target, feasible, stepped_bounds(feasible, steps)
+
+
+def stepped_bounds(feasible, steps):
+    """Bounds a step from the unbounded optimum's figure toward the best any plan has.
+
+    ``feasible`` holds (objective, figures) of every feasible plan; a step of 1
+    is the best figure of any plan, a step beyond 1 better than any (no plan).
+    """
+    optimum = max(feasible, key=lambda x: x[0])[1]
+    bounds = {}
+    for name, step in steps.items():
+        values = np.array([f[name] for _, f in feasible])
+        best = values.max() if BETTER[name] == "higher" else values.min()
+        bounds[name] = float(optimum[name] + step * (best - optimum[name]))
+        if step > 1 and best == optimum[name]:
+            bounds[name] += 0.1 * (1 if BETTER[name] == "higher" else -1) * max(abs(best), 1)
+    return bounds
 
 
 BOUNDED = ("population_cv", "share_below_floor", "compactness_mean", "compactness_min",
@@ -177,21 +196,10 @@ def test_exact_with_bounds_equals_brute_force(spec, target, steps):
     A step of 1 asks for the best figure of any plan, beyond 1 for better than
     any (no plan): the bounds bind, so the test compares real constrained optima.
     """
-    text, pops = spec
-    area = StudyArea(grid_units(text, population=pops))
-    scorer = SizeScorer(area, p_min=25000, shape_weight=0.3)
-    target = min(target, len(pops))
-    feasible = _feasible_partitions(area, scorer, target)
-    if not feasible:
+    case = bounded_case(spec, target, steps)
+    if case is None:
         return
-    optimum = max(feasible, key=lambda x: x[0])[1]
-    bounds = {}
-    for name, step in steps.items():
-        values = np.array([f[name] for _, f in feasible])
-        best = values.max() if BETTER[name] == "higher" else values.min()
-        bounds[name] = float(optimum[name] + step * (best - optimum[name]))
-        if step > 1 and best == optimum[name]:
-            bounds[name] += 0.1 * (1 if BETTER[name] == "higher" else -1) * max(abs(best), 1)
+    area, scorer, target, feasible, bounds = case
     meeting = [obj for obj, f in feasible if not unmet_bounds(f, bounds)]
     if not meeting:
         with pytest.raises(InfeasibleError):

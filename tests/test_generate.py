@@ -46,10 +46,8 @@ def connected(group, problem):
     return len(seen) == len(idx)
 
 
-def brute_force(area, scorer, target=None):
-    problem = PlanningProblem.from_area(area)
-    cache = ScoreCache(problem, scorer)
-    best = -np.inf
+def feasible_partitions(problem, cache, target=None):
+    """Every partition (into ``target`` groups) keeping every constraint, by brute force."""
     for part in set_partitions(list(problem.ids)):
         if target is not None and len(part) != target:
             continue
@@ -62,7 +60,15 @@ def brute_force(area, scorer, target=None):
                     ok = False
                     break
         if ok:
-            best = max(best, partition_objective(problem, cache, part))
+            yield part
+
+
+def brute_force(area, scorer, target=None):
+    problem = PlanningProblem.from_area(area)
+    cache = ScoreCache(problem, scorer)
+    best = -np.inf
+    for part in feasible_partitions(problem, cache, target):
+        best = max(best, partition_objective(problem, cache, part))
     return best
 
 

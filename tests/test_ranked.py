@@ -13,22 +13,14 @@ from townmerge.generate.exact import ranked_plans
 from townmerge.testing.grids import grid_units
 from townmerge.testing.scorers import SizeScorer
 
-from .test_generate import connected, set_partitions, small_areas
+from .test_generate import feasible_partitions, small_areas
 
 
 def all_objectives(area, scorer, target):
     problem = PlanningProblem.from_area(area)
     cache = ScoreCache(problem, scorer)
-    out = []
-    for part in set_partitions(list(problem.ids)):
-        if len(part) != target:
-            continue
-        ok = all(len(g) == 1 or (len(g) <= problem.max_members and connected(g, problem)
-                                 and cache.feasible(frozenset(problem.index_groups([g])[0])))
-                 for g in part)
-        if ok:
-            out.append(partition_objective(problem, cache, part))
-    return sorted(out, reverse=True)
+    return sorted((partition_objective(problem, cache, part)
+                   for part in feasible_partitions(problem, cache, target)), reverse=True)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,22 +1,18 @@
 """Local search under figure bounds: plans meeting them, never above the exact bounded optimum."""
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from townmerge import StudyArea
 from townmerge.errors import InfeasibleError, InputError
 from townmerge.evaluate import plan_metrics
-from townmerge.figures import BETTER, FigureModel, unmet_bounds
+from townmerge.figures import FigureModel, unmet_bounds
 from townmerge.generate import PlanningProblem, generate_plan, partition_objective
 from townmerge.generate.base import ScoreCache
 from townmerge.generate.search import local_search
 from townmerge.plan import Plan
-from townmerge.testing.grids import grid_units
-from townmerge.testing.scorers import SizeScorer
 
-from .test_figures import _feasible_partitions
+from .test_figures import bounded_case
 from .test_generate import small_areas
 from .test_search_speed import assert_valid, groups_of, setup, start_of
 
@@ -143,21 +139,10 @@ def test_search_with_bounds_against_brute_force(spec, target, steps, seed):
     heuristic (a few hundred random cases hold one it misses), so the examples
     are derandomised: the same cases on every run.
     """
-    text, pops = spec
-    area = StudyArea(grid_units(text, population=pops))
-    scorer = SizeScorer(area, p_min=25000, shape_weight=0.3)
-    target = min(target, len(pops))
-    feasible = _feasible_partitions(area, scorer, target)
-    if not feasible:
+    case = bounded_case(spec, target, steps)
+    if case is None:
         return
-    optimum = max(feasible, key=lambda x: x[0])[1]
-    bounds = {}
-    for name, step in steps.items():
-        values = np.array([f[name] for _, f in feasible])
-        best = values.max() if BETTER[name] == "higher" else values.min()
-        bounds[name] = float(optimum[name] + step * (best - optimum[name]))
-        if step > 1 and best == optimum[name]:
-            bounds[name] += 0.1 * (1 if BETTER[name] == "higher" else -1) * max(abs(best), 1)
+    area, scorer, target, feasible, bounds = case
     meeting = [obj for obj, f in feasible if not unmet_bounds(f, bounds)]
     if not meeting:
         with pytest.raises(InfeasibleError, match="method='exact'"):
