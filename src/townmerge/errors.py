@@ -16,14 +16,51 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "EXIT_CODES",
+    "EXIT_INFEASIBLE",
+    "EXIT_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_OUTPUT",
+    "EXIT_TIME_LIMIT",
+    "EXIT_USAGE",
     "CRSError",
     "InfeasibleError",
     "InputError",
+    "OutputError",
+    "ParameterError",
     "PlanError",
+    "TimeLimitError",
     "TopologyWarning",
     "TownmergeError",
     "format_ids",
 ]
+
+#: Exit status of the ``townmerge`` command: the work was done.
+EXIT_OK = 0
+#: The input data (files, plan, settings) has problems; the message names them.
+EXIT_INPUT = 1
+#: The command line itself is wrong (unknown flag, a number out of range, NaN).
+EXIT_USAGE = 2
+#: No plan satisfies the constraints asked for; the message names the binding ones.
+EXIT_INFEASIBLE = 3
+#: An output file or folder cannot be written (no such folder, read-only, disk full).
+EXIT_OUTPUT = 4
+#: A time limit ran out before any plan was found (the problem may well be feasible).
+EXIT_TIME_LIMIT = 5
+#: A bug in townmerge (never the input's fault): the message says where to report it.
+EXIT_INTERNAL = 70
+
+#: Every exit status with its meaning, in the order the README and ``--help`` list them.
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (EXIT_OK, "success"),
+    (EXIT_INPUT, "invalid input (data, plan or settings); the message names what and how to fix"),
+    (EXIT_USAGE, "usage error (unknown flag, missing argument, a number out of range)"),
+    (EXIT_INFEASIBLE, "no feasible plan under the constraints asked for"),
+    (EXIT_OUTPUT, "an output cannot be written (missing or read-only folder, full disk)"),
+    (EXIT_TIME_LIMIT, "the time limit ran out before any plan was found"),
+    (EXIT_INTERNAL, "internal error: a bug in townmerge, please report it"),
+)
 
 MAX_IDS_SHOWN = 10
 
@@ -85,8 +122,32 @@ class PlanError(InputError):
     """A plan is not a partition of the study area's units, or breaks a rule."""
 
 
+class ParameterError(InputError):
+    """An argument given by the caller is out of range (a negative time limit, NaN …).
+
+    On the command line it is a usage error (exit status :data:`EXIT_USAGE`).
+    """
+
+
 class InfeasibleError(TownmergeError, ValueError):
     """No plan satisfies the constraints that were asked for."""
+
+
+class TimeLimitError(TownmergeError):
+    """The time limit ran out before any plan was found.
+
+    This says nothing about feasibility: with more time a plan may exist.
+    """
+
+
+class OutputError(TownmergeError, OSError):
+    """An output cannot be written; the previous file, if any, is left as it was.
+
+    Parameters
+    ----------
+    message : str
+        What could not be written, why, and how to fix it.
+    """
 
 
 class TopologyWarning(UserWarning):
