@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from shapely import LineString, MultiLineString, Point, box
 
 from townmerge import StudyArea
-from townmerge.errors import InputError
+from townmerge.errors import InputError, TopologyWarning
 from townmerge.flows import (
     GravityParams,
     build_settlement_graph,
@@ -323,7 +323,9 @@ def test_observed_flows_are_kept_and_pairs_beyond_the_cutoff_timed() -> None:
     area = tiny_area()
     flows = pd.DataFrame({"origin": ["a", "e", "a"], "destination": ["b", "a", "b"],
                           "population": [10.0, 4.0, 5.0]})  # a→b twice: summed
-    obs = StudyArea(area.units, area.settlements.reset_index(), flows, area.roads)
+    with pytest.warns(TopologyWarning, match=r"a \(甲\) → b \(乙\) ×2\. The values of a pair's "
+                      "rows are added up"):
+        obs = StudyArea(area.units, area.settlements.reset_index(), flows, area.roads)
     tp = TravelParams(cutoff_min=20.0)
     with pytest.warns(UserWarning, match="Cannot fit"):
         sf = settlement_flows(obs, travel=tp)

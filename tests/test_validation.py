@@ -431,10 +431,15 @@ def test_self_flow() -> None:
 def test_bad_seat() -> None:
     units, settlements, _, _ = clean_layers()
     units["seat"] = ["S3", "nowhere", "S4", None]  # A's seat S3 lies in B
-    p = only(check_layers(units, settlements), "bad-seat")
-    assert (p.severity, p.ids) == ("warning", ("B", "A"))
-    assert_names(p, {"A": "青杠镇", "B": "石桥镇", "S3": "S3村"})
-    assert "names nowhere" in p.message
+    report = check_layers(units, settlements)
+    p = only(report, "bad-seat")
+    assert (p.severity, p.ids) == ("warning", ("A",))
+    assert_names(p, {"A": "青杠镇", "S3": "S3村"})
+    # a seat that is no settlement is fatal: the seat selector would refuse it later
+    q = only(report, "unknown-seat")
+    assert (q.severity, q.ids) == ("error", ("B",))
+    assert_names(q, {"B": "石桥镇"})
+    assert "names nowhere" in q.message
 
 
 def test_empty_road_is_a_warning() -> None:
@@ -505,11 +510,11 @@ def test_report_text_frame_and_ids_without_names() -> None:
     p = only(report, "island")
     assert re.search(r"touches no other unit: C\. ", p.message)  # no name: just the id
     lines = str(report).splitlines()
-    assert lines[0] == "1 error, 1 warning"
+    assert lines[0] == "1 error, 2 warnings"
     assert lines[1].startswith("  [error] units: ") and lines[2].startswith("  [warning] units:")
     frame = report.to_frame()
-    assert frame["code"].tolist() == ["bad-population", "island"]
-    assert frame["ids"].tolist() == [("B",), ("C",)]
+    assert frame["code"].tolist() == ["bad-population", "missing-name", "island"]
+    assert frame["ids"].tolist() == [("B",), ("A", "C"), ("C",)]
 
 
 def test_problem_is_immutable_and_hashable() -> None:

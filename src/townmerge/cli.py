@@ -135,7 +135,7 @@ def _make_sample(ns: argparse.Namespace) -> int:
 
 
 def _validate(ns: argparse.Namespace) -> int:
-    report = validate(ns.path, columns=_columns(ns))
+    report = validate(ns.path, columns=_columns(ns), config=_config(ns))
     print(report, file=sys.stderr)
     return 0 if report.ok else 1
 
@@ -311,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check input files and list every problem")
     v.add_argument("path", help="folder, GeoPackage or units file")
+    v.add_argument("--config", help="settings in TOML (names of the flag columns)")
     _column_args(v)
     v.set_defaults(func=_validate)
 

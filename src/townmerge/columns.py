@@ -16,20 +16,29 @@ Examples
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, format_ids
 
 __all__ = [
+    "FLAG_FALSE",
+    "FLAG_TRUE",
     "FLOW_TYPES",
     "SETTLEMENT_COLUMNS",
     "UNIT_COLUMNS",
     "ColumnMap",
+    "bad_flags_message",
+    "flag_values",
     "normalize_flows",
     "normalize_settlements",
     "normalize_units",
+    "parse_flags",
 ]
 
 #: The three kinds of flow between settlements (人口流、交通流、经济流).
@@ -38,6 +47,10 @@ FLOW_TYPES = ("population", "traffic", "economic")
 UNIT_COLUMNS = ("name", "population", "kind", "terrain", "parent", "locked", "seat")
 #: Canonical optional columns of the settlements layer.
 SETTLEMENT_COLUMNS = ("name", "population", "kind", "unit", "groups")
+#: Words read as true in a flag column (``locked``, ``border_town``, ``hazard`` …), any case.
+FLAG_TRUE = ("true", "1", "yes", "是")
+#: Words read as false in a flag column, any case; a blank cell takes the column's default.
+FLAG_FALSE = ("false", "0", "no", "否")
 
 
 @dataclass(frozen=True)
@@ -162,7 +175,10 @@ def normalize_units(df: pd.DataFrame, cm: ColumnMap | None = None) -> pd.DataFra
         "name": cm.unit_name, "population": cm.population, "kind": cm.kind,
         "terrain": cm.terrain, "parent": cm.parent, "locked": cm.locked, "seat": cm.seat,
     }
-    return _rename(df, "units", cm.unit_id, ("id", "code"), mapping, "unit_id")
+    out = _rename(df, "units", cm.unit_id, ("id", "code"), mapping, "unit_id")
+    if "seat" in out.columns:  # settlement ids, written as townmerge writes ids
+        out["seat"] = pd.Series(list(_id_index(out["seat"], "seat")), index=out.index, dtype=object)
+    return out
 
 
 def normalize_settlements(df: pd.DataFrame, cm: ColumnMap | None = None) -> pd.DataFrame:
@@ -215,3 +231,118 @@ def normalize_flows(df: pd.DataFrame, cm: ColumnMap | None = None) -> pd.DataFra
     for col in ("origin", "destination"):
         df[col] = pd.Series(list(_id_index(df[col], col)), index=df.index, dtype=object)
     return df
+
+
+# -- flag columns ------------------------------------------------------------------------------
+def _flag(value: object) -> bool | None:
+    """True, False, or None for a blank cell; raises ValueError for anything else."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer) and int(value) in (0, 1):
+        return bool(int(value))
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        if value in (0.0, 1.0):
+            return bool(value)
+        raise ValueError(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if not word:
+            return None
+        if word in FLAG_TRUE:
+            return True
+        if word in FLAG_FALSE:
+            return False
+    raise ValueError(value)
+
+
+def flag_values(values: Sequence[object] | pd.Series, *, default: bool = False,
+                ) -> tuple[npt.NDArray[np.bool_], list[int]]:
+    """Read a flag column strictly: the flags, and the positions of unreadable cells.
+
+    ``true/false``, ``1/0``, ``yes/no`` and ``是/否`` (any case, around spaces),
+    booleans and the numbers 0 and 1 are flags; a blank or missing cell takes
+    ``default``; anything else (``"x"``, ``"locked"``, ``2``) is unreadable and
+    reads as ``default``, its position listed.
+
+    Examples
+    --------
+    >>> flags, bad = flag_values(["是", "No", None, "x", 1])
+    >>> flags.tolist(), bad
+    ([True, False, False, False, True], [3])
+    """
+    out = np.full(len(values), bool(default), dtype=bool)
+    bad: list[int] = []
+    for i, v in enumerate(list(values)):
+        try:
+            f = _flag(v)
+        except ValueError:
+            bad.append(i)
+            continue
+        if f is not None:
+            out[i] = f
+    return out, bad
+
+
+def bad_flags_message(column: str, shown: Sequence[str], noun: str = "unit") -> str:
+    """The one message for unreadable flag cells (``shown``: ``"id (name) = 'x'"`` each).
+
+    Examples
+    --------
+    >>> print(bad_flags_message("locked", ["A (甲乡) = 'x'"]))  # doctest: +ELLIPSIS
+    1 unit has a locked value that is not a yes/no flag: A (甲乡) = 'x'. ...
+    """
+    n = len(shown)
+    return (f"{n} {noun}{'' if n == 1 else 's'} {'has' if n == 1 else 'have'} a {column} value "
+            f"that is not a yes/no flag: {format_ids(list(shown))}. Write one of "
+            f"{'/'.join(FLAG_TRUE)} or {'/'.join(FLAG_FALSE)} (any case), or leave the cell "
+            "empty for the default (no).")
+
+
+def parse_flags(values: Sequence[object] | pd.Series, *, column: str,
+                labels: Sequence[str] | None = None, default: bool = False,
+                noun: str = "unit") -> npt.NDArray[np.bool_]:
+    """Read a flag column strictly (see :func:`flag_values`); raise on unreadable cells.
+
+    The one reader of every flag column (``locked``, border towns, hazard
+    zones, specialty settlements), used by validation and by every later step.
+
+    Parameters
+    ----------
+    values : sequence or Series
+    column : str
+        The column's name, for the message.
+    labels : sequence of str, optional
+        ``"id (name)"`` of each row, for the message (default: the Series'
+        index).
+    default : bool, default False
+        The value of blank cells.
+    noun : str, default "unit"
+        What a row is (``"settlement"`` …), for the message.
+
+    Raises
+    ------
+    InputError
+        Naming every row whose cell is not a flag, with its value.
+
+    Examples
+    --------
+    >>> parse_flags(["yes", "", "否"], column="locked").tolist()
+    [True, False, False]
+    >>> parse_flags(["x"], column="locked", labels=["A (甲乡)"])
+    Traceback (most recent call last):
+    ...
+    townmerge.errors.InputError: 1 unit has a locked value that is not a yes/no flag: ...
+    """
+    flags, bad = flag_values(values, default=default)
+    if bad:
+        if labels is None and isinstance(values, pd.Series):
+            labels = [str(i) for i in values.index]
+        cells = list(values)
+        shown = [f"{labels[i]} = {cells[i]!r}" if labels is not None else repr(cells[i])
+                 for i in bad]
+        raise InputError(bad_flags_message(column, shown, noun))
+    return flags

@@ -37,6 +37,7 @@ import shapely
 from pyproj import CRS
 
 from .columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
+from .config import Config
 from .errors import InputError, PlanError, format_ids
 from .model import StudyArea
 from .plan import Plan
@@ -237,7 +238,7 @@ def _village_layers(path: PathLike, cm: ColumnMap) -> Layers:
 
 def validate(
     area_or_path: StudyArea | PathLike, *, columns: ColumnMap | None = None,
-    **column_keywords: str,
+    config: Config | None = None, **column_keywords: str,
 ) -> ValidationReport:
     """List every problem of a study area or of the files of one.
 
@@ -249,6 +250,9 @@ def validate(
     ----------
     area_or_path : StudyArea or str or PathLike
     columns : ColumnMap, optional
+    config : Config, optional
+        Names of the flag columns checked (border towns, hazard zones,
+        specialty settlements); default :class:`townmerge.Config`.
     **column_keywords : str
         Column roles, as for :func:`read_study_area`.
 
@@ -275,6 +279,7 @@ def validate(
         normalize_settlements(lay.settlements, cm) if lay.settlements is not None else None,
         normalize_flows(lay.flows, cm) if lay.flows is not None else None,
         lay.roads,
+        config=config,
     )
 
 

@@ -40,6 +40,7 @@ from .columns import (
     normalize_flows,
     normalize_settlements,
     normalize_units,
+    parse_flags,
 )
 from .crs import local_metric_crs, require_crs
 from .errors import InputError, TopologyWarning
@@ -266,9 +267,10 @@ def _prepare(
     units = units.copy()
     if "name" not in units.columns:
         units["name"] = pd.Series(list(units.index), index=units.index, dtype=object)
-    units["name"] = units["name"].astype(object).where(units["name"].notna(), None)
+    units["name"] = _names(units["name"])
     if "locked" in units.columns:
-        units["locked"] = units["locked"].map(_truthy).astype(bool)
+        units["locked"] = parse_flags(units["locked"], column="locked", labels=[
+            unit_label(str(u), n) for u, n in zip(units.index, units["name"], strict=True)])
     else:
         units["locked"] = False
     has_unit_pop = "population" in units.columns
@@ -280,6 +282,7 @@ def _prepare(
         if "name" not in settlements.columns:
             settlements["name"] = pd.Series(list(settlements.index), index=settlements.index,
                                             dtype=object)
+        settlements["name"] = _names(settlements["name"])
         if "unit" not in settlements.columns:
             settlements["unit"] = None
         missing = settlements["unit"].isna()
@@ -319,12 +322,11 @@ def _prepare(
     return units, settlements, source
 
 
-def _truthy(v: object) -> bool:
-    if isinstance(v, str):
-        return v.strip().lower() in ("1", "true", "yes", "y", "t", "是")
-    if v is None or (isinstance(v, float) and v != v):
-        return False
-    return bool(v)
+def _names(names: pd.Series) -> pd.Series:
+    """Names as text; a missing or blank name is replaced by the id (validation warns)."""
+    text = [str(n).strip() if n is not None and n == n else "" for n in names]
+    return pd.Series([t or str(i) for t, i in zip(text, names.index, strict=True)],
+                     index=names.index, dtype=object)
 
 
 def _prepare_flows(flows: pd.DataFrame | None) -> pd.DataFrame | None:

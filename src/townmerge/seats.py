@@ -48,14 +48,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .columns import parse_flags
 from .config import Config
 from .criteria import centrality_index
 from .errors import InputError, format_ids
 from .flows import SettlementFlows, settlement_flows
 from .model import StudyArea, unit_label
 from .travel import TravelNetwork
+from .validation import ValidationReport, terrain_problems, unknown_seat_problems
 
-__all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "unit_thresholds"]
+__all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "flag_column",
+           "unit_thresholds"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -67,15 +70,23 @@ TOWN_KINDS = ("county seat", "town seat")
 SEAT_TERMS = ("access", "centrality", "hub", "continuity", "land")
 
 
-def _truthy(values: pd.Series) -> BoolArray:
-    def one(v: object) -> bool:
-        if isinstance(v, str):
-            return v.strip().lower() in ("1", "true", "yes", "y", "t", "是")
-        if v is None or (isinstance(v, float) and v != v):
-            return False
-        return bool(v)
+def flag_column(frame: pd.DataFrame, column: str, noun: str = "unit") -> BoolArray:
+    """A flag column of units or settlements read by :func:`townmerge.columns.parse_flags`.
 
-    return np.array([one(v) for v in values], dtype=bool)
+    False everywhere when the column is missing; rows are named by id and name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"name": ["甲", "乙"], "hazard": ["是", None]}, index=["A", "B"])
+    >>> flag_column(frame, "hazard", "settlement").tolist(), flag_column(frame, "x").tolist()
+    ([True, False], [False, False])
+    """
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    names = frame["name"] if "name" in frame.columns else pd.Series(None, index=frame.index)
+    labels = [unit_label(str(i), n) for i, n in zip(frame.index, names, strict=True)]
+    return parse_flags(frame[column], column=column, labels=labels, noun=noun)
 
 
 def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
@@ -109,9 +120,11 @@ def unit_thresholds(units: pd.DataFrame, config: Config) -> dict[str, FloatArray
     >>> unit_thresholds(grid_units("AB", terrain={"A": "plain"}), Config())["p_min"].tolist()
     [30000.0, 20000.0]
     """
+    ValidationReport(tuple(terrain_problems(units))).raise_if_errors()
     terrain = (units["terrain"].to_numpy(dtype=object) if "terrain" in units.columns
                else np.full(len(units), None, dtype=object))
-    th = [config.thresholds.for_terrain(t if isinstance(t, str) else None) for t in terrain]
+    th = [config.thresholds.for_terrain(t if isinstance(t, str) and t.strip() else None)
+          for t in terrain]
     return {
         "p_min": np.array([t.p_min for t in th], dtype=float),
         "p_max": np.array([t.p_max for t in th], dtype=float),
@@ -254,23 +267,17 @@ class SeatSelector:
         land_col = cfg.seats.land_column
         self.land = (pd.to_numeric(st[land_col], errors="coerce").fillna(0.0).to_numpy(
             dtype=float) if land_col in st.columns else None)
-        self.hazard = (_truthy(st[cfg.seats.hazard_column]) if cfg.seats.hazard_column
-                       in st.columns else np.zeros(n, dtype=bool))
+        self.hazard = flag_column(st, cfg.seats.hazard_column, "settlement")
         self.is_county_seat = np.array([k == "county seat" for k in self.kind], dtype=bool)
 
         # The current seat of every unit: the ``seat`` column, else its strongest town node.
         seat = np.full(nu, -1, dtype=np.int64)
         if "seat" in units.columns:
+            ValidationReport(tuple(unknown_seat_problems(units, self.ids))).raise_if_errors()
             given = units["seat"].to_numpy(dtype=object)
             has = np.array([s is not None and s == s and str(s) != "" for s in given])
             keys = pd.Index([str(s) for s in given[has]], dtype=object)
             seat[has] = self.ids.get_indexer(keys)
-            unknown = [unit_label(str(u), nm) + f": {s}" for u, nm, s, p in zip(
-                units.index[has], units["name"][has], given[has], seat[has], strict=True)
-                if p < 0]
-            if unknown:
-                raise InputError(f"{len(unknown)} unit(s) name a seat that is not a settlement: "
-                                 f"{format_ids(unknown)}. Fix the seat column (a settlement id).")
         town = np.array([k in TOWN_KINDS for k in self.kind], dtype=bool)
         guessed = []
         for u in np.flatnonzero(seat < 0):

@@ -53,7 +53,7 @@ from .config import TOWN_TIERS, VILLAGE_TIERS, Config, TierSettings
 from .errors import InputError
 from .model import StudyArea
 from .plan import Plan
-from .seats import SeatSelector, _truthy, unit_thresholds
+from .seats import SeatSelector, flag_column, unit_thresholds
 
 __all__ = ["TIER_EN", "classify_tiers", "natural_breaks"]
 
@@ -316,7 +316,7 @@ def classify_tiers(
     else:
         notes.append("no flows: the dominance tests of 副中心 and 中心镇 are skipped")
     spec_col = ts.specialty_column
-    specialty = _truthy(st[spec_col]) if spec_col in st.columns else np.zeros(n, dtype=bool)
+    specialty = flag_column(st, spec_col, "settlement")
     kind_of_unit = (units["kind"].astype(object).to_numpy() if "kind" in units.columns
                     else np.full(nu, None, dtype=object))
     in_subdistrict = np.where(unit_of >= 0,

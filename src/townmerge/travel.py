@@ -62,6 +62,7 @@ from scipy.spatial import cKDTree
 from .config import TravelParams
 from .errors import InputError, format_ids
 from .model import StudyArea, unit_label
+from .validation import ValidationReport, road_speed_problems
 
 __all__ = ["RoadGraph", "TravelNetwork", "TravelParams", "road_graph", "travel_times"]
 
@@ -122,37 +123,14 @@ class RoadGraph:
         return int(self.xy.shape[0])
 
 
-def _road_labels(roads: gpd.GeoDataFrame, rows: npt.NDArray[np.intp]) -> list[str]:
-    """Labels of road rows by id and name, for messages."""
-    id_col = next((c for c in ("road_id", "id", "osm_id", "code") if c in roads.columns), None)
-    out = []
-    for r in rows:
-        ident = roads[id_col].iloc[r] if id_col else (
-            None if isinstance(roads.index, pd.RangeIndex) else roads.index[r])
-        name = roads["name"].iloc[r] if "name" in roads.columns else None
-        if ident is not None:
-            out.append(f"road {unit_label(str(ident), name)}")
-        elif name is not None and name == name:
-            out.append(f"road {name}")
-        else:
-            pt = shapely.get_point(roads.geometry.iloc[r], 0)
-            out.append(f"a road starting at ({shapely.get_x(pt):.6g}, {shapely.get_y(pt):.6g})")
-    return out
-
-
 def _road_speeds(roads: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None,
                  params: TravelParams) -> FloatArray:
     """Speed of each road row, km/h."""
     n = len(roads)
     speed = np.full(n, np.nan)
     if "speed_kmh" in roads.columns:
+        ValidationReport(tuple(road_speed_problems(roads))).raise_if_errors()
         speed = np.array(pd.to_numeric(roads["speed_kmh"], errors="coerce"), dtype=float)
-        bad = np.flatnonzero(np.isfinite(speed) & (speed <= 0))
-        if bad.size:
-            raise InputError(
-                f"{bad.size} road(s) have a speed_kmh that is not positive: "
-                f"{format_ids(_road_labels(roads, bad))}. Give a positive speed, or leave it "
-                "empty to use the road class speed.")
     need = ~np.isfinite(speed)
     if not need.any():
         return speed

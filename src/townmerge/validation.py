@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .columns import FLOW_TYPES
+from .columns import FLOW_TYPES, bad_flags_message, flag_values
+from .config import TERRAINS, Config
 from .crs import local_metric_crs, require_crs
 from .errors import CRSError, InputError, TopologyWarning, format_ids
 
@@ -47,9 +48,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "CRS_CODES",
+    "MAX_FLOW",
+    "MAX_POPULATION",
+    "MAX_SPEED_KMH",
     "Problem",
     "ValidationReport",
     "check_layers",
+    "flag_problems",
+    "road_speed_problems",
+    "terrain_problems",
+    "unknown_seat_problems",
 ]
 
 Severity = Literal["error", "warning"]
@@ -57,6 +65,14 @@ LayerName = Literal["units", "settlements", "flows", "roads"]
 
 #: Codes of the problems about coordinate reference systems.
 CRS_CODES = frozenset({"missing-crs", "bad-crs", "crs-mismatch"})
+
+#: Largest believable population of one unit or settlement (the most populous
+#: country has 1.4 billion people); more is a data error (a sum, a unit mix-up).
+MAX_POPULATION = 2e9
+#: Largest believable flow value between two settlements (people, trips or yuan).
+MAX_FLOW = 1e12
+#: Largest believable road speed, km/h (expressways are limited to 120 km/h).
+MAX_SPEED_KMH = 200.0
 
 #: Distance (m) within which a ring of the union of the units is taken to run
 #: along a unit's border.
@@ -238,6 +254,7 @@ def check_layers(
     sliver_width_m: float = 1.0,
     gap_area_m2: float = 1.0,
     overlap_area_m2: float = 1.0,
+    config: Config | None = None,
 ) -> ValidationReport:
     """Check the layers of a study area and list every problem.
 
@@ -245,11 +262,22 @@ def check_layers(
     duplicate or missing ids, empty, non-polygonal or invalid unit geometry,
     overlapping units, a missing or unusable CRS, missing, negative or
     non-numeric population, settlements that are not points, lie outside every
-    unit or in another unit than their ``unit`` column names, flows naming
-    unknown settlements or carrying bad values. Warnings: gaps and slivers
-    between units, multi-part units, units touching no other unit, units
-    without a settlement, flows from a settlement to itself, a ``seat`` naming
-    an unknown settlement or one in another unit.
+    unit or in another unit than their ``unit`` column names, a ``seat`` that
+    is not a settlement, a ``terrain`` that is not one of
+    :data:`townmerge.config.TERRAINS`, flag columns (``locked``, border towns,
+    hazard zones, specialty settlements) holding anything but a yes/no flag,
+    flows naming unknown settlements or carrying bad values, roads with a
+    speed that is not a positive believable number, and populations above
+    :data:`MAX_POPULATION`. Warnings: gaps and slivers between units,
+    multi-part units, units touching no other unit, units without a settlement
+    or without a name, flows from a settlement to itself, a pair of
+    settlements listed in several flow rows (their values are added up), a
+    ``seat`` lying in another unit.
+
+    Each check that a later step also makes is one public function used by
+    both (:func:`terrain_problems`, :func:`unknown_seat_problems`,
+    :func:`flag_problems`, :func:`road_speed_problems`), so a study area that
+    passes is never refused later for the same reason.
 
     Parameters
     ----------
@@ -272,6 +300,9 @@ def check_layers(
         Holes between units smaller than this are ignored.
     overlap_area_m2 : float, default 1.0
         Two units sharing less area than this do not overlap.
+    config : Config, optional
+        Names of the flag columns (border towns, hazard zones, specialty
+        settlements); default :class:`townmerge.Config`.
 
     Returns
     -------
@@ -312,8 +343,12 @@ def check_layers(
         problems.append(Problem(
             "error", "no-units", "units",
             "The units layer has no units: give the township polygons of the study area."))
+    cfg = config or Config()
     problems += _id_problems("units", urows)
     problems += _population_problems("units", units, urows)
+    problems += _name_problems("units", units, urows)
+    problems += terrain_problems(units)
+    problems += flag_problems(units, ("locked", cfg.constraints.border_town_column))
 
     frame = _Frame.of_units(units, problems)
     topo: _Topology | None = None
@@ -328,12 +363,16 @@ def check_layers(
         srows = _Rows.of(settlements, "settlement")
         problems += _id_problems("settlements", srows)
         problems += _population_problems("settlements", settlements, srows)
+        problems += _name_problems("settlements", settlements, srows)
+        problems += flag_problems(settlements, (cfg.seats.hazard_column,
+                                                cfg.tiers.specialty_column), "settlement")
         points = frame.other_layer("settlements", settlements, problems)
         if points is not None:
             problems += _settlement_geometry_problems(settlements, srows)
             if topo is not None:
                 located = _locate(points, topo, tol)
         problems += _settlement_unit_problems(settlements, srows, urows, located)
+        problems += unknown_seat_problems(units, [s for s in srows.ids if s is not None])
         problems += _seat_problems(units, urows, settlements, srows, located)
 
     if flows is not None:
@@ -343,6 +382,7 @@ def check_layers(
         road_frame = roads.to_frame() if isinstance(roads, gpd.GeoSeries) else roads
         if frame.other_layer("roads", road_frame, problems) is not None:
             problems += _road_problems(road_frame)
+            problems += road_speed_problems(road_frame)
 
     ordered = [p for p in problems if p.is_error] + [p for p in problems if not p.is_error]
     return ValidationReport(tuple(ordered))
@@ -493,8 +533,8 @@ def _id_problems(layer: LayerName, rows: _Rows) -> list[Problem]:
     return out
 
 
-def _number_status(v: object) -> str:
-    """``"ok"``, ``"missing"``, ``"not a number"`` or ``"negative"``."""
+def _number_status(v: object, maximum: float = math.inf) -> str:
+    """``"ok"``, ``"missing"``, ``"not a number"``, ``"negative"`` or ``"too large"``."""
     if _is_missing(v):
         return "missing"
     if isinstance(v, bool | np.bool_):
@@ -516,13 +556,16 @@ def _number_status(v: object) -> str:
         return "missing"
     if not math.isfinite(x):
         return "not a number"
+    if x > maximum:
+        return "too large"
     return "negative" if x < 0 else "ok"
 
 
-def _bad_numbers(values: Sequence[object]) -> dict[str, list[int]]:
-    found: dict[str, list[int]] = {"missing": [], "negative": [], "not a number": []}
+def _bad_numbers(values: Sequence[object], maximum: float = math.inf) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {"missing": [], "negative": [], "not a number": [],
+                                   "too large": []}
     for i, v in enumerate(values):
-        status = _number_status(v)
+        status = _number_status(v, maximum)
         if status != "ok":
             found[status].append(i)
     return {k: v for k, v in found.items() if v}
@@ -536,7 +579,7 @@ def _population_problems(layer: LayerName, df: pd.DataFrame, rows: _Rows) -> lis
     if "population" not in df.columns:
         return []
     values = list(df["population"])
-    bad = _bad_numbers(values)
+    bad = _bad_numbers(values, MAX_POPULATION)
     if not bad:
         return []
     parts = []
@@ -551,9 +594,10 @@ def _population_problems(layer: LayerName, df: pd.DataFrame, rows: _Rows) -> lis
     return [Problem(
         "error", "bad-population", layer,
         f"The population of {_plural(len(positions), noun)} is not usable: "
-        f"{'; '.join(parts)}. Population must be a number >= 0 for every {noun}: fill in "
-        f"the missing values{zero}, correct the negative ones and write plain numbers "
-        "(no units, words or thousands separators), or drop the population column.",
+        f"{'; '.join(parts)}. Population must be a number >= 0 for every {noun}, at most "
+        f"{MAX_POPULATION:,.0f}: fill in the missing values{zero}, correct the negative "
+        "and impossibly large ones and write plain numbers (no units, words or thousands "
+        "separators), or drop the population column.",
         ids, figures={k.replace(" ", "_"): len(v) for k, v in bad.items()})]
 
 
@@ -1159,38 +1203,149 @@ def _seat_problems(
         elif located is not None:
             homes = {u for u in (urows.ids[k] for k in located.within[i]) if u is not None}
         where[sid] = (i, homes)
-    unknown: list[tuple[int, str]] = []
     elsewhere: list[tuple[int, str]] = []
     for k, v in enumerate(units["seat"]):
         seat = _ident(v)
-        if seat is None:
-            continue
-        if seat not in where:
-            unknown.append((k, f"{urows.labels[k]} names {seat}"))
+        if seat is None or seat not in where:  # unknown seats: unknown_seat_problems
             continue
         i, homes = where[seat]
         if homes and urows.ids[k] not in homes:
             home = _and(sorted(homes))
             elsewhere.append((k, f"{urows.labels[k]} names {srows.labels[i]}, which is in "
                                  f"{home}"))
-    if not unknown and not elsewhere:
+    if not elsewhere:
         return []
-    parts = []
-    if unknown:
-        parts.append(f"a seat that is not in the settlements layer: "
-                     f"{format_ids([t for _, t in unknown])}")
-    if elsewhere:
-        parts.append(f"a seat in another unit: {format_ids([t for _, t in elsewhere])}")
-    _, ids = urows.pick(k for k, _ in unknown + elsewhere)
-    n = len(unknown) + len(elsewhere)
+    _, ids = urows.pick(k for k, _ in elsewhere)
+    n = len(elsewhere)
     return [Problem(
         "warning", "bad-seat", "units",
         f"{_plural(n, 'unit')} {'has' if n == 1 else 'have'} a seat that is not its own — "
-        f"{'; '.join(parts)}. A seat unknown to the settlements layer is a data error: correct "
-        "it, or leave it empty to let townmerge choose the seat. A seat really lying in "
-        "another unit (一地两府) is kept: scoring then requires the two units to merge "
-        "(must-link).",
-        ids, figures={"unknown": len(unknown), "elsewhere": len(elsewhere)})]
+        f"a seat in another unit: {format_ids([t for _, t in elsewhere])}. A seat really "
+        "lying in another unit (一地两府) is kept: scoring then requires the two units to "
+        "merge (must-link); otherwise correct the seat, or leave it empty to let townmerge "
+        "choose it.",
+        ids, figures={"elsewhere": n})]
+
+
+def unknown_seat_problems(units: pd.DataFrame, settlement_ids: Iterable[str]) -> list[Problem]:
+    """An error for every unit whose ``seat`` is not a settlement id.
+
+    The one check of the seat column, made by :func:`check_layers` and by
+    :class:`townmerge.seats.SeatSelector`.
+
+    Parameters
+    ----------
+    units : DataFrame
+        Normalised units (index ``unit_id``; ``name``, ``seat`` columns).
+    settlement_ids : iterable of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> units = pd.DataFrame({"name": ["甲镇"], "seat": ["S9"]}, index=["A"])
+    >>> print(unknown_seat_problems(units, ["S1"])[0])  # doctest: +ELLIPSIS
+    [error] units: 1 unit names a seat that is not in the settlements layer: A (甲镇) names S9. ...
+    """
+    if "seat" not in units.columns:
+        return []
+    known = set(settlement_ids)
+    rows = _Rows.of(units, "unit")
+    bad = [(k, s) for k, s in enumerate(_ident(v) for v in units["seat"])
+           if s is not None and s not in known]
+    if not bad:
+        return []
+    _, ids = rows.pick(k for k, _ in bad)
+    n = len(bad)
+    return [Problem(
+        "error", "unknown-seat", "units",
+        f"{_plural(n, 'unit')} {'names' if n == 1 else 'name'} a seat that is not in the "
+        f"settlements layer: {format_ids([f'{rows.labels[k]} names {s}' for k, s in bad])}. "
+        "A seat (驻地) is the id of a settlement: correct it (leading zeros lost? read as a "
+        "number?), or leave it empty to take the unit's strongest town-level settlement.",
+        ids, figures={"count": n})]
+
+
+def terrain_problems(units: pd.DataFrame) -> list[Problem]:
+    """An error for every unit whose ``terrain`` is not one of :data:`townmerge.config.TERRAINS`.
+
+    A blank terrain takes the default terrain. The one check of the terrain
+    column, made by :func:`check_layers` and by :func:`townmerge.seats.unit_thresholds`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> units = pd.DataFrame({"name": ["甲镇", "乙乡"], "terrain": ["swamp", None]},
+    ...                      index=["A", "B"])
+    >>> print(terrain_problems(units)[0].message)  # doctest: +ELLIPSIS
+    1 unit has a terrain that is not one of plain, hill, mountain, plateau: A (甲镇) = 'swamp'...
+    """
+    if "terrain" not in units.columns:
+        return []
+    values = list(units["terrain"])
+    bad = [k for k, t in enumerate(values)
+           if not (_is_missing(t) or (isinstance(t, str) and (not t.strip() or t in TERRAINS)))]
+    if not bad:
+        return []
+    rows = _Rows.of(units, "unit")
+    _, ids = rows.pick(bad)
+    n = len(bad)
+    shown = [f"{rows.labels[k]} = {values[k]!r}" for k in bad]
+    return [Problem(
+        "error", "unknown-terrain", "units",
+        f"{_plural(n, 'unit')} {'has' if n == 1 else 'have'} a terrain that is not one of "
+        f"{', '.join(TERRAINS)}: {format_ids(shown)}. Write one of those words (平原 plain, "
+        "丘陵 hill, 山区 mountain, 高原 plateau), or leave the cell empty for the default "
+        "terrain (Thresholds.default_terrain).",
+        ids, figures={"count": n})]
+
+
+def flag_problems(frame: pd.DataFrame, columns: Iterable[str],
+                  noun: Literal["unit", "settlement"] = "unit") -> list[Problem]:
+    """An error per flag column holding anything but a yes/no flag.
+
+    Flags are read by :func:`townmerge.columns.flag_values`; the message is
+    :func:`townmerge.columns.bad_flags_message`, the one the later steps raise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> units = pd.DataFrame({"name": ["松和藏族乡"], "locked": ["x"]}, index=["A"])
+    >>> print(flag_problems(units, ["locked", "border_town"])[0])  # doctest: +ELLIPSIS
+    [error] units: 1 unit has a locked value that is not a yes/no flag: A (松和藏族乡) = 'x'. ...
+    """
+    out: list[Problem] = []
+    layer: LayerName = "units" if noun == "unit" else "settlements"
+    rows: _Rows | None = None
+    for col in dict.fromkeys(columns):
+        if col not in frame.columns:
+            continue
+        values = list(frame[col])
+        _, bad = flag_values(values)
+        if not bad:
+            continue
+        rows = rows or _Rows.of(frame, noun)
+        _, ids = rows.pick(bad)
+        out.append(Problem(
+            "error", "bad-flag", layer,
+            bad_flags_message(col, [f"{rows.labels[k]} = {values[k]!r}" for k in bad], noun),
+            ids, figures={"count": len(bad)}))
+    return out
+
+
+def _name_problems(layer: LayerName, frame: pd.DataFrame, rows: _Rows) -> list[Problem]:
+    if "name" not in frame.columns:
+        return []
+    nameless = [k for k, (i, n) in enumerate(zip(rows.ids, rows.names, strict=True))
+                if n is None and i is not None]
+    if not nameless:
+        return []
+    labels, ids = rows.pick(nameless)
+    n = len(nameless)
+    return [Problem(
+        "warning", "missing-name", layer,
+        f"{_plural(n, rows.noun)} {'has' if n == 1 else 'have'} no name: {format_ids(labels)}. "
+        "The id stands in for the name in messages, reports and maps: fill in the names.",
+        ids, figures={"count": n})]
 
 
 # -- flows -----------------------------------------------------------------------------------
@@ -1249,7 +1404,7 @@ def _flow_problems(flows: pd.DataFrame, srows: _Rows | None) -> list[Problem]:
     counts_by: dict[str, int] = {}
     for col in value_cols:
         values = list(flows[col])
-        for status, pos in _bad_numbers(values).items():
+        for status, pos in _bad_numbers(values, MAX_FLOW).items():
             key = status.replace(" ", "_")
             counts_by[key] = counts_by.get(key, 0) + len(pos)
             for i in pos:
@@ -1261,10 +1416,26 @@ def _flow_problems(flows: pd.DataFrame, srows: _Rows | None) -> list[Problem]:
         out.append(Problem(
             "error", "bad-flow", "flows",
             f"{_plural(len(bad_labels), 'flow value')} {_are(len(bad_labels))} missing, "
-            f"negative or not a number: {format_ids(bad_labels)}. Flows must be numbers "
-            ">= 0: write 0 where there is no flow, and plain numbers without units or "
-            "thousands separators.",
+            f"negative, not a number or above {MAX_FLOW:,.0f}: {format_ids(bad_labels)}. "
+            "Flows must be numbers >= 0: write 0 where there is no flow, and plain numbers "
+            "without units or thousands separators.",
             ids, figures=counts_by))
+
+    seen: dict[tuple[str, str], int] = {}
+    for o, d in zip(origin, dest, strict=True):
+        if o is not None and d is not None:
+            seen[(o, d)] = seen.get((o, d), 0) + 1
+    twice = {k: c for k, c in seen.items() if c > 1}
+    if twice:
+        labels = [f"{show(o)} → {show(d)} ×{c}" for (o, d), c in twice.items()]
+        n = len(twice)
+        out.append(Problem(
+            "warning", "duplicate-flow", "flows",
+            f"{_plural(n, 'origin → destination pair')} {_are(n)} listed more than once: "
+            f"{format_ids(labels)}. The values of a pair's rows are added up (a pair listed "
+            "twice counts twice): if the rows repeat one flow rather than parts of it (by mode, "
+            "by purpose), remove the repeated rows.",
+            tuple(f"{o}→{d}" for o, d in twice), figures={"pairs": n}))
 
     loops = [i for i, (o, d) in enumerate(zip(origin, dest, strict=True))
              if o is not None and o == d]
@@ -1306,6 +1477,53 @@ def _road_problems(roads: gpd.GeoDataFrame) -> list[Problem]:
             "drop them from the layer.",
             ids))
     return out
+
+
+def road_speed_problems(roads: pd.DataFrame) -> list[Problem]:
+    """An error for every road whose ``speed_kmh`` is not a speed in (0, :data:`MAX_SPEED_KMH`].
+
+    A blank speed takes the road class speed. Roads are named by their id or
+    name column, else by a point on them in the layer's own CRS. The one check
+    of road speeds, made by :func:`check_layers` and by
+    :func:`townmerge.travel.road_graph`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame({"road_id": ["R1", "R2"], "name": ["G318", None],
+    ...     "speed_kmh": [0, None]}, geometry=[LineString([(0, 0), (1, 1)])] * 2,
+    ...     crs="EPSG:4326")
+    >>> p = road_speed_problems(roads)[0]
+    >>> p.code, p.ids, "R1 (G318) = 0" in p.message
+    ('bad-speed', ('R1',), True)
+    """
+    if "speed_kmh" not in roads.columns:
+        return []
+    values = list(roads["speed_kmh"])
+    bad = [k for k, v in enumerate(values) if _bad_speed(v)]
+    if not bad:
+        return []
+    if _has_geometry(roads):
+        rows = _road_rows(roads, _geoms(roads))
+    else:
+        rows = _road_rows(roads, np.full(len(roads), None, dtype=object))
+    _, ids = rows.pick(bad)
+    n = len(bad)
+    shown = [f"{rows.labels[k]} = {_value_repr(values[k])}" for k in bad]
+    return [Problem(
+        "error", "bad-speed", "roads",
+        f"{_plural(n, 'road')} {'has' if n == 1 else 'have'} a speed_kmh that is not a speed "
+        f"above 0 and up to {MAX_SPEED_KMH:,.0f} km/h: {format_ids(shown)}. Give the road's "
+        "speed in km/h as a plain number, or leave it empty to use its road class speed.",
+        ids, figures={"count": n})]
+
+
+def _bad_speed(v: object) -> bool:
+    status = _number_status(v, MAX_SPEED_KMH)
+    if status == "missing":
+        return False
+    return status != "ok" or float(v) <= 0  # type: ignore[arg-type]
 
 
 def _road_rows(roads: gpd.GeoDataFrame, geoms: np.ndarray) -> _Rows:
