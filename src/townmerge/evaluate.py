@@ -26,31 +26,164 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from .adjacency import build_adjacency
 from .config import Config
-from .errors import PlanError, format_ids
+from .errors import InputError, PlanError, format_ids
 from .figures import METRICS, FigureModel
 from .flows import SettlementFlows
 from .model import StudyArea, unit_label
 from .plan import Plan
+from .score import CONSTRAINTS, MergerScorer, new_unit_name
 from .seats import SeatSelector
 
 __all__ = [
     "METRICS",
+    "RULES",
+    "Breach",
     "PlanSummary",
     "adjusted_rand_index",
     "check_plan",
     "compare_plans",
     "merged_units",
+    "plan_breaches",
     "plan_metrics",
     "summarize",
 ]
 
+#: The hard rules a plan is checked against: the scorer's constraints, then the seats.
+RULES = (*CONSTRAINTS, "seat")
+_RULE_ZH = {"locked": "锁定乡镇参与撤并", "must_link": "一地两府未合并", "same_parent": "跨县合并",
+            "contiguity": "不连片", "size": "合并个数超限", "area": "面积超限",
+            "travel_time": "时距超限", "seat": "驻地不当"}
+_RULE_EN = {"locked": "a locked unit is merged", "must_link": "must-link units kept apart",
+            "same_parent": "members in different counties", "contiguity": "not contiguous",
+            "size": "too many members", "area": "area over the limit",
+            "travel_time": "travel time to the seat over the limit",
+            "seat": "seat not a settlement inside the unit"}
 
-def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None) -> None:
-    """Check that a plan is a partition of the area's units into contiguous new units.
+
+@dataclass(frozen=True)
+class Breach:
+    """One hard rule one new unit of a plan breaks.
+
+    Attributes
+    ----------
+    new_unit : str
+        The new unit's id.
+    name : str
+        The new unit's name (as :func:`merged_units` names it).
+    members : tuple of str
+        ``"id (name)"`` of each current unit in it.
+    rule : str
+        One of :data:`RULES` (the scorer's hard constraints, then ``"seat"``).
+    figure, limit : float
+        The new unit's figure and the limit it breaks (NaN where the rule has
+        none): locked members (limit 0), members, km², minutes, parts or
+        counties (limit 1).
+    detail_en, detail_zh : str
+        The scorer's explanation, with figures.
+
+    Examples
+    --------
+    >>> b = Breach("X", "甲镇", ("A (甲镇)", "B (乙乡)"), "locked", 1.0, 0.0,
+    ...            "locked: B (乙乡) is locked (H7)", "锁定：乙乡不参与撤并")
+    >>> print(b.text("en"))  # doctest: +NORMALIZE_WHITESPACE
+    New unit X (甲镇: A (甲镇), B (乙乡)) — a locked unit is merged:
+    locked: B (乙乡) is locked (H7).
+    >>> print(b.text("zh"))
+    新单位 X（甲镇：A (甲镇)、B (乙乡)）——锁定乡镇参与撤并：锁定：乙乡不参与撤并。
+    """
+
+    new_unit: str
+    name: str
+    members: tuple[str, ...]
+    rule: str
+    figure: float
+    limit: float
+    detail_en: str
+    detail_zh: str
+
+    def text(self, lang: str = "en") -> str:
+        """The breach as one sentence in ``"zh"`` or ``"en"`` (plain text, not escaped)."""
+        if lang == "zh":
+            return (f"新单位 {self.new_unit}（{self.name}：{'、'.join(self.members)}）——"
+                    f"{_RULE_ZH[self.rule]}：{self.detail_zh.rstrip('。')}。")
+        return (f"New unit {self.new_unit} ({self.name}: {', '.join(self.members)}) — "
+                f"{_RULE_EN[self.rule]}: {self.detail_en.rstrip('.')}.")
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
+                  edges: pd.DataFrame | None = None,
+                  scorer: MergerScorer | None = None) -> list[Breach]:
+    """Every hard rule every new unit of a plan breaks, without raising.
+
+    The rules and their limits are the scorer's (:class:`townmerge.MergerScorer`,
+    :data:`townmerge.score.CONSTRAINTS`, switched on or off by
+    ``Config.constraints``): locked units merged, must-link units kept apart,
+    members in different counties, non-contiguity, more than
+    ``Config.max_members`` members, area and travel time to the seat over the
+    limits of the most lenient member terrain; and a seat named by the plan
+    that is not a settlement inside its new unit. Population floors and caps
+    are soft criteria, not rules.
+
+    Parameters
+    ----------
+    area : StudyArea
+    plan : Plan
+    config : Config, optional
+    edges : DataFrame, optional
+        Adjacency edges (default: rook adjacency); virtual links count.
+    scorer : MergerScorer, optional
+        Reuse a scorer of ``area`` (then ``config`` and ``edges`` are its own).
+
+    Returns
+    -------
+    list of Breach
+        In the plan's new unit order; empty when the plan keeps every rule.
+
+    Raises
+    ------
+    PlanError
+        When the plan does not assign every unit of the area once.
+
+    Examples
+    --------
+    >>> from townmerge.testing.grids import grid_units
+    >>> area = StudyArea(grid_units("ABC", locked={"B": True}))
+    >>> [(b.new_unit, b.rule) for b in plan_breaches(area, Plan.from_groups(
+    ...     {"X": ["A", "B"], "C": ["C"]}))]
+    [('X', 'locked')]
+    >>> [(b.new_unit, b.rule) for b in plan_breaches(area, Plan.from_groups(
+    ...     {"X": ["A", "C"], "B": ["B"]}))]
+    [('X', 'contiguity')]
+    """
+    plan.check_units(area.unit_ids)
+    if scorer is None:
+        scorer = MergerScorer(area, config, edges=edges)
+    elif config is not None or edges is not None:
+        raise InputError("Give either a scorer or config / edges: a scorer already has its own.")
+    groups = plan.groups()
+    new_ids = list(groups)
+    found = scorer.breaches(list(groups.values()), [plan.seats.get(g) for g in new_ids])
+    units = area.units
+    out = []
+    for g, rule, figure, limit, en, zh in found:
+        new = new_ids[g]
+        members = tuple(unit_label(u, units.at[u, "name"]) for u in groups[new])
+        out.append(Breach(str(new), new_unit_name(area, plan, new), members, rule, figure,
+                          limit, en, zh))
+    return out
+
+
+def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None,
+               config: Config | None = None, scorer: MergerScorer | None = None) -> None:
+    """Refuse a plan that is not a partition of the area's units or breaks a hard rule.
+
+    The rules are those of :func:`plan_breaches` (the scorer's hard
+    constraints, as ``config`` switches them, and the plan's seats).
 
     Parameters
     ----------
@@ -58,39 +191,38 @@ def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None
     plan : Plan
     edges : DataFrame, optional
         Adjacency edge table (default: rook adjacency of the area).
+    config : Config, optional
+        Limits and which constraints apply (``Config.constraints``).
+    scorer : MergerScorer, optional
+        Reuse a scorer of ``area``.
 
     Raises
     ------
     PlanError
         Naming units missing from the plan, unknown units, and every new unit
-        that is not contiguous with its parts.
+        (id, name and members) that breaks a rule, with the rule and its figures.
+
+    Examples
+    --------
+    >>> from townmerge.testing.grids import grid_units
+    >>> area = StudyArea(grid_units("ABC", locked={"B": True}))
+    >>> check_plan(area, Plan.from_groups({"A": ["A"], "B": ["B"], "C": ["C"]}))
+    >>> check_plan(area, Plan.from_groups({"X": ["A", "B"], "C": ["C"]}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    townmerge.errors.PlanError: 1 new unit of the plan breaks a hard rule (X (A镇)): a locked ...
     """
-    plan.check_units(area.unit_ids)
-    edges = build_adjacency(area) if edges is None else edges
-    ids = list(area.unit_ids)
-    pos = {u: i for i, u in enumerate(ids)}
-    group = np.array([plan.assignment[u] for u in ids], dtype=object)
-    a = edges["unit_a"].map(pos).to_numpy()
-    b = edges["unit_b"].map(pos).to_numpy()
-    same = group[a] == group[b]
-    n = len(ids)
-    mat = coo_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n, n))
-    n_comp, labels = connected_components(mat, directed=False)
-    if n_comp == plan.n_new:
+    breaches = plan_breaches(area, plan, config=config, edges=edges, scorer=scorer)
+    if not breaches:
         return
-    parts = pd.Series(labels).groupby(group).nunique()
-    broken = [g for g in parts.index[parts > 1]]
-    units = area.units
-    details = []
-    for g in broken:
-        members = [u for u in ids if plan.assignment[u] == g]
-        details.append(f"new unit {g!r}: " + ", ".join(unit_label(u, units.at[u, "name"])
-                                                      for u in members[:10]))
+    bad = list(dict.fromkeys(f"{b.new_unit} ({b.name})" for b in breaches))
+    n = len(bad)
+    rules = list(dict.fromkeys(_RULE_EN[b.rule] for b in breaches))
     raise PlanError(
-        f"{len(broken)} new unit(s) are not contiguous: {format_ids([str(b) for b in broken])}. "
-        "Every new unit must be one connected piece (add a reviewed virtual link for islands).",
-        details,
-    )
+        f"{n} new unit{'' if n == 1 else 's'} of the plan {'breaks' if n == 1 else 'break'} a "
+        f"hard rule ({format_ids(bad)}): {', '.join(rules)}. Change these new units (or, for "
+        "an island, add a reviewed virtual link); every breach:",
+        [str(b) for b in breaches])
 
 
 def merged_units(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:

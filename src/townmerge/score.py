@@ -53,12 +53,20 @@ from .flows import SettlementFlows
 from .i18n import fmt_population
 from .model import StudyArea, unit_label
 from .plan import Plan
-from .seats import SeatArrays, SeatSelector, _ranges, _truthy, _village_of, unit_thresholds
+from .seats import (
+    SeatArrays,
+    SeatSelector,
+    _ranges,
+    _village_of,
+    flag_column,
+    unit_thresholds,
+)
 from .travel import TravelNetwork
 
 __all__ = [
     "CONSTRAINTS",
     "MergerScorer",
+    "new_unit_name",
     "plan_objective",
     "score_mergers",
     "score_plan",
@@ -184,10 +192,7 @@ class MergerScorer:
         self.parent = (units["parent"].astype(object).to_numpy() if "parent" in units.columns
                        else np.full(n, None, dtype=object))
         locked = units["locked"].to_numpy(dtype=bool).copy()
-        self.border_town = np.zeros(n, dtype=bool)
-        btc = cfg.constraints.border_town_column
-        if btc in units.columns:
-            self.border_town = _truthy(units[btc])
+        self.border_town = flag_column(units, cfg.constraints.border_town_column)
         self.locked = locked | self.border_town
 
         # Adjacency: sorted pair keys with summed borders, and neighbour lists.
@@ -338,25 +343,44 @@ class MergerScorer:
         return np.where(table[at] == keys, values[at], 0.0)
 
     # -- evaluation -----------------------------------------------------------------------
+    def _seat_faults(self, seats: Sequence[str | None], ptr: IntArray, mem: IntArray,
+                     ) -> tuple[IntArray | None, list[tuple[int, str, str]]]:
+        """Settlement positions of given seats (-1: to choose, or unusable) and the faults.
+
+        Each fault is ``(group, English, Chinese)``: a seat that is not a
+        settlement, or lies outside its group.
+        """
+        if all(s is None for s in seats):
+            return None, []
+        sel = self.selector
+        if sel is None:
+            return None, [(g, f"seat {s}: the study area has no settlements",
+                           f"驻地 {s}：无聚落数据") for g, s in enumerate(seats) if s is not None]
+        pos = sel.ids.get_indexer(pd.Index([str(s) for s in seats], dtype=object))
+        pos = np.where([s is None for s in seats], -1, pos).astype(np.int64)
+        faults = []
+        for g, (s, p) in enumerate(zip(seats, pos, strict=True)):
+            if s is None:
+                continue
+            if p < 0:
+                faults.append((g, f"seat {s} is not a settlement", f"驻地 {s} 不是聚落"))
+            elif sel.unit_of[p] not in mem[ptr[g]:ptr[g + 1]]:
+                faults.append((g, f"seat {s} ({sel.names[p]}) lies outside it",
+                               f"驻地{sel.names[p]}不在本单位内"))
+                pos[g] = -1
+        pos[pos < 0] = -1
+        return pos, faults
+
     def _forced_seats(self, seats: Sequence[str | None], ptr: IntArray,
                       mem: IntArray, labels: Sequence[str]) -> IntArray | None:
         """Settlement positions of given seats (-1: to choose); InputError for bad seats."""
         if all(s is None for s in seats):
             return None
-        sel = self.selector
-        if sel is None:
+        if self.selector is None:
             raise InputError("The plan names seats but the study area has no settlements; "
                              "seats are settlements.")
-        pos = sel.ids.get_indexer(pd.Index([str(s) for s in seats], dtype=object))
-        pos = np.where([s is None for s in seats], -1, pos).astype(np.int64)
-        problems = []
-        for g, (s, p) in enumerate(zip(seats, pos, strict=True)):
-            if s is None:
-                continue
-            if p < 0:
-                problems.append(f"{labels[g]}: seat {s} is not a settlement")
-            elif sel.unit_of[p] not in mem[ptr[g]:ptr[g + 1]]:
-                problems.append(f"{labels[g]}: seat {s} ({sel.names[p]}) lies outside it")
+        pos, faults = self._seat_faults(seats, ptr, mem)
+        problems = [f"{labels[g]}: {en}" for g, en, _ in faults]
         if problems:
             raise InputError(f"{len(problems)} new unit(s) name a seat that cannot be theirs: "
                              f"{format_ids(problems)}. A seat is a settlement inside its new "
@@ -801,10 +825,10 @@ class MergerScorer:
         return pd.DataFrame({"members": out_members, "units": out_units, "trigger": out_trig})
 
     # -- explanations ---------------------------------------------------------------------
-    def _detail(self, ev: _Evaluation, g: int) -> tuple[str, str]:
-        """The binding constraint of group ``g`` with its figures (English, Chinese)."""
+    def _detail(self, ev: _Evaluation, g: int, rule: str | None = None) -> tuple[str, str]:
+        """The binding constraint (or ``rule``) of group ``g`` with its figures (en, zh)."""
         b = ev.batch
-        name = str(ev.binding[g])
+        name = str(ev.binding[g]) if rule is None else rule
         mem = b.unit_pos[b.ptr[g]:b.ptr[g + 1]]
         labels = [self.label(int(u)) for u in mem]
         names = [str(self.names[u]) for u in mem]
@@ -856,6 +880,70 @@ class MergerScorer:
                     f"时距：{sel.names[far]}距驻地{sel.names[s]} {b.max_minutes[g]:.0f} 分钟，"
                     f"超过上限 {b.t_max_hard[g]:.0f} 分钟")
         return "", ""
+
+    def breaches(self, groups: Sequence[Sequence[str]],
+                 seats: Sequence[str | None] | None = None,
+                 ) -> list[tuple[int, str, float, float, str, str]]:
+        """Every hard constraint each group breaks, not only the first.
+
+        Parameters
+        ----------
+        groups : sequence of sequence of str
+            Groups of current unit ids (one id: a unit that stays).
+        seats : sequence of (str or None), optional
+            The seat settlement of each group (None: chosen); a seat that is
+            not a settlement or lies outside its group is a breach of rule
+            ``"seat"`` (and the group is then judged with a chosen seat).
+
+        Returns
+        -------
+        list of (int, str, float, float, str, str)
+            ``(group, rule, figure, limit, English, Chinese)`` in group order,
+            rules in the order of :data:`CONSTRAINTS`, then ``"seat"``;
+            figure and limit are NaN where the rule has none (locked units:
+            how many are locked, limit 0; size: members; area: km²; travel
+            time: minutes; contiguity: parts, limit 1; same county: counties,
+            limit 1).
+
+        Examples
+        --------
+        >>> from townmerge.testing.grids import grid_units
+        >>> s = MergerScorer(StudyArea(grid_units("ABC", locked={"A": True})))
+        >>> [(g, rule) for g, rule, *_ in s.breaches([["A", "B"], ["C"]])]
+        [(0, 'locked')]
+        """
+        ptr, mem = self._positions(groups)
+        forced, faults = (None, []) if seats is None else self._seat_faults(seats, ptr, mem)
+        ev = self._evaluate(ptr, mem, forced)
+        b = ev.batch
+        cfg = self.config
+        limits: dict[str, tuple[FloatArray, FloatArray]] = {
+            "locked": (np.add.reduceat(self.locked[mem].astype(float), ptr[:-1])
+                       if b.n else np.zeros(0), np.zeros(b.n)),
+            "size": (b.k.astype(float), np.full(b.n, float(cfg.max_members))),
+            "area": (b.area_km2, b.a_max_hard),
+            "travel_time": (b.max_minutes, b.t_max_hard),
+        }
+        out: list[tuple[int, str, float, float, str, str]] = []
+        for g in range(b.n):
+            for rule in CONSTRAINTS:
+                if not ev.fails[rule][g]:
+                    continue
+                en, zh = self._detail(ev, g, rule)
+                fig, lim = limits.get(rule, (None, None))
+                if rule in ("contiguity", "same_parent"):
+                    m = mem[ptr[g]:ptr[g + 1]]
+                    n_parts = (len(self._parts(m)) if rule == "contiguity"
+                               else len({str(self.parent[u]) for u in m}))
+                    figure, limit = float(n_parts), 1.0
+                elif fig is None or lim is None:
+                    figure = limit = float("nan")
+                else:
+                    figure, limit = float(fig[g]), float(lim[g])
+                out.append((g, rule, figure, limit, en, zh))
+            out += [(g, "seat", float("nan"), float("nan"), en, zh)
+                    for fg, en, zh in faults if fg == g]
+        return out
 
     def _parts(self, mem: IntArray) -> list[list[int]]:
         left = set(mem.tolist())
@@ -1121,7 +1209,7 @@ def score_mergers(
     cand = sc.candidates(plan, kind=candidates)
     table = sc.explain(list(cand["units"]), villages=villages)
     if plan is not None:
-        names = [tuple(_new_name(area, plan, m) for m in mem) for mem in cand["members"]]
+        names = [tuple(new_unit_name(area, plan, m) for m in mem) for mem in cand["members"]]
         table["member_names"] = names
     table["members"] = list(cand["members"])
     table.insert(2, "units", list(cand["units"]))
@@ -1133,7 +1221,19 @@ def score_mergers(
     return out
 
 
-def _new_name(area: StudyArea, plan: Plan, new: str) -> str:
+def new_unit_name(area: StudyArea, plan: Plan, new: str) -> str:
+    """The name of a plan's new unit.
+
+    The plan's name, else that of the member whose id it keeps, else that of
+    its most populous member.
+
+    Examples
+    --------
+    >>> from townmerge.testing.grids import grid_units
+    >>> area = StudyArea(grid_units("AB", population={"A": 1, "B": 2}))
+    >>> new_unit_name(area, Plan.from_groups({"X": ["A", "B"]}), "X")
+    'B镇'
+    """
     if new in plan.names:
         return str(plan.names[new])
     units = area.units
