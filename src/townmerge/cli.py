@@ -21,7 +21,14 @@ import pandas as pd
 from .columns import ColumnMap
 from .config import Config
 from .errors import InputError, TownmergeError
-from .evaluate import check_plan, compare_plans, merged_units, plan_metrics, summarize
+from .evaluate import (
+    check_plan,
+    compare_plans,
+    merged_units,
+    plan_breaches,
+    plan_metrics,
+    summarize,
+)
 from .figures import BETTER, check_bounds, dominated_by, figure_bounds
 from .generate import best_plans, co_occurrence, generate_ensemble, generate_plan, greedy_plan
 from .i18n import fmt_population
@@ -44,6 +51,8 @@ from .tiers import classify_tiers
 
 __all__ = ["build_parser", "main"]
 
+#: Label of the status quo column of ``townmerge compare``.
+STATUS_QUO = "status quo"
 #: Where the sample county lives in a source checkout.
 SAMPLE_DIR = Path("sample_shapes") / "county"
 _COLUMN_KEYS = ("unit_id", "unit_name", "population", "kind", "terrain", "parent", "locked",
@@ -97,7 +106,9 @@ def _write_table(frame: pd.DataFrame, out: str | None, what: str) -> None:
 def _demo(ns: argparse.Namespace) -> int:
     area = _sample_area(ns.data)
     plan = greedy_plan(area, target=ns.target)
-    check_plan(area, plan)
+    breaches = plan_breaches(area, plan)  # the flow rule may break a limit: say so everywhere
+    for b in breaches:
+        print(f"townmerge: warning: {b.text(ns.lang)}", file=sys.stderr)
     out = Path(ns.out)
     out.mkdir(parents=True, exist_ok=True)
     write_plan(plan, out / "plan.csv", unit_order=area.unit_ids)
@@ -105,7 +116,7 @@ def _demo(ns: argparse.Namespace) -> int:
     write_geojson(merged.to_crs(area.input_crs), out / "merged_units.geojson")
     before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
     m = before_after_map(before, merged, settlements=area.settlements, lang=ns.lang,
-                         tiles=ns.tiles, title=ns.title)
+                         tiles=ns.tiles, title=ns.title, breaches=breaches)
     save_map(m, out / "before_after.html")
     figures = report_figures(area, plan)
     save_report(render_report(figures, lang=ns.lang, title=ns.title), out / "report.html")
@@ -167,7 +178,7 @@ def _plan(ns: argparse.Namespace) -> int:
     bounds = _bounds(ns, area, cfg)
     plan = generate_plan(area, method=ns.method, target=ns.target, start=start, seed=ns.seed,
                          time_limit=ns.time_limit, config=cfg, bounds=bounds)
-    check_plan(area, plan)
+    check_plan(area, plan, config=cfg)
     write_plan(plan, ns.out, unit_order=area.unit_ids)
     s = summarize(area, plan)
     objective = plan_objective(area, plan, config=cfg)
@@ -258,11 +269,51 @@ def _ensemble(ns: argparse.Namespace) -> int:
     return 0
 
 
+def plan_labels(paths: Sequence[str], reserved: Sequence[str] = (STATUS_QUO,)) -> list[str]:
+    """A unique column label for each plan file: its name, with parent folders where needed.
+
+    Files sharing a name are told apart by their folders (``a/plan``,
+    ``b/plan``); a label never equals a reserved one (the status quo column);
+    the same file given twice is numbered.
+
+    Examples
+    --------
+    >>> plan_labels(["a/plan.csv", "b/plan.csv", "exact.csv", "status quo.csv"])
+    ['a/plan', 'b/plan', 'exact', 'status quo.csv']
+    >>> plan_labels(["x.csv", "x.csv"])
+    ['x', 'x #2']
+    """
+    parts = [Path(p).with_suffix("").parts or (str(p),) for p in paths]
+    depth = [1] * len(paths)
+
+    def label(i: int) -> str:
+        return "/".join(parts[i][-depth[i]:])
+
+    while True:
+        labels = [label(i) for i in range(len(paths))]
+        clash = [i for i, t in enumerate(labels) if (labels.count(t) > 1 or t in reserved)
+                 and depth[i] < len(parts[i])]
+        if not clash:
+            break
+        for i in clash:
+            depth[i] += 1
+    out: list[str] = []
+    for i, t in enumerate(labels):
+        if t in reserved:
+            t = Path(paths[i]).as_posix()
+        base, n = t, 1
+        while t in out or t in reserved:
+            n += 1
+            t = f"{base} #{n}"
+        out.append(t)
+    return out
+
+
 def _compare(ns: argparse.Namespace) -> int:
     area, cfg = _area(ns), _config(ns)
-    plans: dict[str, Plan] = {"status quo": Plan.identity(area.unit_ids)}
-    for p in ns.plans:
-        plans[Path(p).stem] = read_plan(p)
+    plans: dict[str, Plan] = {STATUS_QUO: Plan.identity(area.unit_ids)}
+    for label, p in zip(plan_labels(ns.plans), ns.plans, strict=True):
+        plans[label] = read_plan(p)
     table = compare_plans(area, plans, config=cfg)
     objective = {}
     for name, p in plans.items():

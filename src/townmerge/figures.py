@@ -48,7 +48,7 @@ import shapely
 from .adjacency import border_keys, build_adjacency
 from .columns import FLOW_TYPES
 from .config import Config
-from .errors import InputError, format_ids
+from .errors import InputError, ParameterError, format_ids
 from .flows import SettlementFlows, settlement_flows
 from .model import StudyArea
 from .plan import Plan
@@ -56,6 +56,7 @@ from .seats import SeatSelector, _ranges, unit_thresholds
 
 __all__ = [
     "BETTER",
+    "FIGURE_RANGES",
     "METRICS",
     "FigureModel",
     "GroupFigures",
@@ -87,6 +88,26 @@ BETTER: Mapping[str, str] = MappingProxyType({
     "compactness_mean": "higher", "compactness_min": "higher",
 })
 
+_SHARE = (0.0, 1.0)
+#: The values each boundable figure can take, with why: a bound outside them is impossible.
+FIGURE_RANGES: Mapping[str, tuple[float, float, str]] = MappingProxyType({
+    **{f"flow_kept_{t}": (*_SHARE, f"the share of {t} flow kept is between 0 and 1")
+       for t in FLOW_TYPES},
+    "population_cv": (0.0, math.inf, "no plan has a negative population CV"),
+    "population_min": (0.0, math.inf, "no new unit has a negative population"),
+    "population_max": (0.0, math.inf, "no new unit has a negative population"),
+    "share_below_floor": (*_SHARE, "the share of new units below their floor is between 0 "
+                                   "and 1"),
+    "mean_minutes_to_seat": (0.0, math.inf, "no settlement is less than 0 minutes from its "
+                                            "seat"),
+    "max_minutes_to_seat": (0.0, math.inf, "no settlement is less than 0 minutes from its "
+                                           "seat"),
+    "share_within_t_good": (*_SHARE, "the share of the population within the good travel "
+                                     "time is between 0 and 1"),
+    "compactness_mean": (*_SHARE, "Polsby–Popper compactness is between 0 and 1"),
+    "compactness_min": (*_SHARE, "Polsby–Popper compactness is between 0 and 1"),
+})
+
 #: Figures :func:`figure_bounds` takes from a plan by default (the benchmark's neutral figures).
 DEFAULT_BOUND_FIGURES = ("flow_kept_population", "population_cv", "share_below_floor",
                          "mean_minutes_to_seat", "max_minutes_to_seat", "compactness_mean")
@@ -107,13 +128,19 @@ def check_bounds(bounds: Mapping[str, float]) -> dict[str, float]:
 
     Raises
     ------
-    InputError
-        Naming every unknown figure and every bound that is not a finite number.
+    ParameterError
+        Naming every unknown figure, every bound that is not a finite number
+        and every bound no plan can take (outside :data:`FIGURE_RANGES`), with
+        why (an :class:`~townmerge.errors.InputError`).
 
     Examples
     --------
     >>> check_bounds({"population_cv": 0.5})
     {'population_cv': 0.5}
+    >>> check_bounds({"population_cv": -1})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    townmerge.errors.ParameterError: Bad figure bounds: population_cv = -1: no plan has a ...
     """
     problems = []
     out: dict[str, float] = {}
@@ -128,10 +155,16 @@ def check_bounds(bounds: Mapping[str, float]) -> dict[str, float]:
         if not math.isfinite(v):
             problems.append(f"{name}: {value!r} is not a finite number")
             continue
+        lo, hi, why = FIGURE_RANGES[name]
+        if not lo <= v <= hi:
+            problems.append(f"{name} = {value!r}: {why}")
+            continue
         out[name] = v
     if problems:
-        raise InputError(f"Bad figure bounds: {'; '.join(problems)}. Bounds take a figure of "
-                         f"{format_ids(list(BETTER), limit=20)} and a number.")
+        raise ParameterError(f"Bad figure bounds: {'; '.join(problems)}. Bounds take a figure "
+                             f"of {format_ids(list(BETTER), limit=20)} and a number it can "
+                             "take (shares and compactness from 0 to 1, CV, populations and "
+                             "minutes from 0).")
     return out
 
 

@@ -46,6 +46,7 @@ from pyproj import Geod
 from shapely.geometry import mapping
 
 from ..errors import CRSError
+from ..evaluate import Breach
 from ..i18n import check_lang, fmt_area_km2, fmt_population, join_names, label
 
 __all__ = ["PALETTE", "before_after_map", "save_map"]
@@ -82,6 +83,13 @@ _CSS = """
   font: 13px/1.4 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
 }
 .tm-legend .tm-count { font-size: 18px; font-weight: bold; }
+.tm-breaches {
+  position: absolute; z-index: 1001; top: 52px; left: 50%; transform: translateX(-50%);
+  max-width: 70%; max-height: 40%; overflow: auto; padding: 4px 12px; border-radius: 4px;
+  border: 3px solid #b00; background: #fff0f0; color: #900;
+  font: 13px/1.4 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+}
+.tm-breaches ul { margin: 2px 0; padding-left: 18px; }
 .tm-label {
   position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
   font: bold 12px/1.2 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
@@ -377,6 +385,7 @@ def before_after_map(
     lang: str = "zh",
     tiles: str | None = None,
     title: str | None = None,
+    breaches: Sequence[Breach | str] = (),
 ) -> folium.Map:
     """Draw the units before and after a merger on one offline HTML map.
 
@@ -402,6 +411,9 @@ def before_after_map(
         ``None`` (default) draws no base map, so the page needs no network.
     title : str, optional
         Title shown at the top; defaults to a generic title in ``lang``.
+    breaches : sequence of Breach or str, optional
+        The hard rules the plan breaks (:func:`townmerge.evaluate.plan_breaches`):
+        listed in a red warning box under the title, as escaped text.
 
     Returns
     -------
@@ -486,7 +498,8 @@ def before_after_map(
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
 
     figure.html.add_child(
-        Element(f'<div class="tm-title">{_esc(title_text)}</div>'), name="townmerge_title"
+        Element(f'<div class="tm-title">{_esc(title_text)}</div>'
+                + _breach_box(breaches, lang)), name="townmerge_title"
     )
     legend = (
         '<div class="tm-legend">'
@@ -497,6 +510,23 @@ def before_after_map(
     )
     figure.html.add_child(Element(legend), name="townmerge_legend")
     return m
+
+
+_BREACH_HEAD = {"zh": "警告：本方案违反以下硬约束", "en": "Warning: this plan breaks hard rules"}
+
+
+def _plain(value: object) -> str:
+    """Escaped text that no template engine reads as code (braces as entities)."""
+    return _esc(value).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
+
+
+def _breach_box(breaches: Sequence[Breach | str], lang: str) -> str:
+    if not breaches:
+        return ""
+    items = "".join(f"<li>{_plain(b.text(lang) if isinstance(b, Breach) else b)}</li>"
+                    for b in breaches)
+    return (f'<div class="tm-breaches" role="alert"><b>{_plain(_BREACH_HEAD[lang])}</b>'
+            f"<ul>{items}</ul></div>")
 
 
 def save_map(m: folium.Map, path: str | os.PathLike[str]) -> pathlib.Path:

@@ -49,7 +49,7 @@ import shapely
 
 from ..config import TERRAINS, TOWN_TIERS, VILLAGE_TIERS, Config
 from ..criteria import default_criteria
-from ..evaluate import merged_units, plan_metrics
+from ..evaluate import Breach, merged_units, plan_breaches, plan_metrics
 from ..i18n import (
     MISSING,
     check_lang,
@@ -65,7 +65,7 @@ from ..i18n import (
 )
 from ..model import StudyArea
 from ..plan import Plan
-from ..score import score_plan
+from ..score import MergerScorer, score_plan
 from ..seats import SeatSelector, choose_seat
 from ..tiers import TIER_EN, classify_tiers
 
@@ -153,6 +153,8 @@ td.list { width: 75%; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 thead { display: table-header-group; }
 .flag { color: #b00; font-weight: bold; white-space: nowrap; }
+.breaches { border: 3px solid #b00; background: #fff0f0; padding: 6px 12px; margin: 10px 0; }
+.breaches p { color: #b00; font-weight: bold; }
 .names { font-size: 12.5px; }
 ul.notes { margin: 4px 0; padding-left: 20px; font-size: 13px; }
 section { page-break-inside: auto; }
@@ -249,6 +251,9 @@ class ReportFigures:
         Notes on the data, each as ``(zh, en)``.
     t_good : Mapping
         Good travel time (minutes) of each terrain present.
+    breaches : tuple of Breach
+        Every hard rule the plan breaks (:func:`townmerge.evaluate.plan_breaches`);
+        the report then opens with a warning listing them.
     """
 
     counts: pd.DataFrame
@@ -261,6 +266,7 @@ class ReportFigures:
     method: Mapping[str, object]
     notes: tuple[tuple[str, str], ...]
     t_good: Mapping[str, float]
+    breaches: tuple[Breach, ...] = ()
 
     @property
     def mergers(self) -> pd.DataFrame:
@@ -600,7 +606,8 @@ def report_figures(area: StudyArea, plan: Plan, *, config: Config | None = None)
     selector = SeatSelector(area, cfg) if has_settlements else None
     units = _unit_table(area, plan)
     seats = _seat_rows(area, plan, cfg, selector)
-    scores = score_plan(area, plan, config=cfg)
+    scorer = MergerScorer(area, cfg)
+    scores = score_plan(area, plan, scorer=scorer)
     new_units = _new_unit_table(area, plan, units, seats, scores)
     tiers, tier_notes = _tiers(area, plan, cfg, selector)
     return ReportFigures(
@@ -614,6 +621,7 @@ def report_figures(area: StudyArea, plan: Plan, *, config: Config | None = None)
         method=MappingProxyType(dict(plan.info)),
         notes=_data_notes(area, selector, new_units, scores, tier_notes),
         t_good=_t_good(units, area, cfg),
+        breaches=tuple(plan_breaches(area, plan, scorer=scorer)),
     )
 
 
@@ -890,12 +898,31 @@ def _band_text(row: pd.Series, lang: str) -> str:
         f"{row['score_total']:.2f} ({band})"
 
 
+_BREACH_HEAD = {"zh": "警告：本方案违反以下硬约束，不能按此上报（下文措辞仅供核对）：",
+                "en": "Warning: this plan breaks the hard rules below and cannot be submitted "
+                      "as it stands (the wording below is for checking only):"}
+_BREACH_FLAG = {"zh": "违反硬约束", "en": "breaks a hard rule"}
+
+
+def _breach_box(fig: ReportFigures, lang: str) -> str:
+    """The warning opening a report of a plan that breaks hard rules (escaped text)."""
+    if not fig.breaches:
+        return ""
+    items = "".join(f"<li>{_esc(b.text(lang))}</li>" for b in fig.breaches)
+    return (f'<div class="breaches" role="alert"><p>{_esc(_BREACH_HEAD[lang])}</p>'
+            f"<ul>{items}</ul></div>")
+
+
 def _section_mergers(fig: ReportFigures, ctx: _Context) -> str:
     lang = ctx.lang
     rows: list[list[Cell]] = []
-    for _, row in fig.mergers.iterrows():
+    broken = {b.new_unit for b in fig.breaches}
+    for new_id, row in fig.mergers.iterrows():
         flag = (f' <span class="flag">[{_esc(label("seat_moved", lang))}]</span>'
                 if row["moved"] else "")
+        if str(new_id) in broken:
+            flag += f' <span class="flag">[{_esc(_BREACH_FLAG[lang])}]</span>'
+
         rows.append([
             _display(str(row["name"]), str(row["kind"]), lang),
             _Html(_esc(merger_paragraph(row, lang)) + flag),
@@ -1033,7 +1060,7 @@ def render_report(figures: ReportFigures, *, lang: str = "zh", title: str | None
     ctx = _Context(lang, before_label or label("before", lang), label("after", lang))
     heading = title if title is not None else label("report_title", lang)
     total = count_sentences(figures, lang)[0]
-    body = [f"<h1>{_esc(heading)}</h1>", _para(total, "lead")]
+    body = [f"<h1>{_esc(heading)}</h1>", _breach_box(figures, lang), _para(total, "lead")]
     for i, (key, section) in enumerate(_SECTIONS):
         body.append(f"<section>{_heading(i, key, lang)}{section(figures, ctx)}</section>")
     html_lang = "zh-CN" if lang == "zh" else "en"
