@@ -24,6 +24,7 @@ from .evaluate import (
     check_plan,
     compare_plans,
     merged_units,
+    plan_breaches,
     plan_metrics,
     summarize,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "natural_breaks",
     "objective_value",
     "pair_exchange",
+    "plan_breaches",
     "plan_metrics",
     "plan_objective",
     "plan_report",
