@@ -26,7 +26,7 @@ RANKS = {
     "generate": 10,
     "evaluate": 11,
     "render": 12,
-    "testing": 13, "cli": 13, "__main__": 14, "__init__": 14,
+    "testing": 13, "cli": 13, "cliargs": 12, "__main__": 14, "__init__": 14,
 }
 
 

@@ -963,12 +963,15 @@ class Config:
         3
         """
         p = Path(path)
-        where = f"The settings file {str(p)!r} (--config)"
+        where = f"The settings file {str(p)!r}"
         try:
             text = p.read_bytes().decode("utf-8-sig")
         except FileNotFoundError:
-            raise InputError(f"{where} does not exist; check the path given to --config "
-                             "(write one with Config().to_toml()).") from None
+            raise InputError(f"{where} does not exist; check the path (--config). "
+                             "Config().to_toml() writes every setting with its default.",
+                             ) from None
+        except IsADirectoryError:
+            raise InputError(f"{where} is a folder; give the TOML file.") from None
         except UnicodeDecodeError:
             raise InputError(f"{where} is not UTF-8 text (TOML files are always UTF-8); "
                              "save it again as UTF-8.") from None
@@ -1216,9 +1219,9 @@ def _coerce(current: Any, hint: Any, value: Any, where: str, name: str) -> Any:
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-                or not math.isfinite(value) or int(value) != value:
+                or not math.isfinite(value) or not float(value).is_integer():
             raise wrong
-        return int(value)
+        return int(float(value))
     if hint is float:
         return _number(value, f"{where} {name}")
     if hint is str:
