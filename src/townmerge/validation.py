@@ -245,9 +245,11 @@ def check_layers(
     Every check is run, whatever the others find. Fatal problems (errors):
     duplicate or missing ids, empty, non-polygonal or invalid unit geometry,
     overlapping units, a missing or unusable CRS, missing, negative or
-    non-numeric population, settlements that are not points, lie outside every
-    unit or in another unit than their ``unit`` column names, flows naming
-    unknown settlements or carrying bad values. Warnings: gaps and slivers
+    non-numeric population, a terrain other than those of
+    :data:`townmerge.config.TERRAINS` (compared lower-cased), settlements that
+    are not points, lie outside every unit or in another unit than their
+    ``unit`` column names, a flows table without rows, flows naming unknown
+    settlements or carrying bad values. Warnings: gaps and slivers
     between units, multi-part units, units touching no other unit, units
     without a settlement, flows from a settlement to itself, a ``seat`` naming
     an unknown settlement or one in another unit.
@@ -565,7 +567,7 @@ def _terrain_problems(units: pd.DataFrame, rows: _Rows) -> list[Problem]:
         return []
     values = list(units["terrain"])
     bad = [i for i, v in enumerate(values)
-           if not _is_missing(v) and str(v).strip().lower() not in TERRAINS]
+           if not _is_missing(v) and str(v).strip() and str(v).strip().lower() not in TERRAINS]
     if not bad:
         return []
     labels, ids = rows.pick(bad)
