@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from shapely import Point, affinity
 
-from townmerge import read_plan, read_study_area, validate
+from townmerge import Config, Constraints, read_plan, read_study_area, validate
 from townmerge.cli import main
-from townmerge.evaluate import check_plan, merged_units, plan_metrics
+from townmerge.errors import EXIT_INFEASIBLE, EXIT_USAGE
+from townmerge.evaluate import check_plan, merged_units, plan_breaches, plan_metrics
 from townmerge.testing import check_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,14 @@ def test_demo_plan_is_a_partition_of_33_into_13_contiguous_units(demo_out):
     assert len(rows) == 33 and rows["unit_id"].is_unique
     assert sorted(rows["unit_id"]) == sorted(area.unit_ids)
     assert plan.n_new == 13
-    check_plan(area, plan)  # raises unless every new unit is contiguous
+    # the flow rule ignores the time limit: one new unit breaks it, and the outputs say so
+    loose = Config(constraints=Constraints(travel_time=False))
+    check_plan(area, plan, config=loose)  # a partition into contiguous new units
+    breaches = plan_breaches(area, plan)
+    assert [(b.new_unit, b.rule) for b in breaches] == [("511025211", "travel_time")]
+    for page in ("report.html", "before_after.html"):
+        text = (demo_out / page).read_text(encoding="utf-8")
+        assert "时距超限：时距：长合村距驻地竹观社区 72 分钟" in text
     merged = merged_units(area, plan)
     assert merged["population"].sum() == area.units["population"].sum()
     written = gpd.read_file(demo_out / "merged_units.geojson")
@@ -149,9 +157,10 @@ def test_plan_as_good_as_another_plan_on_every_figure(tmp_path, capsys):
 
 
 def test_plan_bound_errors_name_the_bound(capsys):
+    # a malformed --bound is a usage error (exit 2); an unmeetable one: no feasible plan (3)
     assert main(["plan", str(SAMPLE), "--method", "exact", "--target", "13",
-                 "--bound", "compactness_min=0.9", "--bound", "nonsense"]) == 1
-    assert "--bound takes NAME=VALUE" in capsys.readouterr().err
+                 "--bound", "compactness_min=0.9", "--bound", "nonsense"]) == EXIT_USAGE
+    assert "argument --bound: takes NAME=VALUE" in capsys.readouterr().err
     assert main(["plan", str(SAMPLE), "--method", "exact", "--target", "13",
-                 "--bound", "compactness_min=0.9"]) == 2
+                 "--bound", "compactness_min=0.9"]) == EXIT_INFEASIBLE
     assert "compactness_min ≥ 0.9" in capsys.readouterr().err

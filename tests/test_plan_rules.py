@@ -10,7 +10,7 @@ import pytest
 
 import townmerge as tm
 from townmerge.cli import main, plan_labels
-from townmerge.errors import InputError, ParameterError, PlanError
+from townmerge.errors import EXIT_USAGE, InputError, ParameterError, PlanError
 from townmerge.evaluate import Breach, check_plan, plan_breaches
 from townmerge.figures import FIGURE_RANGES, check_bounds
 from townmerge.plan import Plan
@@ -193,6 +193,6 @@ def test_possible_edge_bounds_are_kept():
 
 def test_cli_negative_cv_bound_is_refused_before_solving(capsys):
     assert main(["plan", str(SAMPLE), "--method", "exact", "--target", "13",
-                 "--bound", "population_cv=-1"]) == 1
+                 "--bound", "population_cv=-1"]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert "no plan has a negative population CV" in err and "hair" not in err

@@ -206,7 +206,7 @@ def set_cell(layer: str, column: str, row: int, value: object):
 
 
 @pytest.mark.parametrize(("change", "code", "named"), [
-    (set_cell("units", "terrain", 3, "swamp"), "unknown-terrain", "511025101 (凤桥镇) = 'swamp'"),
+    (set_cell("units", "terrain", 3, "swamp"), "bad-terrain", "511025101 (凤桥镇) = 'swamp'"),
     (set_cell("units", "seat", 3, "511025103"), "unknown-seat",
      "511025101 (凤桥镇) names 511025103"),
     (set_cell("roads", "speed_kmh", 3, 0), "bad-speed", "a road at (104."),

@@ -162,7 +162,8 @@ def normalize_units(df: pd.DataFrame, cm: ColumnMap | None = None) -> pd.DataFra
     -------
     DataFrame or GeoDataFrame
         A copy, index ``unit_id`` (str, possibly duplicated or missing: the
-        validator reports those).
+        validator reports those); ``terrain`` names stripped and lower-cased
+        (``"Plain"`` is ``"plain"``; unknown names are reported by the validator).
 
     Examples
     --------
@@ -178,6 +179,9 @@ def normalize_units(df: pd.DataFrame, cm: ColumnMap | None = None) -> pd.DataFra
     out = _rename(df, "units", cm.unit_id, ("id", "code"), mapping, "unit_id")
     if "seat" in out.columns:  # settlement ids, written as townmerge writes ids
         out["seat"] = pd.Series(list(_id_index(out["seat"], "seat")), index=out.index, dtype=object)
+    if "terrain" in out.columns:  # terrain names are case-insensitive: "Plain " is "plain"
+        out["terrain"] = out["terrain"].map(
+            lambda v: v.strip().lower() or None if isinstance(v, str) else v).astype(object)
     return out
 
 

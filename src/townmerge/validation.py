@@ -264,10 +264,11 @@ def check_layers(
     non-numeric population, settlements that are not points, lie outside every
     unit or in another unit than their ``unit`` column names, a ``seat`` that
     is not a settlement, a ``terrain`` that is not one of
-    :data:`townmerge.config.TERRAINS`, flag columns (``locked``, border towns,
-    hazard zones, specialty settlements) holding anything but a yes/no flag,
-    flows naming unknown settlements or carrying bad values, roads with a
-    speed that is not a positive believable number, and populations above
+    :data:`townmerge.config.TERRAINS` (compared lower-cased), flag columns
+    (``locked``, border towns, hazard zones, specialty settlements) holding
+    anything but a yes/no flag, a flows table without rows, flows naming
+    unknown settlements or carrying bad values, roads with a speed that is not
+    a positive believable number, and populations above
     :data:`MAX_POPULATION`. Warnings: gaps and slivers between units,
     multi-part units, units touching no other unit, units without a settlement
     or without a name, flows from a settlement to itself, a pair of
@@ -1268,35 +1269,35 @@ def unknown_seat_problems(units: pd.DataFrame, settlement_ids: Iterable[str]) ->
 def terrain_problems(units: pd.DataFrame) -> list[Problem]:
     """An error for every unit whose ``terrain`` is not one of :data:`townmerge.config.TERRAINS`.
 
-    A blank terrain takes the default terrain. The one check of the terrain
-    column, made by :func:`check_layers` and by :func:`townmerge.seats.unit_thresholds`.
+    Names are compared lower-cased and stripped; a blank terrain takes the
+    default terrain. The one check of the terrain column, made by
+    :func:`check_layers` and by :func:`townmerge.seats.unit_thresholds`.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> units = pd.DataFrame({"name": ["甲镇", "乙乡"], "terrain": ["swamp", None]},
-    ...                      index=["A", "B"])
+    >>> units = pd.DataFrame({"name": ["甲镇", "乙乡", "丙乡"],
+    ...                       "terrain": ["swamp", None, "Plain"]}, index=["A", "B", "C"])
     >>> print(terrain_problems(units)[0].message)  # doctest: +ELLIPSIS
-    1 unit has a terrain that is not one of plain, hill, mountain, plateau: A (甲镇) = 'swamp'...
+    1 unit has an unknown terrain: A (甲镇) = 'swamp'. The known terrains are plain, ...
     """
     if "terrain" not in units.columns:
         return []
     values = list(units["terrain"])
-    bad = [k for k, t in enumerate(values)
-           if not (_is_missing(t) or (isinstance(t, str) and (not t.strip() or t in TERRAINS)))]
+    bad = [i for i, v in enumerate(values)
+           if not _is_missing(v) and str(v).strip() and str(v).strip().lower() not in TERRAINS]
     if not bad:
         return []
     rows = _Rows.of(units, "unit")
-    _, ids = rows.pick(bad)
-    n = len(bad)
-    shown = [f"{rows.labels[k]} = {values[k]!r}" for k in bad]
+    labels, ids = rows.pick(bad)
+    shown = [f"{label} = {_value_repr(values[i])}" for label, i in zip(labels, bad, strict=True)]
     return [Problem(
-        "error", "unknown-terrain", "units",
-        f"{_plural(n, 'unit')} {'has' if n == 1 else 'have'} a terrain that is not one of "
-        f"{', '.join(TERRAINS)}: {format_ids(shown)}. Write one of those words (平原 plain, "
-        "丘陵 hill, 山区 mountain, 高原 plateau), or leave the cell empty for the default "
-        "terrain (Thresholds.default_terrain).",
-        ids, figures={"count": n})]
+        "error", "bad-terrain", "units",
+        f"{_plural(len(bad), 'unit')} {'has' if len(bad) == 1 else 'have'} an unknown terrain: "
+        f"{format_ids(shown)}. The known terrains are {', '.join(TERRAINS)} (upper or lower "
+        "case); correct the values, or leave them empty for the default terrain "
+        "([thresholds] default_terrain).",
+        ids, figures={"count": len(bad)})]
 
 
 def flag_problems(frame: pd.DataFrame, columns: Iterable[str],
@@ -1357,6 +1358,13 @@ def _flow_problems(flows: pd.DataFrame, srows: _Rows | None) -> list[Problem]:
             "error", "missing-column", "flows",
             f"The flows table has no column(s) {missing_cols}; its columns are "
             f"{[str(c) for c in flows.columns]}. Name them with origin=... / destination=....")]
+    if len(flows) == 0:
+        out.append(Problem(
+            "error", "no-flows", "flows",
+            "The flows table has a header but no rows, which would mean no flow at all between "
+            "any settlements. List the observed flows (origin, destination and population, "
+            "traffic or economic), or remove the table: flows are then estimated by the "
+            "gravity model."))
     origin = [_ident(v) for v in flows["origin"]]
     dest = [_ident(v) for v in flows["destination"]]
     label_of: dict[str, str] = {}
