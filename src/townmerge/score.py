@@ -1065,8 +1065,9 @@ class MergerScorer:
             if len(seats) != len(groups):
                 raise InputError(f"{len(seats)} seats for {len(groups)} groups; give one per "
                                  "group (None to choose).")
-            forced = self._forced_seats(seats, ptr, mem,
-                                        ["+".join(str(u) for u in g) for g in groups])
+            forced = self._forced_seats(seats, ptr, mem, [
+                "+".join(self.label(int(u)) for u in mem[ptr[g]:ptr[g + 1]])
+                for g in range(len(groups))])
         ev = self._evaluate(ptr, mem, forced)
         frame = self._frame(ev)
         b = ev.batch
