@@ -374,7 +374,7 @@ def check_layers(
                 located = _locate(points, topo, tol)
         problems += _settlement_unit_problems(settlements, srows, urows, located)
         problems += unknown_seat_problems(units, [s for s in srows.ids if s is not None])
-        problems += _seat_problems(units, urows, settlements, srows, located)
+        problems += _seat_problems(units, urows, settlements, srows, located, cfg, topo)
 
     if flows is not None:
         problems += _flow_problems(flows, srows)
@@ -1188,7 +1188,7 @@ def _settlement_unit_problems(
 
 def _seat_problems(
     units: pd.DataFrame, urows: _Rows, settlements: pd.DataFrame, srows: _Rows,
-    located: _Located | None,
+    located: _Located | None, cfg: Config, topo: _Topology | None,
 ) -> list[Problem]:
     if "seat" not in units.columns:
         return []
@@ -1205,6 +1205,7 @@ def _seat_problems(
             homes = {u for u in (urows.ids[k] for k in located.within[i]) if u is not None}
         where[sid] = (i, homes)
     elsewhere: list[tuple[int, str]] = []
+    links: list[tuple[int, int, str]] = []
     for k, v in enumerate(units["seat"]):
         seat = _ident(v)
         if seat is None or seat not in where:  # unknown seats: unknown_seat_problems
@@ -1214,11 +1215,13 @@ def _seat_problems(
             home = _and(sorted(homes))
             elsewhere.append((k, f"{urows.labels[k]} names {srows.labels[i]}, which is in "
                                  f"{home}"))
+            links += [(k, h, srows.labels[i]) for h in _positions(urows, homes)]
     if not elsewhere:
         return []
+    out = _must_link_problems(units, urows, links, cfg, topo)
     _, ids = urows.pick(k for k, _ in elsewhere)
     n = len(elsewhere)
-    return [Problem(
+    return [*out, Problem(
         "warning", "bad-seat", "units",
         f"{_plural(n, 'unit')} {'has' if n == 1 else 'have'} a seat that is not its own — "
         f"a seat in another unit: {format_ids([t for _, t in elsewhere])}. A seat really "
@@ -1226,6 +1229,79 @@ def _seat_problems(
         "merge (must-link); otherwise correct the seat, or leave it empty to let townmerge "
         "choose it.",
         ids, figures={"elsewhere": n})]
+
+
+def _positions(rows: _Rows, ids: Iterable[str]) -> list[int]:
+    want = set(ids)
+    return [k for k, i in enumerate(rows.ids) if i in want]
+
+
+def _hops(topo: _Topology, start: int, limit: int) -> dict[int, int]:
+    """Units within ``limit`` steps of ``start`` across shared borders (rook), with their steps."""
+    geoms = topo.geoms
+    seen = {start: 0}
+    frontier = [start]
+    for step in range(1, limit + 1):
+        if not frontier:
+            break
+        src = np.array(frontier)
+        a, b = topo.tree.query(geoms[src], predicate="intersects")
+        a, b = src[a], b
+        new = ~np.isin(b, list(seen))
+        a, b = a[new], b[new]
+        shared = shapely.length(shapely.intersection(shapely.boundary(geoms[a]),
+                                                     shapely.boundary(geoms[b]))) > 0
+        frontier = sorted({int(x) for x in b[shared]})
+        seen.update(dict.fromkeys(frontier, step))
+    return seen
+
+
+def _must_link_problems(units: pd.DataFrame, urows: _Rows, links: list[tuple[int, int, str]],
+                        cfg: Config, topo: _Topology | None) -> list[Problem]:
+    """Units that must merge with the unit their seat lies in (一地两府) but never can.
+
+    Locked units never merge, counties never mix, and a new unit of at most
+    ``max_members`` units cannot join two units more than ``max_members - 1``
+    shared borders apart (units joined by no chain of borders at all are left
+    to reviewed virtual links).
+    """
+    cons = cfg.constraints
+    if not cons.must_link or not links:
+        return []
+    locked = np.zeros(len(urows), dtype=bool)
+    if cons.locked:
+        for col in ("locked", cons.border_town_column):
+            if col in units.columns:
+                locked |= flag_values(list(units[col]))[0]
+    parent = ([_ident(v) for v in units["parent"]] if cons.same_parent
+              and "parent" in units.columns else [None] * len(urows))
+    why: list[tuple[int, str]] = []
+    for k, h, seat in links:
+        pair = f"{urows.labels[k]} (seat {seat} in {urows.labels[h]})"
+        if locked[k] or locked[h]:
+            lk = _and(urows.labels[u] for u in (k, h) if locked[u])
+            why.append((k, f"{pair}: {lk} {'is' if locked[k] != locked[h] else 'are'} locked"))
+        elif parent[k] is not None and parent[h] is not None and parent[k] != parent[h]:
+            why.append((k, f"{pair}: they lie in different counties ({parent[k]}, "
+                           f"{parent[h]})"))
+        elif cons.contiguity and cons.size and topo is not None and topo.geoms[k] is not None \
+                and topo.geoms[h] is not None:
+            steps = _hops(topo, k, len(urows)).get(h)
+            if steps is not None and steps > cfg.max_members - 1:
+                why.append((k, f"{pair}: they are {steps} borders apart, and a new unit "
+                               f"of at most {cfg.max_members} units spans at most "
+                               f"{cfg.max_members - 1}"))
+    if not why:
+        return []
+    _, ids = urows.pick(k for k, _ in why)
+    n = len(why)
+    return [Problem(
+        "error", "impossible-must-link", "units",
+        f"{_plural(n, 'unit')} must merge with the unit {'its' if n == 1 else 'their'} seat "
+        f"lies in (一地两府), which no plan can do: {format_ids([t for _, t in why])}. Correct "
+        "the seat (or the settlement's unit), unlock the unit, or switch the rule off "
+        "(Constraints.must_link = false).",
+        ids, figures={"count": n})]
 
 
 def unknown_seat_problems(units: pd.DataFrame, settlement_ids: Iterable[str]) -> list[Problem]:
