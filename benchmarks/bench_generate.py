@@ -568,12 +568,11 @@ def scale() -> str:
     ]:
         t_en, plans = timed(fn)
         distinct = len({p.canonical() for p in plans})
-        co = co_occurrence(plans).to_numpy()
-        iu = np.triu_indices_from(co, k=1)
-        v = co[iu]
-        ids = list(co_occurrence(plans[:1]).index)
-        pos = {u: i for i, u in enumerate(ids)}
-        va = co[[pos[a] for a in edges_s["unit_a"]], [pos[b] for b in edges_s["unit_b"]]]
+        # co_occurrence lists the pairs ever together; the others (share 0) are added as zeros
+        n_s = len(sample.units)
+        v = co_occurrence(plans)["share"].to_numpy()
+        v = np.concatenate([v, np.zeros(n_s * (n_s - 1) // 2 - len(v))])
+        va = co_occurrence(plans, edges=edges_s)["share"].to_numpy()
         objs = np.array([plan_objective(sample, p, scorer=sc_s) for p in plans])
         erows.append([
             label, ft(t_en), len(plans), distinct, f"{objs.min():.4f} – {objs.max():.4f}",

@@ -242,19 +242,24 @@ def _tiers(ns: argparse.Namespace) -> int:
 
 def _ensemble(ns: argparse.Namespace) -> int:
     area, cfg = _area(ns), _config(ns)
-    if ns.best:
-        plans = best_plans(area, ns.n, target=ns.target, seed=ns.seed, config=cfg)
-    else:
-        plans = generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
-                                  progress=True)
-    co = co_occurrence(plans)
     out = Path(ns.out)
     out.mkdir(parents=True, exist_ok=True)
-    for i, p in enumerate(plans):
-        write_plan(p, out / f"plan_{i:03d}.csv", unit_order=area.unit_ids)
-    co.to_csv(out / "co_occurrence.csv", encoding="utf-8")
+    plans: list[Plan] = []
+
+    def keep(p: Plan) -> None:  # written as soon as it is made: a run cut short keeps it
+        write_plan(p, out / f"plan_{len(plans):03d}.csv", unit_order=area.unit_ids)
+        plans.append(p)
+
+    if ns.best:
+        for p in best_plans(area, ns.n, target=ns.target, seed=ns.seed, config=cfg):
+            keep(p)
+    else:
+        generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
+                          progress=True, on_plan=keep)
+    co_occurrence(plans).to_csv(out / "co_occurrence.csv", index=False, encoding="utf-8")
     distinct = len({p.canonical() for p in plans})
-    print(f"{len(plans)} plans ({distinct} distinct partitions) and co_occurrence.csv in {out}")
+    print(f"{len(plans)} plans ({distinct} distinct partitions) and co_occurrence.csv (unit "
+          f"pairs ever in one new unit, with their share of the plans) in {out}")
     return 0
 
 

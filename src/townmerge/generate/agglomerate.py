@@ -27,6 +27,7 @@ from .base import (
     partition_objective,
     plan_from_groups,
 )
+from .deadline import Deadline
 
 __all__ = ["agglomerate"]
 
@@ -41,6 +42,7 @@ def agglomerate(
     seed: int = 0,
     top: int = 5,
     progress: bool = False,
+    deadline: Deadline | None = None,
 ) -> Plan:
     """Greedy agglomeration by objective gain.
 
@@ -59,6 +61,8 @@ def agglomerate(
         How many of the best pairs a randomised step chooses among.
     progress : bool, default False
         Show a progress bar of the mergers.
+    deadline : Deadline, optional
+        The caller's time limit, checked between mergers and scoring batches.
 
     Returns
     -------
@@ -68,6 +72,8 @@ def agglomerate(
     ------
     InfeasibleError
         When ``target`` cannot be reached with feasible mergers.
+    TimeLimitError
+        When ``deadline`` runs out before the merging is done.
     """
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -105,7 +111,15 @@ def agglomerate(
         return gain + (must if forced else 0.0), min(a, b), max(a, b)
 
     pairs = {(min(a, b), max(a, b)) for a in groups for b in adjacent(a)}
-    cache.prefill([groups[a] | groups[b] for a, b in pairs] + list(groups.values()))
+    first = [groups[a] | groups[b] for a, b in pairs] + list(groups.values())
+    clock = deadline if deadline is not None else Deadline(None)
+    timed = clock.end is not None
+    if not timed:
+        cache.prefill(first)
+    else:
+        for at in range(0, len(first), 20_000):
+            clock.check("greedy merging was done (scoring the pairs)")
+            cache.prefill(first[at:at + 20_000])
     heap: list[tuple[float, int, int, int, int]] = []
     for a, b in sorted(pairs):
         c = candidate(a, b)
@@ -114,7 +128,11 @@ def agglomerate(
     heapq.heapify(heap)
     bar = tqdm(total=len(groups) - (target or 1), disable=not progress, desc="greedy",
                unit="merger", mininterval=0.5)
+    step = 0
     while heap and (target is None or len(groups) > target):
+        if timed and (step & 31) == 0:
+            clock.check(f"greedy merging was done ({len(groups)} units left)")
+        step += 1
         # pop valid entries; with noise, choose among the top few by exp(gain / noise)
         valid: list[tuple[float, int, int, int, int]] = []
         while heap and len(valid) < (top if noise > 0 else 1):

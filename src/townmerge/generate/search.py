@@ -37,7 +37,8 @@ from ..errors import InfeasibleError, InputError, format_ids
 from ..figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
 from ..plan import Plan
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
-from .exact import connected_groups
+from .deadline import Deadline
+from .exact import TIMED_BATCH, connected_groups
 
 __all__ = ["local_search"]
 
@@ -807,11 +808,13 @@ def _anneal(st: _State, proposer: _Proposer, schedule: _Schedule, movable: list[
     fixed_count = proposer.fixed_count
     bounded = st.tracker is not None
     label = st.label  # updated in place, never replaced
+    # the clock is read every 128 moves (from the first): a time limit is missed by 128 moves
+    end = math.inf if time_limit is None else t0 + time_limit
     for it in range(iterations):
+        if (it & 127) == 0 and end < math.inf and time.perf_counter() > end:
+            stopped = "time_limit"
+            break
         if (it & 1023) == 0:
-            if it and time_limit is not None and time.perf_counter() - t0 > time_limit:
-                stopped = "time_limit"
-                break
             if it:
                 bar.update(1024)
             # four uniform draws per move: unit, kind, neighbouring group, acceptance
@@ -860,12 +863,15 @@ def _anneal(st: _State, proposer: _Proposer, schedule: _Schedule, movable: list[
 
 def _prepare(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]] | None,
              bounds: dict[str, float] | None, figures: FigureModel | None,
-             weight_total: float) -> tuple[_Moves, _Bounds | None, dict[int, frozenset[int]]]:
+             weight_total: float, deadline: Deadline | None = None,
+             ) -> tuple[_Moves, _Bounds | None, dict[int, frozenset[int]]]:
     """The memoised moves, the bound tracker (with ``bounds``) and each unit's fixed block.
 
     Small areas have every group a move can make scored (and its figure parts
-    computed) up front, in one batch.
+    computed) up front, in one batch (under a ``deadline``: in batches, given up
+    when it runs out; the groups are then scored as the moves need them).
     """
+    clock = deadline if deadline is not None else Deadline(None)
     reachable: list[frozenset[int]] = []
     if problem.n <= PREFILL_MAX_UNITS:
         # score every group a move can make in one batch, not one group at a time
@@ -873,7 +879,14 @@ def _prepare(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]]
             reachable.append(g)
             if len(reachable) > PREFILL_MAX_GROUPS:
                 break
-        cache.prefill(reachable)
+        if clock.end is None:
+            cache.prefill(reachable)
+        else:
+            for at in range(0, len(reachable), TIMED_BATCH):
+                if clock.expired():
+                    reachable = []  # not all scored: the moves score what they need
+                    break
+                cache.prefill(reachable[at:at + TIMED_BATCH])
     together: dict[int, frozenset[int]] = {}
     for f in fixed or []:
         for i in f:
@@ -893,24 +906,26 @@ def _prepare(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]]
 
 def _finish(groups: list[frozenset[int]], moves: _Moves, tracker: _Bounds | None,
             bounds: dict[str, float] | None, rim: list[tuple[int, ...]],
-            locked: frozenset[int], tol: float,
+            locked: frozenset[int], tol: float, deadline: Deadline,
             ) -> tuple[list[frozenset[int]], int, dict[str, object]]:
     """Polish the best plan; with bounds, check it meets them and report its figures.
 
-    Returns the groups, the recombinations the polish made and the extra ``info``.
+    Returns the groups, the recombinations the polish made and the extra ``info``
+    (``local_optimum``: False when ``deadline`` cut the polish short).
     """
     if tracker is None or bounds is None:
-        groups, polished = _polish(groups, moves, rim, locked, tol)
-        return groups, polished, {}
+        groups, polished, done = _polish(groups, moves, rim, locked, tol, deadline)
+        return groups, polished, {"local_optimum": done}
     tracker.reset(groups)
     if tracker.viol > 0:
         raise InfeasibleError(_unmet_message(tracker, groups, bounds))
-    groups, polished = _polish_bounded(groups, moves, tracker, rim, locked, tol)
+    groups, polished, done = _polish_bounded(groups, moves, tracker, rim, locked, tol, deadline)
     found_figures = tracker.plan_figures(groups)
     broken = unmet_bounds(found_figures, bounds)
     if broken:  # the running sums drifted past the bound: only rounding can do that
         raise InfeasibleError(_unmet_message(tracker, groups, bounds))
-    return groups, polished, {"bounds": dict(bounds), "figures": found_figures}
+    return groups, polished, {"local_optimum": done, "bounds": dict(bounds),
+                              "figures": found_figures}
 
 
 def local_search(
@@ -996,12 +1011,14 @@ def local_search(
         bounds the closest plan still breaks and its values.
     """
     t0 = time.perf_counter()
+    deadline = Deadline(time_limit)
     bounds = check_bounds(bounds) if bounds else None
     if bounds and figures is None:
         raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
     rng = np.random.default_rng(seed)
     weight_total = float(problem.weight.sum()) or 1.0
-    moves, tracker, together = _prepare(problem, cache, fixed, bounds, figures, weight_total)
+    moves, tracker, together = _prepare(problem, cache, fixed, bounds, figures, weight_total,
+                                        deadline)
     locked = frozenset(int(i) for i in np.flatnonzero(problem.locked))
     st = _State(start, problem.n, moves.value, tracker)
     start_objective = st.start_total / weight_total
@@ -1019,14 +1036,17 @@ def local_search(
                   _Schedule(iterations, t_start, t_end, patience, weight_total), movable, rng,
                   moves.value, weight_total=weight_total, tol=tol, t0=t0,
                   time_limit=time_limit, progress=progress)
-    best_groups, polished, extra = _finish(run.groups, moves, tracker, bounds, rim, locked, tol)
+    best_groups, polished, extra = _finish(run.groups, moves, tracker, bounds, rim, locked, tol,
+                                           deadline)
+    stopped = run.stopped if extra["local_optimum"] else "time_limit"
+
     objective = partition_objective(problem, cache,
                                     [[problem.ids[i] for i in g] for g in best_groups])
     return plan_from_groups(problem, best_groups, method="search", seed=seed,
                             objective=objective, start_objective=start_objective,
                             iterations=run.iterations, accepted=run.accepted,
                             best_iteration=run.best_iteration, rounds=run.rounds,
-                            stopped=run.stopped, polished=polished,
+                            stopped=stopped, polished=polished,
                             seconds=time.perf_counter() - t0, **extra)
 
 
@@ -1078,21 +1098,24 @@ Improve = Callable[[frozenset[int], frozenset[int], frozenset[int]],
 
 
 def _polish_pairs(groups: list[frozenset[int]], rim: list[tuple[int, ...]],
-                  locked: frozenset[int], improve: Improve,
-                  ) -> tuple[list[frozenset[int]], int]:
+                  locked: frozenset[int], improve: Improve, deadline: Deadline,
+                  ) -> tuple[list[frozenset[int]], int, bool]:
     """Replace neighbouring new units by a better split of their union until none improves.
 
     Pairs are visited in a fixed order; ``improve(a, b, union)`` returns the
-    split to take (and records it) or None. Returns the groups and the number
-    of splits taken.
+    split to take (and records it) or None. Returns the groups, the number of
+    splits taken and whether the polish ran to its end (not cut by ``deadline``).
     """
     groups = list(groups)
     label = {u: x for x, g in enumerate(groups) for u in g}
     made = 0
     improved = True
+    timed = deadline.end is not None
     while improved:
         improved = False
         for x in range(len(groups)):
+            if timed and deadline.expired():
+                return groups, made, False
             near = sorted({label[j] for u in groups[x] for j in rim[u]} - {x})
             for y in near:
                 if y < x:
@@ -1112,12 +1135,12 @@ def _polish_pairs(groups: list[frozenset[int]], rim: list[tuple[int, ...]],
                 made += 1
                 improved = True
                 break
-    return groups, made
+    return groups, made, True
 
 
 def _polish_bounded(groups: list[frozenset[int]], moves: _Moves, tracker: _Bounds,
                     rim: list[tuple[int, ...]], locked: frozenset[int], tol: float,
-                    ) -> tuple[list[frozenset[int]], int]:
+                    deadline: Deadline) -> tuple[list[frozenset[int]], int, bool]:
     """:func:`_polish` that keeps the figure bounds met (``tracker`` holds ``groups``).
 
     Each pair of neighbouring new units is replaced by its best split that
@@ -1141,19 +1164,20 @@ def _polish_bounded(groups: list[frozenset[int]], moves: _Moves, tracker: _Bound
         tracker.commit((sums[j], tracker.k, float(viol[j])))
         return s_, t_
 
-    return _polish_pairs(groups, rim, locked, improve)
+    return _polish_pairs(groups, rim, locked, improve, deadline)
 
 
 def _polish(groups: list[frozenset[int]], moves: _Moves, rim: list[tuple[int, ...]],
-            locked: frozenset[int], tol: float) -> tuple[list[frozenset[int]], int]:
+            locked: frozenset[int], tol: float, deadline: Deadline,
+            ) -> tuple[list[frozenset[int]], int, bool]:
     """Recombine neighbouring new units while that improves the plan.
 
     Annealing may leave its best plan short of a local optimum (it was found
     warm, before the walk moved on). Each pair of neighbouring new units, in a
     fixed order, is replaced by the best split of its union when that is better,
     until no pair improves: a unit move is one of those splits, so the result is
-    a local optimum for both kinds of move. Returns the groups and the number
-    of recombinations made.
+    a local optimum for both kinds of move. Returns the groups, the number
+    of recombinations made and whether it ran to its end (``deadline``).
     """
 
     def improve(a: frozenset[int], b: frozenset[int], union: frozenset[int],
@@ -1166,4 +1190,4 @@ def _polish(groups: list[frozenset[int]], moves: _Moves, rim: list[tuple[int, ..
             return None
         return s_, t_
 
-    return _polish_pairs(groups, rim, locked, improve)
+    return _polish_pairs(groups, rim, locked, improve, deadline)
