@@ -97,8 +97,13 @@ def binding_limits(problem: PlanningProblem, cache: ScoreCache, *, target: int |
         if n_ok == 0:
             return (f"No two neighbouring units can merge{need}: the scorer finds all {n} pairs "
                     "of neighbouring units infeasible. Relax its constraints.")
-        return (f"{n_ok} of {n} pairs of neighbouring units can merge, not enough{need}. "
-                "Relax the constraints or change the target.")
+        if n_ok == n:
+            return (f"Every pair of neighbouring units can merge, yet no plan meets the "
+                    f"target{need}: larger groups break the limits (max_members "
+                    f"{problem.max_members}, or the scorer's constraints). Relax them or change "
+                    "the target.")
+        return (f"Only {n_ok} of {n} pairs of neighbouring units can merge{need}. Relax the "
+                "constraints or change the target.")
     table = failures(members)
     names = [c for c in LIMITS if c in table.columns]
     counts = {c: int(table[c].sum()) for c in names}
@@ -112,8 +117,8 @@ def binding_limits(problem: PlanningProblem, cache: ScoreCache, *, target: int |
     ruling = sorted((c for c in names if counts[c]), key=lambda c: -counts[c])
     if not ruling:
         return (f"Every pair of neighbouring units can merge, yet no plan meets the target"
-                f"{need}: larger groups break the limits. Relax the constraints or change the "
-                "target.")
+                f"{need}: larger groups break the limits (max_members {problem.max_members}, "
+                "area, travel time). Relax the constraints or change the target.")
     listed = ", ".join(f"{LIMITS[c][0]} {counts[c]}" + _figures(c, table[table[c]])
                        for c in ruling)
     head = (f"No two neighbouring units can merge{need}" if n_ok == 0 else
