@@ -404,7 +404,11 @@ def counties(cap: float) -> tuple[str, str, str, list[str]]:
 
         def obj(m: str, value: dict[str, float] = value,
                 results: dict[str, tuple[float, Plan | str]] = results) -> str:
-            return f"{value[m]:.4f}" if m in value else str(results[m][1])
+            if m not in value:
+                return str(results[m][1])
+            # a greedy dead end the exact model repaired says so: "exact (repair)"
+            made = getattr(results[m][1], "info", {}).get("method", m)
+            return f"{value[m]:.4f}" + (f" ({made})" if m == "greedy" and made != m else "")
 
         def gap(m: str, value: dict[str, float] = value, best: float = best) -> str:
             return f"{100 * (best - value[m]) / best:.2f} %" if m in value else "—"
