@@ -238,3 +238,159 @@ def test_every_method_returns_within_its_time_limit_plus_a_constant():
     assert isinstance(plan, Plan) and plan.info["stopped"] == "time_limit"
     assert plan.n_new <= start.n_new
     assert isinstance(made["greedy"], TimeLimitError)
+
+
+# -- 5. when no plan is feasible, the binding constraint is named -------------------------------
+def _big_squares(text, cell):
+    rng = np.random.default_rng(1)
+    pops = {u: int(rng.integers(3000, 9000)) for u in text if u.isalpha()}
+    return StudyArea(grid_units(text, cell=cell, population=pops))
+
+
+@pytest.mark.parametrize("method", ["greedy", "exact", "search"])
+def test_no_feasible_plan_names_the_binding_constraint(method):
+    """Bullet 5: 400 km² squares under the 250 km² area limit of hills (the default terrain):
+    every one of the 12 pairs of a 3 × 3 grid is ruled out by the area limit alone."""
+    from townmerge.errors import InfeasibleError
+
+    area = _big_squares("ABC/DEF/GHI", cell=20_000.0)
+    with pytest.raises(InfeasibleError) as caught:
+        generate_plan(area, method=method, target=5)
+    text = str(caught.value)
+    assert "the area limit (H5) alone rules out all 12 pairs of neighbouring units" in text
+    # independent figures: two 20 km squares make 800 km²; hills allow 250 km²
+    assert "smallest union is 800 km², over its limit of 250 km²" in text
+    assert "target 5 needs 4 mergers" in text
+    assert "a_max_km2" in text
+    assert "max_members, population or travel limits" not in text
+
+
+def test_no_feasible_plan_counts_the_pairs_each_limit_rules_out():
+    """Bullet 5 with some mergers possible: units of one, two and three 10 km cells (100,
+    200, 300 km²); the pairs whose union exceeds 250 km², counted here from the geometry,
+    are the ones the message attributes to the area limit."""
+    from townmerge import build_adjacency
+    from townmerge.errors import InfeasibleError
+
+    text = "ABC/DEE/FFF"
+    area = _big_squares(text, cell=10_000.0)
+    edges = build_adjacency(area)
+    km2 = (area.units.geometry.area / 1e6).to_dict()
+    over = sum(km2[a] + km2[b] > 250 for a, b in zip(edges["unit_a"], edges["unit_b"],
+                                                     strict=True))
+    assert 0 < over < len(edges)
+    with pytest.raises(InfeasibleError) as caught:
+        generate_plan(area, method="exact", target=1, edges=edges)
+    text = str(caught.value)
+    assert (f"Only {len(edges) - over} of {len(edges)} pairs of neighbouring units can merge"
+            in text)
+    assert f"the area limit (H5): {over} pairs (the smallest union is 300 km²" in text
+
+
+# -- 6. co-occurrence stays sparse; the CLI ensemble writes each plan as it is made -------------
+def _peak_bytes(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = fn()
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _random_plans(n_units, n_plans, seed, largest=4):
+    """Plans over units U00000…: runs of 1 to ``largest`` consecutive units, shuffled labels."""
+    from townmerge.plan import Plan
+
+    rng = np.random.default_rng(seed)
+    ids = [f"U{i:05d}" for i in range(n_units)]
+    plans = []
+    for _ in range(n_plans):
+        label = np.repeat(np.arange(n_units), rng.integers(1, largest + 1, n_units))[:n_units]
+        plans.append(Plan.from_mapping(dict(zip(ids, (f"N{x}" for x in label), strict=True))))
+    return plans
+
+
+def test_co_occurrence_and_cli_ensemble_do_not_allocate_n_by_n_and_keep_finished_plans(
+        tmp_path, monkeypatch):
+    """Bullet 6: 8,000 units (a square matrix: 512 MB) in a few MB, counts checked against an
+    independent count; the CLI writes each plan before the next is made."""
+    from townmerge.cli import main
+    from townmerge.errors import InfeasibleError
+    from townmerge.generate import api, co_occurrence
+
+    plans = _random_plans(8_000, 3, seed=4)
+    co, peak = _peak_bytes(lambda: co_occurrence(plans))
+    assert peak < 40e6, peak
+    expect = {}
+    for p in plans:
+        for g in p.groups().values():
+            for a, b in combinations(sorted(g), 2):
+                expect[a, b] = expect.get((a, b), 0) + 1
+    got = {(a, b): s for a, b, s in co.itertuples(index=False)}
+    assert got.keys() == expect.keys()
+    assert all(got[k] == pytest.approx(v / 3) for k, v in expect.items())
+
+    # a failure at the third plan: the first two are on disk already
+    made = []
+    search = api.local_search
+
+    def third_fails(*args, **kw):
+        if len(made) == 2:
+            raise InfeasibleError("stop here")
+        made.append(1)
+        return search(*args, **kw)
+
+    monkeypatch.setattr(api, "local_search", third_fails)
+    out = tmp_path / "ens"
+    code = main(["ensemble", "sample_shapes/county", "-n", "5", "--target", "13", "--out",
+                 str(out)])
+    assert code != 0
+    assert sorted(p.name for p in out.glob("plan_*.csv")) == ["plan_000.csv", "plan_001.csv"]
+
+
+# -- 7. the adjusted Rand index from a sparse contingency table ---------------------------------
+def _plan(labels):
+    from townmerge.plan import Plan
+
+    return Plan.from_mapping({f"U{i:05d}": f"N{x}" for i, x in enumerate(labels)})
+
+
+def test_adjusted_rand_index_is_sparse_and_matches_sklearn():
+    from sklearn.metrics import adjusted_rand_score
+
+    from townmerge.evaluate import adjusted_rand_index
+
+    rng = np.random.default_rng(10)
+    n = 300
+    cases = [
+        (np.arange(n), np.arange(n)),                          # identical, all singletons
+        (np.zeros(n, int), np.zeros(n, int)),                  # identical, one group
+        (np.arange(n), np.zeros(n, int)),                      # all singletons vs one group
+        (np.zeros(n, int), np.arange(n)),
+        (np.arange(n) // 3, np.arange(n) // 3),                # identical
+        (np.arange(n) // 3, (np.arange(n) + 1) // 3),          # shifted
+        (np.arange(2), np.zeros(2, int)),                      # two units
+    ]
+    for k in (2, 5, 40, 150):
+        cases.append((rng.integers(0, k, n), rng.integers(0, k, n)))
+        a = rng.integers(0, k, n)
+        b = a.copy()
+        flip = rng.random(n) < 0.1
+        b[flip] = rng.integers(0, k, int(flip.sum()))
+        cases.append((a, b))
+    for a, b in cases:
+        want = adjusted_rand_score(a, b)
+        got = adjusted_rand_index(_plan(a), _plan(b))
+        assert got == pytest.approx(want, abs=1e-12), (a[:5], b[:5])
+    # national scale: 35,927 units in about 12,000 new units (a dense table: 1.1 GB)
+    n = 35_927
+    a = np.arange(n) // 3
+    b = a.copy()
+    move = rng.random(n) < 0.2
+    b[move] = rng.integers(0, n // 3, int(move.sum()))
+    pa, pb = _plan(a), _plan(b)
+    got, peak = _peak_bytes(lambda: adjusted_rand_index(pa, pb))
+    assert peak < 60e6, peak
+    assert got == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)

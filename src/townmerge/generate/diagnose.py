@@ -119,8 +119,8 @@ def binding_limits(problem: PlanningProblem, cache: ScoreCache, *, target: int |
         return (f"Every pair of neighbouring units can merge, yet no plan meets the target"
                 f"{need}: larger groups break the limits (max_members {problem.max_members}, "
                 "area, travel time). Relax the constraints or change the target.")
-    listed = ", ".join(f"{LIMITS[c][0]} {counts[c]}" + _figures(c, table[table[c]])
-                       for c in ruling)
+    listed = "; ".join(f"{LIMITS[c][0]}: {counts[c]} pair{'s' if counts[c] != 1 else ''}"
+                       + _figures(c, table[table[c]]) for c in ruling)
     head = (f"No two neighbouring units can merge{need}" if n_ok == 0 else
             f"Only {n_ok} of {n} pairs of neighbouring units can merge{need}")
     return (f"{head}. Pairs ruled out by each limit (each judged alone): {listed}. "
