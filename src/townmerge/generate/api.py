@@ -459,7 +459,7 @@ def best_plans(
     target, start, seed, config, scorer, edges, within, bounds
         As for :func:`generate_plan` with ``method="exact"``.
     time_limit : float, optional
-        Seconds for all the plans together.
+        Seconds for all the plans together, set-up included.
 
     Returns
     -------
@@ -469,7 +469,10 @@ def best_plans(
     Raises
     ------
     InfeasibleError
-        When no feasible plan exists.
+        When no feasible plan exists (the message names the hard limits that
+        rule the mergers out).
+    TimeLimitError
+        When ``time_limit`` ran out before the first plan was proven.
 
     Examples
     --------
@@ -480,12 +483,15 @@ def best_plans(
     >>> [p.info["rank"] for p in top], top[0].info["objective"] >= top[2].info["objective"]
     ([1, 2, 3], True)
     """
+    deadline = Deadline(time_limit)
     cfg, problem, cache = _setup(area, config, scorer, edges, within)
     if target is not None and (int(target) != target or not 1 <= target <= problem.n):
         raise InputError(f"target must be a whole number from 1 to {problem.n}, not {target!r}.")
     fixed = _fixed_groups(problem, start, within)
     figures = _figure_model(area, cfg, cache, edges) if bounds else None
-    plans = ranked_plans(problem, cache, n, target=target, fixed=fixed, time_limit=time_limit,
+    deadline.check("the set-up (adjacency, scorer) was done")
+    plans = ranked_plans(problem, cache, n, target=target, fixed=fixed,
+                         time_limit=deadline.left(),
                          seed=seed, bounds=dict(bounds) if bounds else None, figures=figures)
     return [_scored_seats(p, cache) for p in plans]
 
