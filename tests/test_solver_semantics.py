@@ -164,6 +164,28 @@ def test_time_limit_is_honoured_by_the_greedy_repair_and_ensembles(monkeypatch):
         generate_plan(area, method="search", target=19, time_limit=0.0)
 
 
+def test_time_limit_is_honoured_by_the_infeasibility_diagnostics(county):
+    """The diagnostic solves (which bounds cannot be met even alone) share the call's clock:
+    with none left, the message says the diagnosis was cut short instead of running on."""
+    from townmerge.config import Config
+    from townmerge.figures import FigureModel
+    from townmerge.generate.deadline import Deadline
+    from townmerge.generate.exact import _model_columns, _no_plan_message
+    from townmerge.score import MergerScorer
+
+    scorer = MergerScorer(county)
+    problem = PlanningProblem.from_area(county)
+    cache = ScoreCache(problem, scorer)
+    figures = FigureModel(county, Config(), selector=scorer.selector)
+    m = _model_columns(problem, cache, None, {"population_cv": 0.01}, figures, 13)
+    text = _no_plan_message(problem, cache, m.all_columns, m.all_cost, "Infeasible", 13,
+                            m.bounds, m.all_figures, 0, Deadline(0.0))
+    assert "the time limit ran out before the diagnosis was done" in text
+    text = _no_plan_message(problem, cache, m.all_columns, m.all_cost, "Infeasible", 13,
+                            m.bounds, m.all_figures, 0, Deadline(None))
+    assert "population_cv ≤ 0.01" in text and "time limit" not in text
+
+
 def test_time_limit_is_checked(county):
     from townmerge.errors import ParameterError
 
@@ -237,7 +259,12 @@ def test_every_method_returns_within_its_time_limit_plus_a_constant():
     plan = made["search from a plan"]
     assert isinstance(plan, Plan) and plan.info["stopped"] == "time_limit"
     assert plan.n_new <= start.n_new
-    assert isinstance(made["greedy"], TimeLimitError)
+    # without a target, greedy merging cut short returns the mergers made, flagged
+    for name in ("greedy", "search"):
+        assert isinstance(made[name], (Plan, TimeLimitError))
+        if isinstance(made[name], Plan):
+            assert made[name].info["stopped"] == "time_limit", name
+    assert not isinstance(made["greedy"], Plan) or made["greedy"].n_new > start.n_new
 
 
 # -- 5. when no plan is feasible, the binding constraint is named -------------------------------

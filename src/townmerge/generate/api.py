@@ -179,12 +179,13 @@ def generate_plan(
         HiGHS, the search's greedy start, annealing and final polish, the
         diagnostics of a failure). The call returns within the limit plus the
         longest step that cannot be cut (the set-up, one scoring batch, one
-        move). When the limit runs out before any plan is found,
-        TimeLimitError (greedy merging cut short is no plan); ``exact`` returns
-        the best plan HiGHS found by then (``info["status"]``, ``info["gap"]``);
-        ``search`` returns the best plan found by then, with
-        ``info["stopped"] == "time_limit"`` (a polish cut short leaves
-        ``info["local_optimum"]`` False).
+        move). When it runs out: ``greedy`` without a target returns the
+        mergers made by then, with a target raises TimeLimitError (a plan above
+        the target is no plan); ``exact`` returns the best plan HiGHS found by
+        then (``info["status"]``, ``info["gap"]``) or raises TimeLimitError;
+        ``search`` returns the best plan found by then (its greedy start cut
+        short as for ``greedy``), with ``info["stopped"] == "time_limit"`` (a
+        polish cut short leaves ``info["local_optimum"]`` False).
     config : Config, optional
     scorer : GroupScorer, optional
         Default: :class:`townmerge.score.MergerScorer`.
@@ -391,10 +392,11 @@ def generate_ensemble(
     time_limit : float, optional
         Seconds for the whole ensemble (set-up included), not per member: the
         members are made one after another, each with the time left. When it
-        runs out, the member being made is kept if its greedy start was done
-        (its search cut short: ``info["stopped"] == "time_limit"``), no further
-        member is started, and fewer plans are returned; TimeLimitError when
-        not even the first member's start was done.
+        runs out, the member being made is kept if it has a start (greedy
+        merging done, or without a target cut short), its search cut short
+        (``info["stopped"] == "time_limit"``); no further member is started and
+        fewer plans are returned. TimeLimitError when the first member has no
+        start.
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
     within : Mapping[str, str], optional
