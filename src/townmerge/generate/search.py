@@ -51,6 +51,8 @@ __all__ = ["local_search"]
 
 #: Areas up to this many units have every reachable group scored up front, in one batch.
 PREFILL_MAX_UNITS = 400
+#: ... unless they have more groups than this.
+PREFILL_MAX_GROUPS = 100_000
 #: Unions of up to this many blocks (units, or fixed groups of units) are split in every
 #: way by bitmask (2 ** (blocks - 1) candidates); larger ones (``max_members`` of 6 or more)
 #: by growing the connected first parts, up to :data:`MAX_SPLIT_PARTS` of them.
@@ -60,8 +62,6 @@ BITMASK_MAX_BLOCKS = 10
 #: tries every block move between the two new units), and a plan left with a capped pair of
 #: neighbouring new units is not proven locally optimal (``info["local_optimum"]``, warning).
 MAX_SPLIT_PARTS = 5_000
-#: ... unless they have more groups than this.
-PREFILL_MAX_GROUPS = 100_000
 #: Default patience: a round of annealing ends after ``iterations // PATIENCE_DIVISOR``
 #: cold moves without a new best.
 PATIENCE_DIVISOR = 16
@@ -300,13 +300,13 @@ class _Moves:
             ext = set(ext)
             while ext:
                 w = ext.pop()
+                grown += 1
+                if grown > MAX_SPLIT_PARTS:
+                    self.capped.add(union)
+                    return out
                 new_sub = [*sub, w]
                 new_len = len_s + size[w]
                 take(new_sub, new_len)
-                grown += 1
-                if grown >= MAX_SPLIT_PARTS:
-                    self.capped.add(union)
-                    return out
                 if new_len < k:
                     new_ext = ext | {u for u in nb[w] if u not in closed}
                     new_ext = {u for u in new_ext if new_len + size[u] <= k}
