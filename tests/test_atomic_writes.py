@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +21,8 @@ import folium
 import pandas as pd
 import pyogrio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import townmerge.io as tm_io
 from townmerge import read_plan, read_study_area, write_plan, write_study_area
@@ -560,3 +563,42 @@ def test_kill_9_during_plan_leaves_old_or_new_plan(tmp_path, area):
                 assert name.startswith(".plan.csv" + TEMP_MARK) and name.endswith(".csv")
     write_plan(read_plan(target), target)  # the next write clears the dead runs' temporaries
     assert os.listdir(tmp_path) == ["plan.csv"], outcomes
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_symbolic_link_is_written_through_and_kept(tmp_path, plan):
+    real = tmp_path / "store" / "plan.csv"
+    real.parent.mkdir()
+    real.write_bytes(OLD)
+    (tmp_path / "plan.csv").symlink_to(real)
+    assert write_plan(plan, tmp_path / "plan.csv") == tmp_path / "plan.csv"
+    assert (tmp_path / "plan.csv").is_symlink() and read_plan(real) == plan
+
+
+@settings(max_examples=40, deadline=None)
+@given(old=st.dictionaries(st.sampled_from("abcde"), st.binary(max_size=50), max_size=5),
+       new=st.dictionaries(st.sampled_from("abcdef"), st.text(max_size=50), min_size=1,
+                           max_size=6),
+       fail_at=st.integers(0, 8))
+def test_folder_is_all_new_or_all_old(old, new, fail_at):
+    """Whatever file the failure comes at, the folder is the previous one or the new one."""
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "out"
+        out.mkdir()
+        for name, data in old.items():
+            (out / name).write_bytes(data)
+        before = snapshot(out)
+        try:
+            with atomic_folder(out) as files:
+                for i, (name, text) in enumerate(new.items()):
+                    if i == fail_at:
+                        raise KeyboardInterrupt
+                    atomic_write_text(files.path(name), text)
+        except KeyboardInterrupt:
+            assert fail_at < len(new)
+            assert snapshot(out) == before
+        else:
+            assert fail_at >= len(new)
+            expected = {**before, **{n: t.encode() for n, t in new.items()}}
+            assert snapshot(out) == expected
+        assert temporaries(Path(d)) == []

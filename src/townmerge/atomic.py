@@ -201,6 +201,11 @@ def _remove_stale(target: Path) -> None:
                 p.unlink()
 
 
+def _through_link(path: Path) -> Path:
+    """The file a symbolic link points to: it is replaced, the link is kept (as ``open`` does)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 def _prepare(target: Path) -> list[Path]:
     """Check ``target`` can be a file, create its folder; return the folders created."""
     if target.is_dir():
@@ -290,7 +295,7 @@ def atomic_open(path: PathLike, *, encoding: str = "utf-8",
     >>> out.read_text()
     'a,b\n'
     """
-    target = Path(path)
+    target = _through_link(Path(path))
     created = _prepare(target)
     try:
         fd, tmp = _create_temp(target)
@@ -378,7 +383,7 @@ def atomic_write_with(path: PathLike, write: Callable[[Path], object]) -> Path:
     >>> out.read_text()
     'a\n1\n'
     """
-    target = Path(path)
+    target = _through_link(Path(path))
     created = _prepare(target)
     try:  # create the name once: proves the folder is writable before any work
         fd, tmp = _create_temp(target)
@@ -400,7 +405,7 @@ def atomic_write_with(path: PathLike, write: Callable[[Path], object]) -> Path:
         if isinstance(exc, OSError):
             raise output_error(target, exc) from exc
         raise
-    return target
+    return Path(path)
 
 
 class AtomicFolder:

@@ -325,7 +325,8 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: PathLike, *, id_name: str | None 
     The index is written as the first property (named ``id_name`` or the
     index's name); coordinates are rounded to ``precision`` decimals (7 for
     geographic CRSs, 3 for projected ones); a CRS other than EPSG:4326 is
-    recorded in a ``crs`` member that GDAL reads back.
+    recorded in a ``crs`` member that GDAL reads back. The file is written
+    whole or not at all (:mod:`townmerge.atomic`).
 
     Parameters
     ----------
@@ -398,6 +399,9 @@ def write_layers(path: PathLike, layers: Layers, *,
                  extra: dict[str, gpd.GeoDataFrame] | None = None) -> Path:
     """Write layers (ids as index) to a folder of GeoJSON + CSV, or to a GeoPackage.
 
+    All the folder's files are replaced together, or none (:func:`townmerge.atomic.atomic_folder`);
+    a GeoPackage is written whole or not at all.
+
     Parameters
     ----------
     path : str or PathLike
@@ -410,6 +414,11 @@ def write_layers(path: PathLike, layers: Layers, *,
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    OutputError
+        When the output cannot be written; the previous files are left as they were.
     """
     out = Path(path)
     spatial = {"units": layers.units, "settlements": layers.settlements, "roads": layers.roads,
@@ -495,6 +504,12 @@ def write_plan(plan: Plan, path: PathLike, *, unit_order: Iterable[str] | None =
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    OutputError
+        When ``path`` cannot be written (its folder is a file, it is a folder, the disk
+        is full, the folder is read-only); a previous file is left as it was.
     """
     out = Path(path)
     order = list(unit_order) if unit_order is not None else sorted(plan.assignment)

@@ -515,6 +515,12 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> pathlib.Path:
     pathlib.Path
         ``path``.
 
+    Raises
+    ------
+    OutputError
+        If ``path`` cannot be written; a previous file is left as it was (the page is
+        written whole or not at all).
+
     Examples
     --------
     >>> import tempfile

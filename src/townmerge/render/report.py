@@ -1097,6 +1097,8 @@ def save_report(html_text: str, path: str | os.PathLike[str]) -> pathlib.Path:
     ------
     TypeError
         If ``html_text`` is not a string.
+    OutputError
+        If ``path`` cannot be written; a previous file is left as it was.
 
     Examples
     --------
