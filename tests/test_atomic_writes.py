@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import folium
 import pandas as pd
@@ -602,3 +603,23 @@ def test_folder_is_all_new_or_all_old(old, new, fail_at):
             expected = {**before, **{n: t.encode() for n, t in new.items()}}
             assert snapshot(out) == expected
         assert temporaries(Path(d)) == []
+
+
+@pytest.mark.parametrize("free", [0, 10 << 30], ids=["disk full", "space left"])
+def test_gdal_error_on_a_full_disk_is_an_output_error(tmp_path, monkeypatch, area, free):
+    """GDAL reports a full disk as a pyogrio error, not an OSError: the free space tells."""
+    target = tmp_path / "area.gpkg"
+    target.write_bytes(OLD)
+
+    def write_dataframe(frame, path, **kwargs):
+        Path(path).write_bytes(b"SQLite format 3\x00 half")
+        raise pyogrio.errors.FeatureError("Could not add feature to layer at index 0")
+
+    monkeypatch.setattr(tm_io.pyogrio, "write_dataframe", write_dataframe)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: SimpleNamespace(free=free))
+    expected = (pytest.raises(OutputError, match="disk is full") if free == 0 else
+                pytest.raises(pyogrio.errors.FeatureError, match="Could not add feature"))
+    with expected:
+        write_study_area(area, target)
+    assert target.read_bytes() == OLD
+    assert os.listdir(tmp_path) == ["area.gpkg"]

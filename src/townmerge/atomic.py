@@ -52,6 +52,7 @@ import glob
 import os
 import re
 import secrets
+import shutil
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -75,6 +76,8 @@ PathLike = str | os.PathLike[str]
 
 #: Every temporary file's name contains this mark.
 TEMP_MARK = ".townmerge-tmp-"
+#: Less free space than this (bytes) after a writer failed means the disk is full.
+_NEARLY_FULL = 1 << 20
 _PID = re.compile(re.escape(TEMP_MARK) + r"(\d+)-")
 
 
@@ -235,6 +238,14 @@ def _discard(tmp: Path) -> None:
             p.unlink()
 
 
+def _disk_full(tmp: Path) -> bool:
+    """Whether the disk holding ``tmp`` has (almost) no space left."""
+    try:
+        return shutil.disk_usage(tmp.parent).free < _NEARLY_FULL
+    except OSError:  # pragma: no cover - the folder went away
+        return False
+
+
 def _fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
@@ -369,9 +380,10 @@ def atomic_write_with(path: PathLike, write: Callable[[Path], object]) -> Path:
     Raises
     ------
     OutputError
-        When ``path`` cannot be written (an ``OSError`` from ``write`` too); the
-        previous file is left as it was. Other exceptions from ``write`` pass
-        through unchanged, after the temporary file is removed.
+        When ``path`` cannot be written (an ``OSError`` from ``write`` too, or
+        any error of ``write`` when the disk is then full, as GDAL reports it);
+        the previous file is left as it was. Other exceptions from ``write``
+        pass through unchanged, after the temporary file is removed.
 
     Examples
     --------
@@ -400,8 +412,11 @@ def atomic_write_with(path: PathLike, write: Callable[[Path], object]) -> Path:
         _fsync_file(tmp)
         _install(tmp, target)
     except BaseException as exc:
+        full = isinstance(exc, Exception) and not isinstance(exc, OSError) and _disk_full(tmp)
         _discard(tmp)
         _remove_empty(created)
+        if full:  # GDAL reports a full disk as its own error: say what it is
+            raise output_error(target, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))) from exc
         if isinstance(exc, OSError):
             raise output_error(target, exc) from exc
         raise
