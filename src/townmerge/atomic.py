@@ -24,17 +24,22 @@ write of the same target removes it once its process ``<pid>`` is gone
 A folder of several files (:func:`atomic_folder`) is written file by file to
 temporary files first; only when every one is complete are they renamed over
 the targets, one after the other. An exception during those renames puts the
-previous files back (from hard links taken just before). The one window left
-is a hard crash in the middle of the renames, which takes microseconds: the
-folder then holds some new and some previous files, each of them whole.
+previous files back (from hard links taken just before; on a file system
+without hard links the files already renamed stay new). The one window left
+is a hard crash (``kill -9``, power loss) in the middle of the renames, which
+take microseconds: the folder then holds some new and some previous files,
+each of them whole. A folder that did not exist is removed again on failure.
+Files of the folder that the writer does not name are never touched.
+
+A symbolic link as target is written through: the file it points to is
+replaced and the link kept, as :func:`open` would.
 
 Examples
 --------
 >>> import tempfile
 >>> from pathlib import Path
 >>> d = Path(tempfile.mkdtemp())
->>> atomic_write_text(d / "a.txt", "old")
-PosixPath('...a.txt')
+>>> _ = atomic_write_text(d / "a.txt", "old")
 >>> with atomic_open(d / "a.txt") as fh:
 ...     _ = fh.write("new, half")
 ...     raise RuntimeError("interrupted")
