@@ -45,6 +45,7 @@ from folium.utilities import JsCode
 from pyproj import Geod
 from shapely.geometry import mapping
 
+from ..atomic import atomic_write_text
 from ..errors import CRSError
 from ..i18n import check_lang, fmt_area_km2, fmt_population, join_names, label
 
@@ -514,6 +515,12 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> pathlib.Path:
     pathlib.Path
         ``path``.
 
+    Raises
+    ------
+    OutputError
+        If ``path`` cannot be written; a previous file is left as it was (the page is
+        written whole or not at all).
+
     Examples
     --------
     >>> import tempfile
@@ -530,6 +537,4 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> pathlib.Path:
     if not isinstance(figure, Figure):
         raise TypeError("The map is not attached to a folium Figure; cannot render it.")
     _ensure_charset(figure)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(figure.render(), encoding="utf-8")
-    return out
+    return atomic_write_text(out, figure.render(), encoding="utf-8")

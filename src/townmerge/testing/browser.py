@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..atomic import atomic_write_bytes
+
 if TYPE_CHECKING:  # pragma: no cover
     from playwright.sync_api import ConsoleMessage, Dialog, Request, Route
 
@@ -408,11 +410,12 @@ def check_html(
                 page.on("dialog", on_dialog)
                 page.goto(page_path.as_uri(), wait_until="load")
                 page.wait_for_timeout(wait_ms)
-                png = page.screenshot(path=str(shot), full_page=True, type="png")
+                png = page.screenshot(full_page=True, type="png")
             finally:
                 context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+    atomic_write_bytes(shot, png)
 
     distinct, dominant = colour_stats(decode_png(png))
     return BrowserCheck(
