@@ -95,7 +95,7 @@ _CSS = """
   color: #222; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff;
   pointer-events: none; max-width: 20em; overflow: hidden; text-overflow: ellipsis;
 }
-.tm-tip { white-space: normal; max-width: 320px; overflow-wrap: anywhere; }
+.tm-tip { white-space: normal; width: max-content; max-width: 320px; overflow-wrap: anywhere; }
 """
 
 # Draws the layers of ``data`` (see ``_page_data``) on ``map``. Fixed code: the data
