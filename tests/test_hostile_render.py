@@ -12,6 +12,7 @@ Chromium with every tooltip open.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import html
 import io
@@ -428,3 +429,25 @@ def test_cli_pages_show_hostile_names_in_chromium(
     for name in NAMES:
         assert name in report["text"], name[:40]
     _no_pwned(cli.map_path.parent)
+
+
+def test_nothing_in_townmerge_builds_a_template_or_a_folium_object_from_text() -> None:
+    """Only the map scaffolding and the tile resolver come from folium; no template is made.
+
+    The map's own pieces go through :mod:`townmerge.render.verbatim`; anything
+    else (``Element(text)``, a ``Template``, a ``GeoJson``, ``Tooltip``,
+    ``DivIcon``...) would hand text to Jinja again.
+    """
+    forbidden = {"Element", "Template", "Environment", "from_string", "Html", "IFrame",
+                 "MacroElement", "JavascriptLink", "CssLink", "Tooltip", "Popup", "DivIcon",
+                 "Marker", "GeoJson", "GeoJsonTooltip", "GeoJsonPopup", "FeatureGroup",
+                 "LayerControl", "CircleMarker", "Choropleth"}
+    found = []
+    for path in sorted((ROOT / "src" / "townmerge").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in forbidden:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}(...)")
+    assert found == []
