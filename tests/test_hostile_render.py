@@ -28,6 +28,7 @@ import pytest
 from branca.element import Element
 
 from townmerge.cli import main
+from townmerge.errors import EXIT_INPUT, EXIT_USAGE, ParameterError
 from townmerge.evaluate import merged_units
 from townmerge.generate import greedy_plan
 from townmerge.i18n import join_names, label
@@ -451,3 +452,24 @@ def test_nothing_in_townmerge_builds_a_template_or_a_folium_object_from_text() -
                 if name in forbidden:
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}(...)")
     assert found == []
+
+
+def test_tiles_are_data_too(area: StudyArea, plan: Plan, work: Path) -> None:
+    """``--tiles`` is the user's text as well: a provider name, or a clear error."""
+    before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
+    after = merged_units(area, plan)
+    page = before_after_map(before, after, tiles="OpenStreetMap").get_root().render()
+    assert _map_data(page)["tiles"]["url"].startswith("https://tile.openstreetmap.org/")
+    out = work / "tiles"
+    out.mkdir()
+    with _inside(out):
+        for tiles in NAMES[:6]:
+            with pytest.raises(ParameterError, match=r"Unknown tiles .*OpenStreetMap"):
+                before_after_map(before, after, tiles=tiles)
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+            status = main(["demo", "--data", str(work / "county"), "--tiles", NAMES[0],
+                           "--out", str(out / "out")])
+    assert status in (EXIT_INPUT, EXIT_USAGE)  # a usage error once the command maps it so
+    assert "Unknown tiles '甲{{7*7}}乙'" in stderr.getvalue()
+    _no_pwned(out)

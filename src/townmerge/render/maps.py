@@ -49,7 +49,7 @@ from folium.utilities import camelize
 from pyproj import Geod
 from shapely.geometry import mapping
 
-from ..errors import CRSError
+from ..errors import CRSError, ParameterError
 from ..i18n import check_lang, fmt_area_km2, fmt_population, join_names, label
 from .verbatim import ScriptAfter, Verbatim, script_json
 
@@ -414,7 +414,13 @@ def _tiles(tiles: str | None) -> dict[str, Any] | None:
     """URL and options of a base map, resolved by folium but drawn by the page's script."""
     if tiles is None:
         return None
-    layer = folium.TileLayer(tiles)
+    try:
+        layer = folium.TileLayer(tiles)
+    except ValueError:  # folium: "Custom tiles must have an attribution."
+        raise ParameterError(
+            f"Unknown tiles {tiles!r}: give the name of a tile provider (e.g. 'OpenStreetMap' "
+            "or 'CartoDB positron'), or no tiles for a map that needs no network."
+        ) from None
     return {"url": layer.tiles, "options": {camelize(k): v for k, v in layer.options.items()}}
 
 
@@ -473,7 +479,8 @@ def before_after_map(
     ------
     ValueError
         If ``lang`` is unknown, a frame has no CRS
-        (:class:`townmerge.errors.CRSError`), or ``before``/``after`` is empty.
+        (:class:`townmerge.errors.CRSError`), ``before``/``after`` is empty, or
+        ``tiles`` names no known provider (:class:`townmerge.errors.ParameterError`).
 
     Notes
     -----
