@@ -98,8 +98,9 @@ _CSS = """
 .tm-tip { white-space: normal; width: max-content; max-width: 320px; overflow-wrap: anywhere; }
 """
 
-# Draws the layers of ``data`` (see ``_page_data``) on ``map``. Fixed code: the data
-# comes in as parsed JSON and every name is written with textContent, never as HTML.
+# Draws ``data`` (the JSON object before_after_map writes: layers, tiles, bounds) on
+# ``map``. Fixed code: the data comes in parsed, and every name is written with
+# textContent, never as HTML.
 _TILES_JS = """
     L.tileLayer(data.tiles.url, data.tiles.options).addTo(map);"""
 _DRAW_JS = """
