@@ -393,7 +393,8 @@ def test_make_sample_interrupted_leaves_the_previous_sample(tmp_path, monkeypatc
     shutil.copytree(SAMPLE, out)
     before = snapshot(out)
     fail_file_writes(monkeypatch, KeyboardInterrupt(), after=12)
-    assert run_interrupted(["make-sample", str(out), "--seed", "7"], KeyboardInterrupt()) == INTERRUPTED
+    code = run_interrupted(["make-sample", str(out), "--seed", "7"], KeyboardInterrupt())
+    assert code == INTERRUPTED
     assert snapshot(out) == before
     assert temporaries(tmp_path) == []
 
