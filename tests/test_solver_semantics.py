@@ -132,6 +132,13 @@ def test_time_limit_reached_without_a_plan_is_not_infeasible(county):
         generate_plan(county, method="exact", time_limit=1e-6)
     # the optimum exists
     assert generate_plan(county, method="exact").info["status"] == "Optimal"
+    # the status the exact model reads as "the limit ran out" is HiGHS's own
+    import highspy
+
+    from townmerge.generate.exact import TIME_LIMIT_STATUS
+
+    assert highspy.Highs().modelStatusToString(
+        highspy.HighsModelStatus.kTimeLimit) == TIME_LIMIT_STATUS
 
 
 def test_time_limit_is_honoured_by_the_greedy_repair_and_ensembles(monkeypatch):
