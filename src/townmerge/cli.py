@@ -52,6 +52,9 @@ _COLUMN_KEYS = ("unit_id", "unit_name", "population", "kind", "terrain", "parent
 
 
 def _column_args(p: argparse.ArgumentParser) -> None:
+    """Arguments of every command that reads data: the CRS to measure in, the column roles."""
+    p.add_argument("--crs", help="projected CRS in metres to measure in, e.g. EPSG:2154 "
+                   "(default: chosen from the data; see townmerge.crs)")
     g = p.add_argument_group("column roles (input column names)")
     for key in _COLUMN_KEYS:
         g.add_argument(f"--{key.replace('_', '-')}", dest=key, metavar="COLUMN")
@@ -72,7 +75,7 @@ def _config(ns: argparse.Namespace) -> Config:
 
 
 def _area(ns: argparse.Namespace) -> StudyArea:
-    return read_study_area(ns.path, columns=_columns(ns))
+    return read_study_area(ns.path, columns=_columns(ns), crs=ns.crs)
 
 
 def _sample_area(path: str | None) -> StudyArea:
@@ -135,7 +138,7 @@ def _make_sample(ns: argparse.Namespace) -> int:
 
 
 def _validate(ns: argparse.Namespace) -> int:
-    report = validate(ns.path, columns=_columns(ns))
+    report = validate(ns.path, columns=_columns(ns), crs=ns.crs)
     print(report, file=sys.stderr)
     return 0 if report.ok else 1
 

@@ -37,6 +37,7 @@ import shapely
 from pyproj import CRS
 
 from .columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
+from .crs import require_crs
 from .errors import InputError, PlanError, format_ids
 from .model import StudyArea
 from .plan import Plan
@@ -67,6 +68,7 @@ class Layers:
     settlements: gpd.GeoDataFrame | None = None
     flows: pd.DataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
+    crs: CRS | None = None  # the CRS to measure in, when the user gave one
 
 
 def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -81,7 +83,7 @@ def _read_flows_csv(path: Path, cm: ColumnMap) -> pd.DataFrame:
 
 
 def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
-                units_layer: str = "units") -> Layers:
+                units_layer: str = "units", crs: object = None) -> Layers:
     """Read the layers of a study area from a folder, a GeoPackage or a units file.
 
     Parameters
@@ -95,6 +97,10 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
         Used to read the flows' endpoint columns as text.
     units_layer : str, default "units"
         Name of the layer (file stem) that holds the units, e.g. ``"villages"``.
+    crs : object, optional
+        The projected CRS in metres to measure the study area in, kept as
+        :attr:`Layers.crs` (see :class:`townmerge.StudyArea`); the layers
+        themselves stay in their own CRS.
 
     Returns
     -------
@@ -106,6 +112,7 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
         When the path or the units layer does not exist.
     """
     cm = columns or ColumnMap()
+    wanted = require_crs(crs, "requested") if crs is not None else None
     p = Path(path)
     if not p.exists():
         raise InputError(f"No such file or folder: {str(p)!r}.")
@@ -124,7 +131,7 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
                 f"The folder {str(p)!r} has no {units_layer} file: expected one of "
                 f"{[f'{units_layer}{s}' for s in _UNIT_SUFFIXES]}."
             )
-        return Layers(**found)
+        return Layers(**found, crs=wanted)
     if p.suffix == ".gpkg":
         names = [str(n) for n, _ in pyogrio.list_layers(p)]
         if units_layer not in names:
@@ -144,16 +151,16 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
             layers["flows"] = pd.DataFrame(flows)
         else:
             layers["flows"] = None
-        return Layers(**layers)
+        return Layers(**layers, crs=wanted)
     if p.suffix in _UNIT_SUFFIXES:
-        return Layers(units=_read_vector(p))
+        return Layers(units=_read_vector(p), crs=wanted)
     raise InputError(f"Cannot read {str(p)!r}: expected a folder, a GeoPackage, or a units file "
                      f"ending in one of {list(_UNIT_SUFFIXES)}.")
 
 
 def read_study_area(
     path: PathLike, *, level: Literal["townships", "villages"] = "townships",
-    columns: ColumnMap | None = None, **column_keywords: str
+    columns: ColumnMap | None = None, crs: object = None, **column_keywords: str
 ) -> StudyArea:
     """Read and validate a study area.
 
@@ -171,6 +178,9 @@ def read_study_area(
         :func:`townmerge.generate_plan` to nest a village plan in a township plan.
     columns : ColumnMap, optional
         Column roles; alternatively give them as keywords.
+    crs : object, optional
+        The projected CRS in metres to measure in, e.g. ``"EPSG:2154"`` (see
+        :class:`townmerge.StudyArea`).
     **column_keywords : str
         Column roles such as ``unit_id="code"``, ``unit_name="nom"``,
         ``population="POP2020"``.
@@ -197,8 +207,10 @@ def read_study_area(
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
     if level not in ("townships", "villages"):
         raise InputError(f"level must be 'townships' or 'villages', not {level!r}.")
-    lay = _village_layers(path, cm) if level == "villages" else read_layers(path, columns=cm)
-    return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm)
+    lay = (_village_layers(path, cm) if level == "villages"
+           else read_layers(path, columns=cm, crs=crs))
+    return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm,
+                     crs=crs)
 
 
 def _village_layers(path: PathLike, cm: ColumnMap) -> Layers:
@@ -237,7 +249,7 @@ def _village_layers(path: PathLike, cm: ColumnMap) -> Layers:
 
 def validate(
     area_or_path: StudyArea | PathLike, *, columns: ColumnMap | None = None,
-    **column_keywords: str,
+    crs: object = None, **column_keywords: str,
 ) -> ValidationReport:
     """List every problem of a study area or of the files of one.
 
@@ -249,6 +261,8 @@ def validate(
     ----------
     area_or_path : StudyArea or str or PathLike
     columns : ColumnMap, optional
+    crs : object, optional
+        The projected CRS in metres to measure in, as for :func:`read_study_area`.
     **column_keywords : str
         Column roles, as for :func:`read_study_area`.
 
@@ -269,12 +283,12 @@ def validate(
     if isinstance(area_or_path, StudyArea):
         return area_or_path.report
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
-    lay = read_layers(area_or_path, columns=cm)
+    lay = read_layers(area_or_path, columns=cm, crs=crs)
     return check_layers(
         normalize_units(lay.units, cm),
         normalize_settlements(lay.settlements, cm) if lay.settlements is not None else None,
         normalize_flows(lay.flows, cm) if lay.flows is not None else None,
-        lay.roads,
+        lay.roads, crs=lay.crs,
     )
 
 

@@ -39,7 +39,7 @@ import pandas as pd
 import shapely
 
 from .columns import FLOW_TYPES
-from .crs import local_metric_crs, require_crs
+from .crs import MetricFrame, describe_crs, local_metric_crs, metric_frame, require_crs, suggest_crs
 from .errors import CRSError, InputError, TopologyWarning, format_ids
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -238,6 +238,7 @@ def check_layers(
     sliver_width_m: float = 1.0,
     gap_area_m2: float = 1.0,
     overlap_area_m2: float = 1.0,
+    crs: object = None,
 ) -> ValidationReport:
     """Check the layers of a study area and list every problem.
 
@@ -272,6 +273,11 @@ def check_layers(
         Holes between units smaller than this are ignored.
     overlap_area_m2 : float, default 1.0
         Two units sharing less area than this do not overlap.
+    crs : object, optional
+        The projected CRS in metres to measure in (default: chosen by
+        :func:`townmerge.crs.metric_frame`). Whatever the CRS, units where it
+        distorts lengths or areas by more than
+        :data:`townmerge.crs.MAX_DISTORTION` are named in a warning.
 
     Returns
     -------
@@ -315,10 +321,11 @@ def check_layers(
     problems += _id_problems("units", urows)
     problems += _population_problems("units", units, urows)
 
-    frame = _Frame.of_units(units, problems)
+    frame = _Frame.of_units(units, problems, crs)
     topo: _Topology | None = None
     if frame.units is not None:
         problems += _unit_geometry_problems(units, urows)
+        problems += _distortion_problems(frame, units, urows)
         topo = _Topology.build(frame.units)
         problems += _topology_problems(topo, urows, tol)
 
@@ -592,9 +599,11 @@ class _Frame:
     units: np.ndarray | None  # unit geometries in metres (or as given when unmeasurable)
     source: CRS | None  # the units' CRS (or the one assumed when it is missing)
     metric: CRS | None  # the CRS measured in; None: coordinates taken as metres
+    chosen: MetricFrame | None = None  # how the metric CRS was chosen, and its distortion
 
     @classmethod
-    def of_units(cls, units: gpd.GeoDataFrame, problems: list[Problem]) -> _Frame:
+    def of_units(cls, units: gpd.GeoDataFrame, problems: list[Problem],
+                 requested: object = None) -> _Frame:
         if not _has_geometry(units):
             problems.append(Problem(
                 "error", "missing-geometry", "units",
@@ -629,8 +638,13 @@ class _Frame:
                 "projected. Set their real CRS with gdf.set_crs(..., allow_override=True)."))
             return cls(geoms, crs, None)
         metric: CRS | None
+        chosen: MetricFrame | None = None
         try:
-            metric = _metric_crs(crs, bounds)
+            if crs.is_geographic or crs.is_projected or requested is not None:
+                chosen = metric_frame(crs, geoms, requested=requested)
+                metric = chosen.crs
+            else:
+                metric = _metric_crs(crs, bounds)
         except CRSError as exc:
             problems.append(Problem(
                 "error", "bad-crs", "units",
@@ -639,9 +653,9 @@ class _Frame:
             if metric is None:
                 return cls(geoms, crs, None)
         if metric == crs:
-            return cls(geoms, crs, metric)
+            return cls(geoms, crs, metric, chosen)
         try:
-            return cls(_project(geoms, crs, metric), crs, metric)
+            return cls(_project(geoms, crs, metric), crs, metric, chosen)
         except Exception as exc:  # pyproj raises several unrelated classes
             problems.append(Problem(
                 "error", "bad-crs", "units",
@@ -710,6 +724,46 @@ def _fallback_metric_crs(crs: CRS, geoms: np.ndarray) -> CRS | None:
                                         float(bounds[2]), float(bounds[3])))
     except Exception:  # pyproj raises several unrelated classes
         return None
+
+
+def _distortion_problems(frame: _Frame, units: gpd.GeoDataFrame, rows: _Rows) -> list[Problem]:
+    """Warnings: a projected CRS replaced as too distorted; units the metric CRS distorts."""
+    chosen, out = frame.chosen, list[Problem]()
+    if chosen is None or frame.source is None:
+        return out
+    if chosen.replaced is not None:
+        out.append(Problem(
+            "warning", "crs-replaced", "units",
+            f"The units' CRS {describe_crs(chosen.replaced)} is projected but not metric in "
+            f"practice: over the study area it distorts lengths or areas by more than "
+            f"{chosen.tolerance:.0%}. Lengths and areas are measured in "
+            f"{describe_crs(chosen.crs)} instead (the input CRS is kept for writing). Give "
+            "crs=... (--crs) to measure in another projected CRS.",
+            figures={"tolerance": chosen.tolerance}))
+    worst = chosen.worst
+    if len(worst):
+        labels = [f"{rows.labels[i]}: {chosen.distortion[i]:.1%}" for i in worst]
+        _, ids = rows.pick(worst)
+        if chosen.requested:
+            advice = "It is the CRS asked for, so it is used; check that it suits the area."
+        else:
+            try:
+                better = suggest_crs(frame.source, _geoms(units), tolerance=chosen.tolerance)
+            except Exception:  # pyproj raises several unrelated classes
+                better = None
+            advice = ("Give a CRS suited to the area with crs=... (--crs)"
+                      + (f", e.g. crs={str(better.to_epsg() or '')!r} for "
+                         f"{describe_crs(better)}" if better is not None else "")
+                      + ", or study distant parts separately.")
+        out.append(Problem(
+            "warning", "crs-distortion", "units",
+            f"The CRS the study area is measured in, {describe_crs(chosen.crs)}, distorts "
+            f"lengths or areas by more than {chosen.tolerance:.0%} at "
+            f"{_plural(len(worst), 'unit')} (worst first): {format_ids(labels)}. Border "
+            f"lengths, areas and distances there are off by that much. {advice}",
+            ids, figures={"count": len(worst),
+                          "max_distortion": float(chosen.distortion[worst[0]])}))
+    return out
 
 
 # -- unit geometry ---------------------------------------------------------------------------
