@@ -1,6 +1,8 @@
 """Issue 10 "Correct numbers", geometry: each test checks against an independent computation
 (pyproj.Geod on the ellipsoid, or a hand calculation), never against townmerge's own output."""
 
+import json
+import re
 import warnings
 from pathlib import Path
 
@@ -15,7 +17,8 @@ import townmerge as tm
 from townmerge.adjacency import build_adjacency
 from townmerge.cli import main
 from townmerge.errors import TopologyWarning
-from townmerge.io import read_layers
+from townmerge.i18n import fmt_area_km2
+from townmerge.io import read_layers, write_geojson
 
 ROOT = Path(__file__).resolve().parents[1]
 FINISTERE = ROOT / "sample_shapes" / "finistere" / "communes_2016.geojson"
@@ -138,3 +141,80 @@ def test_study_area_spanning_distant_regions_names_worst_units_and_takes_a_crs(
     assert area2.crs.to_epsg() == 2154
     assert main(["validate", str(path), "--unit-id", "code", "--unit-name", "nom",
                  "--crs", "EPSG:2154"]) == 0
+
+
+# -- bullet 3: dissolving does not crash on data that validation passed -----------------------
+def test_dissolving_tiny_overlap_does_not_crash_and_validation_names_it():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TopologyWarning)
+        area = tm.read_study_area(FINISTERE, unit_id="code", unit_name="nom")
+    tiny = next(p for p in area.report.warnings if p.code == "tiny-overlap")
+    assert set(tiny.ids) == {"29192", "29273"}
+    assert "29192 (Plougoulm)" in tiny.message and "29273 (Santec)" in tiny.message
+    assert "m²" in tiny.message and 0 < tiny.figures["area_m2"] < 1.0
+
+    plan = tm.Plan.identity(area.unit_ids).merge("29192", "29273")
+    merged = tm.merged_units(area, plan)
+    new = plan.assignment["29192"]
+    lonlat = gpd.read_file(FINISTERE).set_index("code").geometry
+    truth = _geod_area_km2(lonlat["29192"]) + _geod_area_km2(lonlat["29273"])
+    assert merged.at[new, "area_km2"] == pytest.approx(truth, rel=1e-3)
+    assert merged.at[new, "geometry"].area / 1e6 == pytest.approx(truth, rel=2e-3)
+    assert merged.at[new, "geometry"].is_valid
+    s = tm.summarize(area, plan)
+    assert (s.units_before - s.units_after) == 1
+    page = tm.plan_report(area, plan, lang="en")
+    assert "Plougoulm" in page and "Santec" in page
+    before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
+    html = tm.before_after_map(before, merged, lang="en").get_root().render()
+    assert "Santec" in html
+
+
+# -- bullet 4: one area everywhere ------------------------------------------------------------
+def _map_areas(html: str) -> dict[str, str]:
+    """Area string of each merged unit (tooltips without a Code line), by name."""
+    out = {}
+    for raw in re.findall(r'"tip": ("(?:[^"\\]|\\.)*")', html):
+        tip = json.loads(raw)
+        if "Code:" in tip or "Area km" not in tip:
+            continue
+        name = re.match(r"<b>(.*?)</b>", tip).group(1)
+        out[name] = re.search(r"Area km²: ([^<]+)", tip).group(1)
+    return out
+
+
+def test_one_area_everywhere_map_report_geojson_agree_with_geod(tmp_path):
+    area = tm.read_study_area(ROOT / "sample_shapes" / "county")
+    plan = tm.greedy_plan(area, target=13)
+    merged = tm.merged_units(area, plan)
+    before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
+    html = tm.before_after_map(before, merged, lang="en").get_root().render()
+    page = tm.plan_report(area, plan, lang="en")
+    out = write_geojson(merged.to_crs(area.input_crs), tmp_path / "merged.geojson")
+    props = {f["properties"]["new_unit_id"]: f["properties"]
+             for f in json.loads(out.read_text(encoding="utf-8"))["features"]}
+    on_map = _map_areas(html)
+    lonlat = area.units.to_crs("EPSG:4326").geometry
+    checked = 0
+    for new, members in plan.groups().items():
+        if len(members) < 2:
+            continue
+        name = str(merged.at[new, "name"])
+        truth = sum(_geod_area_km2(lonlat[m]) for m in members)  # independent: the ellipsoid
+        row = re.search(rf'<tr><td>{re.escape(name)}[^<]*</td><td class="wording">.*?</td>'
+                        r'<td class="num">([^<]+)</td>', page)
+        assert row is not None, name
+        shown = fmt_area_km2(props[new]["area_km2"], "en")
+        assert on_map[name] == row.group(1) == shown, name
+        assert float(shown.replace(",", "")) == pytest.approx(truth, rel=1e-3, abs=0.051)
+        assert props[new]["area_km2"] == pytest.approx(truth, rel=1e-3)
+        checked += 1
+    assert checked >= 5
+    # The current units' tooltips too.
+    for raw in re.findall(r'"tip": ("(?:[^"\\]|\\.)*")', html):
+        tip = json.loads(raw)
+        code = re.search(r"Code: (\w+)", tip)
+        if code:
+            value = float(re.search(r"Area km²: ([^<]+)", tip).group(1).replace(",", ""))
+            assert value == pytest.approx(_geod_area_km2(lonlat[code.group(1)]), rel=1e-3,
+                                          abs=0.051)

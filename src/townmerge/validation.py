@@ -898,6 +898,9 @@ def _topology_problems(topo: _Topology, rows: _Rows, tol: _Tolerances) -> list[P
         width = _mean_width(area, _polygon_perimeter(inter))
         big = area >= tol.overlap_area_m2
         thin = width < tol.sliver_width_m
+        tiny = np.flatnonzero(~big & (area > 0))
+        if len(tiny):
+            out.append(_tiny_overlap_problem(rows, ol[tiny], orr[tiny], area[tiny], tol))
         for k in np.flatnonzero(big & ~thin):
             overlap_pairs.append((int(ol[k]), int(orr[k]), float(area[k])))
         for k in np.flatnonzero(big & thin):
@@ -979,6 +982,23 @@ def _topology_problems(topo: _Topology, rows: _Rows, tol: _Tolerances) -> list[P
                 "is not misplaced or in the wrong CRS.",
                 ids, figures={"count": len(lonely)}))
     return out
+
+
+def _tiny_overlap_problem(rows: _Rows, a: np.ndarray, b: np.ndarray, area: np.ndarray,
+                          tol: _Tolerances) -> Problem:
+    """Overlaps below the overlap tolerance: harmless for areas, but badly noded borders."""
+    order = np.argsort(-area, kind="stable")
+    labels = [f"{rows.labels[a[k]]} / {rows.labels[b[k]]}: {area[k]:.2g} m²" for k in order]
+    _, ids = rows.pick(i for k in order for i in (a[k], b[k]))
+    n = len(order)
+    return Problem(
+        "warning", "tiny-overlap", "units",
+        f"{_plural(n, 'pair')} of units {'overlaps' if n == 1 else 'overlap'} by less than "
+        f"{tol.overlap_area_m2:g} m²: {format_ids(labels)}. Too small to change any figure, "
+        "but their borders are not noded together: merged units are dissolved with a slower, "
+        "robust union. Snap the borders together (QGIS: Snap geometries to layer) so that "
+        "neighbours share their border exactly.",
+        ids, figures={"pairs": n, "area_m2": float(area.sum())})
 
 
 def _and(labels: Iterable[str]) -> str:

@@ -42,9 +42,9 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure
 from folium.utilities import JsCode
-from pyproj import Geod
 from shapely.geometry import mapping
 
+from ..crs import equal_area_km2
 from ..errors import CRSError
 from ..i18n import check_lang, fmt_area_km2, fmt_population, join_names, label
 
@@ -197,14 +197,19 @@ def _member_names(value: object) -> list[str] | None:
     return names or None
 
 
-def _area_km2(geoms: np.ndarray) -> np.ndarray:
-    """Geodesic areas (WGS84 ellipsoid) in km² of lon/lat geometries; NaN when empty."""
-    geod = Geod(ellps="WGS84")
-    out = np.full(len(geoms), np.nan)
-    for i, geom in enumerate(geoms):
-        if geom is not None and not geom.is_empty:
-            out[i] = abs(geod.geometry_area_perimeter(geom)[0]) / 1e6
-    return out
+def _area_km2(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """Areas in km² of lon/lat units: their ``area_km2`` where given, else measured.
+
+    Both come from :func:`townmerge.crs.equal_area_km2` (``merged_units`` fills
+    ``area_km2`` with it), so the map shows the same area as the report and the
+    GeoJSON.
+    """
+    given = (pd.to_numeric(frame["area_km2"], errors="coerce").to_numpy(dtype=float)
+             if "area_km2" in frame.columns else np.full(len(frame), np.nan))
+    missing = ~np.isfinite(given)
+    if missing.any():
+        given[missing] = equal_area_km2(frame.geometry.to_numpy()[missing], _WGS84)
+    return given
 
 
 def _round(geoms: np.ndarray) -> np.ndarray:
@@ -304,7 +309,7 @@ def _before_properties(
     names = [_text(v, i) for v, i in zip(_values(old, "name"), ids, strict=True)]
     targets = [None if _is_missing(v) else _id_str(v) for v in _values(old, "new_unit")]
     pops = [_number(v) for v in _values(old, "population")]
-    areas = _area_km2(old.geometry.to_numpy())
+    areas = _area_km2(old)
     members_of: dict[str, list[str]] = {}
     for k in sorted(range(len(ids)), key=lambda j: ids[j]):
         target = targets[k]
@@ -333,7 +338,7 @@ def _after_properties(
 ) -> list[dict[str, Any]]:
     """Tooltip and style of each merged unit."""
     pops = [_number(v) for v in _values(new, "population")]
-    areas = _area_km2(new.geometry.to_numpy())
+    areas = _area_km2(new)
     members = _values(new, "members")
     seats = _values(new, "seat_name")
     props = []
