@@ -37,10 +37,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from .columns import FLOW_TYPES
+from .config import TravelParams
 from .crs import MetricFrame, describe_crs, local_metric_crs, metric_frame, require_crs, suggest_crs
 from .errors import CRSError, InputError, TopologyWarning, format_ids
+from .roads import node_roads, road_checks
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyproj import CRS
@@ -239,6 +242,7 @@ def check_layers(
     gap_area_m2: float = 1.0,
     overlap_area_m2: float = 1.0,
     crs: object = None,
+    travel: TravelParams | None = None,
 ) -> ValidationReport:
     """Check the layers of a study area and list every problem.
 
@@ -278,6 +282,10 @@ def check_layers(
         :func:`townmerge.crs.metric_frame`). Whatever the CRS, units where it
         distorts lengths or areas by more than
         :data:`townmerge.crs.MAX_DISTORTION` are named in a warning.
+    travel : TravelParams, optional
+        For the road checks: ``snap_m``, ``join_crossings`` (how roads are
+        joined), ``dangle_m`` (road ends just short of another road) and
+        ``max_access_m`` (settlements far from every road node).
 
     Returns
     -------
@@ -331,6 +339,7 @@ def check_layers(
 
     srows: _Rows | None = None
     located: _Located | None = None
+    points: np.ndarray | None = None
     if settlements is not None:
         srows = _Rows.of(settlements, "settlement")
         problems += _id_problems("settlements", srows)
@@ -348,8 +357,11 @@ def check_layers(
 
     if roads is not None:
         road_frame = roads.to_frame() if isinstance(roads, gpd.GeoSeries) else roads
-        if frame.other_layer("roads", road_frame, problems) is not None:
+        lines = frame.other_layer("roads", road_frame, problems)
+        if lines is not None:
             problems += _road_problems(road_frame)
+            problems += _road_network_problems(road_frame, lines, frame, points, srows,
+                                               travel or TravelParams())
 
     ordered = [p for p in problems if p.is_error] + [p for p in problems if not p.is_error]
     return ValidationReport(tuple(ordered))
@@ -1403,3 +1415,92 @@ def _road_rows(roads: gpd.GeoDataFrame, geoms: np.ndarray) -> _Rows:
         else:
             labels.append(f"a road at ({points[i].x:.6g}, {points[i].y:.6g})")
     return _Rows("road", ids, names, tuple(labels))
+
+
+def _road_network_problems(
+    roads: gpd.GeoDataFrame, lines: np.ndarray, frame: _Frame, points: np.ndarray | None,
+    srows: _Rows | None, travel: TravelParams,
+) -> list[Problem]:
+    """Warnings: road ends just short of a road, network parts apart, settlements off-road."""
+    usable = np.isin(_type_names(lines), _LINEAR) & ~_missing_geometry(lines)
+    if not usable.any():
+        return []
+    geoms = np.array(lines, dtype=object)
+    geoms[~usable] = None
+    noded = node_roads(geoms, snap_m=travel.snap_m, join_crossings=travel.join_crossings)
+    checks = road_checks(noded, geoms, dangle_m=travel.dangle_m)
+    rows = _road_rows(roads, _geoms(roads))
+    back = None
+    if frame.metric is not None and frame.source is not None and frame.metric != frame.source:
+        back = frame.metric, frame.source
+    geographic = frame.source is not None and frame.source.is_geographic
+
+    def located_at(xy: np.ndarray) -> list[str]:
+        """Coordinates in the input CRS, and the nearest settlement."""
+        pts: np.ndarray = np.asarray(shapely.points(xy), dtype=object)
+        if back is not None:
+            pts = _project(pts, back[0], back[1])
+        coords = shapely.get_coordinates(pts)
+        fmt = "{:.5f}, {:.5f}" if geographic else "{:.1f}, {:.1f}"
+        out = [f"({fmt.format(x, y)})" for x, y in coords]
+        if srows is not None and points is not None:
+            ok = np.flatnonzero((_type_names(points) == _POINT) & ~_missing_geometry(points))
+            if len(ok):
+                d, k = cKDTree(shapely.get_coordinates(points[ok])).query(xy)
+                out = [f"{o} near {srows.labels[ok[j]]} ({_distance(dd)})"
+                       for o, j, dd in zip(out, k, d, strict=True)]
+        return out
+
+    out: list[Problem] = []
+    if checks.dangles.size:
+        owner = np.full(noded.n_nodes, -1, dtype=np.int64)
+        owner[noded.end_node.ravel()] = np.repeat(noded.part_row, 2)
+        own = owner[checks.dangles]
+        labels = [f"{rows.labels[r]} ends {g:.1f} m from another road at {w}"
+                  for r, g, w in zip(own, checks.dangle_gap_m, located_at(noded.xy[checks.dangles]),
+                                     strict=True)]
+        _, ids = rows.pick(own)
+        n = len(labels)
+        out.append(Problem(
+            "warning", "road-dangle", "roads",
+            f"{_plural(n, 'road end')} {'stops' if n == 1 else 'stop'} short of another road "
+            f"(closer than {travel.dangle_m:g} m, farther than snap_m = {travel.snap_m:g} m), "
+            f"so {'it does' if n == 1 else 'they do'} not join it: {format_ids(labels)}. "
+            "Travel times cannot use such a junction. Snap the ends to the road (QGIS: Snap "
+            "geometries to layer), or raise [travel] snap_m if these gaps are all junctions.",
+            ids, figures={"count": n, "max_gap_m": float(checks.dangle_gap_m.max())}))
+    if checks.minor.size:
+        comp = checks.components
+        first = np.array([int(np.flatnonzero(comp == c)[0]) for c in checks.minor])
+        n_roads = [int(np.unique(noded.row[comp[noded.u] == c]).size) for c in checks.minor]
+        labels = [f"{k} road piece(s) at {w}" for k, w in zip(n_roads, located_at(noded.xy[first]),
+                                                               strict=True)]
+        n = len(labels)
+        out.append(Problem(
+            "warning", "road-disconnected", "roads",
+            f"The road network falls into {n + 1} parts that do not connect; besides the "
+            f"largest: {format_ids(labels)}. Trips between settlements on different parts "
+            "use the straight-line fallback. Join the parts where roads really meet (a "
+            "missing link, an end short of a junction), or set [travel] join_crossings = true "
+            "if the layer has no vertices where roads cross.",
+            figures={"parts": n + 1}))
+    if points is not None and srows is not None and noded.n_nodes:
+        ok = np.flatnonzero((_type_names(points) == _POINT) & ~_missing_geometry(points))
+        if len(ok):
+            d, _ = cKDTree(noded.xy).query(shapely.get_coordinates(points[ok]))
+            far = ok[d > travel.max_access_m]
+            if far.size:
+                dist = d[d > travel.max_access_m]
+                pts = np.asarray(shapely.get_coordinates(points[far]))
+                coords = located_at(pts)
+                labels = [f"{srows.labels[i]} at {c.split(' near ')[0]}: {_distance(x)}"
+                          for i, c, x in zip(far, coords, dist, strict=True)]
+                _, ids = srows.pick(far)
+                out.append(Problem(
+                    "warning", "far-from-road", "settlements",
+                    f"{_plural(far.size, 'settlement')} {_are(far.size)} farther than "
+                    f"{_distance(travel.max_access_m)} (max_access_m) from every road node: "
+                    f"{format_ids(labels)}. Their travel times are straight-line estimates. "
+                    "Add the roads that serve them, or check their coordinates.",
+                    ids, figures={"count": int(far.size)}))
+    return out
