@@ -37,6 +37,7 @@ import shapely
 from pyproj import CRS
 
 from .columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
+from .config import Config
 from .crs import require_crs
 from .errors import InputError, PlanError, format_ids
 from .model import StudyArea
@@ -249,7 +250,7 @@ def _village_layers(path: PathLike, cm: ColumnMap) -> Layers:
 
 def validate(
     area_or_path: StudyArea | PathLike, *, columns: ColumnMap | None = None,
-    crs: object = None, **column_keywords: str,
+    crs: object = None, config: Config | None = None, **column_keywords: str,
 ) -> ValidationReport:
     """List every problem of a study area or of the files of one.
 
@@ -263,6 +264,8 @@ def validate(
     columns : ColumnMap, optional
     crs : object, optional
         The projected CRS in metres to measure in, as for :func:`read_study_area`.
+    config : Config, optional
+        Its ``travel`` settings say how roads are joined for the road checks.
     **column_keywords : str
         Column roles, as for :func:`read_study_area`.
 
@@ -288,7 +291,7 @@ def validate(
         normalize_units(lay.units, cm),
         normalize_settlements(lay.settlements, cm) if lay.settlements is not None else None,
         normalize_flows(lay.flows, cm) if lay.flows is not None else None,
-        lay.roads, crs=lay.crs,
+        lay.roads, crs=lay.crs, travel=config.travel if config is not None else None,
     )
 
 

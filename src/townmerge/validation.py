@@ -252,9 +252,12 @@ def check_layers(
     non-numeric population, settlements that are not points, lie outside every
     unit or in another unit than their ``unit`` column names, flows naming
     unknown settlements or carrying bad values. Warnings: gaps and slivers
-    between units, multi-part units, units touching no other unit, units
-    without a settlement, flows from a settlement to itself, a ``seat`` naming
-    an unknown settlement or one in another unit.
+    between units, overlaps below ``overlap_area_m2``, multi-part units, units
+    touching no other unit, units without a settlement, flows from a
+    settlement to itself, a ``seat`` naming an unknown settlement or one in
+    another unit, a projected CRS replaced as not metric in practice, units
+    the metric CRS distorts, road ends just short of another road, parts of
+    the road network that do not connect, settlements far from every road.
 
     Parameters
     ----------
@@ -1471,10 +1474,11 @@ def _road_network_problems(
             ids, figures={"count": n, "max_gap_m": float(checks.dangle_gap_m.max())}))
     if checks.minor.size:
         comp = checks.components
-        first = np.array([int(np.flatnonzero(comp == c)[0]) for c in checks.minor])
-        n_roads = [int(np.unique(noded.row[comp[noded.u] == c]).size) for c in checks.minor]
-        labels = [f"{k} road piece(s) at {w}" for k, w in zip(n_roads, located_at(noded.xy[first]),
-                                                               strict=True)]
+        _, first_of = np.unique(comp, return_index=True)
+        first = first_of[checks.minor]
+        pieces = np.bincount(comp[noded.u], minlength=first_of.size)[checks.minor]
+        labels = [f"{k} road piece(s) at {w}"
+                  for k, w in zip(pieces.tolist(), located_at(noded.xy[first]), strict=True)]
         n = len(labels)
         out.append(Problem(
             "warning", "road-disconnected", "roads",
