@@ -5,11 +5,11 @@ Examples
 >>> import geopandas as gpd
 >>> from shapely import box
 >>> units = gpd.GeoDataFrame({"id": ["A", "B", "C"], "name": ["甲", "乙", "丙"],
-...     "population": [100, 50, 70]}, geometry=[box(0, 0, 1000, 1000),
-...     box(1000, 0, 2000, 1000), box(2000, 0, 3000, 1000)], crs="EPSG:32648")
+...     "population": [100, 50, 70]}, geometry=[box(x, 3380000, x + 1000, 3381000)
+...     for x in (499000, 500000, 501000)], crs="EPSG:32648")
 >>> area = StudyArea(units)
 >>> plan = Plan.from_mapping({"A": "A", "B": "A", "C": "C"})
->>> merged_units(area, plan)[["name", "population", "area_km2", "n_members"]]
+>>> merged_units(area, plan)[["name", "population", "area_km2", "n_members"]].round(2)
             name  population  area_km2  n_members
 new_unit_id
 A              甲       150.0       2.0          2
