@@ -384,8 +384,8 @@ def how_made(plan: Plan | str) -> str:
         return ""
     info = dict(plan.info)
     method = str(info.get("method", "?"))
-    repaired = info.get("repaired")
-    return f"{method} (repaired by {repaired})" if repaired else method
+    repaired = info.get("repaired")  # e.g. a greedy dead end: method "exact (repair)"
+    return f"{method} ({repaired})" if repaired and "repair" not in method else method
 
 
 def counties(cap: float) -> tuple[str, str, str, list[str], dict[str, Any]]:
@@ -414,11 +414,7 @@ def counties(cap: float) -> tuple[str, str, str, list[str], dict[str, Any]]:
 
         def obj(m: str, value: dict[str, float] = value,
                 results: dict[str, tuple[float, Plan | str]] = results) -> str:
-            if m not in value:
-                return str(results[m][1])
-            # a greedy dead end the exact model repaired says so: "exact (repair)"
-            made = getattr(results[m][1], "info", {}).get("method", m)
-            return f"{value[m]:.4f}" + (f" ({made})" if m == "greedy" and made != m else "")
+            return f"{value[m]:.4f}" if m in value else str(results[m][1])
 
         def gap(m: str, value: dict[str, float] = value, best: float = best) -> str:
             return f"{100 * (best - value[m]) / best:.2f} %" if m in value else "—"
@@ -558,9 +554,9 @@ def computed_notes(facts: dict[str, Any]) -> str:
         g = facts["gap"][m]
         if g:
             out.append(f"- {label}: gap to the optimum {span(g)} %, at most {max(g):.2f} %.")
-    repaired = [f"{c}: {d['greedy']}" for c, d in facts["made"].items() if "repaired" in
-                d["greedy"]]
-    out.append("- Greedy plans repaired by another method: "
+    repaired = [f"{c}: {d['greedy']}" for c, d in facts["made"].items()
+                if d["greedy"] != "greedy"]
+    out.append("- Greedy plans not made by greedy alone (`plan.info`): "
                + ("; ".join(repaired) if repaired else "none") + ".")
     beaten = sum(b for _, _, b in facts["beats"])
     out.append(f"- Our best plan scores higher than the peer's plan in {beaten} of "
