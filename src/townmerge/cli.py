@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from .atomic import atomic_folder, atomic_write_with
 from .cliargs import bound_item, non_negative_int, positive_float, positive_int, quotas
 from .columns import ColumnMap
 from .config import Config
@@ -86,6 +87,9 @@ _COLUMN_KEYS = ("unit_id", "unit_name", "population", "kind", "terrain", "parent
 
 
 def _column_args(p: argparse.ArgumentParser) -> None:
+    """Arguments of every command that reads data: the CRS to measure in, the column roles."""
+    p.add_argument("--crs", help="projected CRS in metres to measure in, e.g. EPSG:2154 "
+                   "(default: chosen from the data; see townmerge.crs)")
     g = p.add_argument_group("column roles (input column names)")
     for key in _COLUMN_KEYS:
         g.add_argument(f"--{key.replace('_', '-')}", dest=key, metavar="COLUMN")
@@ -112,7 +116,7 @@ def _config(ns: argparse.Namespace) -> Config:
 
 
 def _area(ns: argparse.Namespace) -> StudyArea:
-    return read_study_area(ns.path, columns=_columns(ns), encoding=ns.encoding)
+    return read_study_area(ns.path, columns=_columns(ns), encoding=ns.encoding, crs=ns.crs)
 
 
 def _plan_file(ns: argparse.Namespace, path: str) -> Plan:
@@ -132,8 +136,7 @@ def _sample_area(path: str | None, encoding: str | None = None) -> StudyArea:
 
 def _write_table(frame: pd.DataFrame, out: str | None, what: str) -> None:
     if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, encoding="utf-8")
+        atomic_write_with(out, lambda tmp: frame.to_csv(tmp, encoding="utf-8"))
         print(f"wrote {what} to {out}")
 
 
@@ -146,16 +149,17 @@ def _demo(ns: argparse.Namespace) -> int:
     for b in breaches:
         print(f"townmerge: warning: {b.text(ns.lang)}", file=sys.stderr)
     out = Path(ns.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_plan(plan, out / "plan.csv", unit_order=area.unit_ids)
-    merged = merged_units(area, plan)
-    write_geojson(merged.to_crs(area.input_crs), out / "merged_units.geojson")
-    before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
-    m = before_after_map(before, merged, settlements=area.settlements, lang=ns.lang,
-                         tiles=ns.tiles, title=ns.title, breaches=breaches)
-    save_map(m, out / "before_after.html")
-    figures = report_figures(area, plan, config=cfg)
-    save_report(render_report(figures, lang=ns.lang, title=ns.title), out / "report.html")
+    with atomic_folder(out) as files:  # the four files together, or the previous ones
+        write_plan(plan, files.path("plan.csv"), unit_order=area.unit_ids)
+        merged = merged_units(area, plan)
+        write_geojson(merged.to_crs(area.input_crs), files.path("merged_units.geojson"))
+        before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
+        m = before_after_map(before, merged, settlements=area.settlements, lang=ns.lang,
+                             tiles=ns.tiles, title=ns.title, breaches=breaches)
+        save_map(m, files.path("before_after.html"))
+        figures = report_figures(area, plan, config=cfg)
+        save_report(render_report(figures, lang=ns.lang, title=ns.title),
+                    files.path("report.html"))
     s = summarize(area, plan)
     zh = ns.lang == "zh"
     for sentence in count_sentences(figures, ns.lang):
@@ -189,7 +193,8 @@ def _validate(ns: argparse.Namespace) -> int:
     except InputError as exc:  # report the settings' problems beside the data's
         print(f"townmerge: {exc}", file=sys.stderr)
         settings_ok = False
-    report = validate(ns.path, columns=_columns(ns), encoding=ns.encoding, config=cfg)
+    report = validate(ns.path, columns=_columns(ns), encoding=ns.encoding, crs=ns.crs,
+                      config=cfg)
     print(report, file=sys.stderr)
     return EXIT_OK if report.ok and settings_ok else EXIT_INPUT
 
@@ -280,19 +285,46 @@ def _tiers(ns: argparse.Namespace) -> int:
 def _ensemble(ns: argparse.Namespace) -> int:
     cfg = _config(ns)
     area = _area(ns)
-    if ns.best:
-        plans = best_plans(area, ns.n, target=ns.target, seed=ns.seed, config=cfg)
-    else:
-        plans = generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
-                                  progress=True)
-    co = co_occurrence(plans)
     out = Path(ns.out)
-    out.mkdir(parents=True, exist_ok=True)
-    for i, p in enumerate(plans):
-        write_plan(p, out / f"plan_{i:03d}.csv", unit_order=area.unit_ids)
-    co.to_csv(out / "co_occurrence.csv", encoding="utf-8")
+    # each plan is written as soon as it is made to <out>.unfinished beside the folder, so a
+    # run cut short keeps its finished plans there; the folder itself gets every plan and the
+    # co-occurrences together at the end, or keeps the previous ones
+    unfinished = out.with_name(out.name + ".unfinished")
+    plans: list[Plan] = []
+
+    def keep(p: Plan) -> None:
+        write_plan(p, unfinished / f"plan_{len(plans):03d}.csv", unit_order=area.unit_ids)
+        plans.append(p)
+
+    try:
+        if ns.best:
+            for p in best_plans(area, ns.n, target=ns.target, seed=ns.seed, config=cfg):
+                keep(p)
+        else:
+            generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
+                              progress=True, on_plan=keep)
+        co = co_occurrence(plans)
+        with atomic_folder(out) as files:  # every plan and the co-occurrences, or the previous
+            for i, p in enumerate(plans):
+                write_plan(p, files.path(f"plan_{i:03d}.csv"), unit_order=area.unit_ids)
+            atomic_write_with(files.path("co_occurrence.csv"),
+                              lambda tmp: co.to_csv(tmp, index=False, encoding="utf-8"))
+            for old in out.glob("plan_[0-9][0-9][0-9].csv"):  # a larger earlier ensemble's
+                if old.name not in files.names():
+                    files.remove(old.name)
+    except BaseException:
+        if plans:
+            print(f"{len(plans)} finished plan(s) kept in {unfinished}", file=sys.stderr)
+        raise
+    try:  # the ensemble is complete: its copies (and an earlier run's) in <out>.unfinished go
+        for done in unfinished.glob("plan_[0-9][0-9][0-9].csv"):
+            done.unlink()
+        unfinished.rmdir()  # only when empty: nothing else of the user's is removed
+    except OSError:
+        pass
     distinct = len({p.canonical() for p in plans})
-    print(f"{len(plans)} plans ({distinct} distinct partitions) and co_occurrence.csv in {out}")
+    print(f"{len(plans)} plans ({distinct} distinct partitions) and co_occurrence.csv (unit "
+          f"pairs ever in one new unit, with their share of the plans) in {out}")
     return 0
 
 

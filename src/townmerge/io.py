@@ -36,8 +36,10 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from .atomic import atomic_folder, atomic_open, atomic_write_with
 from .columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
 from .config import Config
+from .crs import require_crs
 from .errors import InputError, PlanError, format_ids
 from .model import StudyArea
 from .plan import Plan
@@ -69,6 +71,7 @@ class Layers:
     settlements: gpd.GeoDataFrame | None = None
     flows: pd.DataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
+    crs: CRS | None = None  # the CRS to measure in, when the user gave one
 
 
 def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -97,7 +100,8 @@ def _read_flows_csv(path: Path, cm: ColumnMap, encoding: str | None = None) -> p
 
 
 def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
-                units_layer: str = "units", encoding: str | None = None) -> Layers:
+                units_layer: str = "units", encoding: str | None = None,
+                crs: object = None) -> Layers:
     """Read the layers of a study area from a folder, a GeoPackage or a units file.
 
     Parameters
@@ -114,6 +118,10 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
     encoding : str, optional
         Encoding of ``flows.csv``; by default UTF-8 (with or without BOM), else
         GB18030/GBK (see :mod:`townmerge.textio`).
+    crs : object, optional
+        The projected CRS in metres to measure the study area in, kept as
+        :attr:`Layers.crs` (see :class:`townmerge.StudyArea`); the layers
+        themselves stay in their own CRS.
 
     Returns
     -------
@@ -126,6 +134,7 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
         truncated, damaged or in an encoding that cannot be decoded.
     """
     cm = columns or ColumnMap()
+    wanted = require_crs(crs, "requested") if crs is not None else None
     p = Path(path)
     if not p.exists():
         raise InputError(f"No such file or folder: {str(p)!r}.")
@@ -144,7 +153,7 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
                 f"The folder {str(p)!r} has no {units_layer} file: expected one of "
                 f"{[f'{units_layer}{s}' for s in _UNIT_SUFFIXES]}."
             )
-        return Layers(**found)
+        return Layers(**found, crs=wanted)
     if p.suffix == ".gpkg":
         try:
             names = [str(n) for n, _ in pyogrio.list_layers(p)]
@@ -168,16 +177,17 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
             layers["flows"] = pd.DataFrame(flows)
         else:
             layers["flows"] = None
-        return Layers(**layers)
+        return Layers(**layers, crs=wanted)
     if p.suffix in _UNIT_SUFFIXES:
-        return Layers(units=_read_vector(p))
+        return Layers(units=_read_vector(p), crs=wanted)
     raise InputError(f"Cannot read {str(p)!r}: expected a folder, a GeoPackage, or a units file "
                      f"ending in one of {list(_UNIT_SUFFIXES)}.")
 
 
 def read_study_area(
     path: PathLike, *, level: Literal["townships", "villages"] = "townships",
-    columns: ColumnMap | None = None, encoding: str | None = None, **column_keywords: str
+    columns: ColumnMap | None = None, encoding: str | None = None, crs: object = None,
+    **column_keywords: str
 ) -> StudyArea:
     """Read and validate a study area.
 
@@ -198,6 +208,9 @@ def read_study_area(
     encoding : str, optional
         Encoding of ``flows.csv`` (default: UTF-8 with or without BOM, else
         GB18030/GBK).
+    crs : object, optional
+        The projected CRS in metres to measure in, e.g. ``"EPSG:2154"`` (see
+        :class:`townmerge.StudyArea`).
     **column_keywords : str
         Column roles such as ``unit_id="code"``, ``unit_name="nom"``,
         ``population="POP2020"``.
@@ -225,8 +238,9 @@ def read_study_area(
     if level not in ("townships", "villages"):
         raise InputError(f"level must be 'townships' or 'villages', not {level!r}.")
     lay = (_village_layers(path, cm, encoding) if level == "villages"
-           else read_layers(path, columns=cm, encoding=encoding))
-    return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm)
+           else read_layers(path, columns=cm, encoding=encoding, crs=crs))
+    return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm,
+                     crs=crs)
 
 
 def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None) -> Layers:
@@ -265,7 +279,7 @@ def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None) 
 
 def validate(
     area_or_path: StudyArea | PathLike, *, columns: ColumnMap | None = None,
-    config: Config | None = None, encoding: str | None = None,
+    encoding: str | None = None, crs: object = None, config: Config | None = None,
     **column_keywords: str,
 ) -> ValidationReport:
     """List every problem of a study area or of the files of one.
@@ -283,6 +297,10 @@ def validate(
         specialty settlements); default :class:`townmerge.Config`.
     encoding : str, optional
         Encoding of ``flows.csv``, as for :func:`read_study_area`.
+    crs : object, optional
+        The projected CRS in metres to measure in, as for :func:`read_study_area`.
+    config : Config, optional
+        Its ``travel`` settings say how roads are joined for the road checks.
     **column_keywords : str
         Column roles, as for :func:`read_study_area`.
 
@@ -303,12 +321,12 @@ def validate(
     if isinstance(area_or_path, StudyArea):
         return area_or_path.report
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
-    lay = read_layers(area_or_path, columns=cm, encoding=encoding)
+    lay = read_layers(area_or_path, columns=cm, encoding=encoding, crs=crs)
     return check_layers(
         normalize_units(lay.units, cm),
         normalize_settlements(lay.settlements, cm) if lay.settlements is not None else None,
         normalize_flows(lay.flows, cm) if lay.flows is not None else None,
-        lay.roads,
+        lay.roads, crs=lay.crs, travel=config.travel if config is not None else None,
         config=config,
     )
 
@@ -359,7 +377,8 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: PathLike, *, id_name: str | None 
     The index is written as the first property (named ``id_name`` or the
     index's name); coordinates are rounded to ``precision`` decimals (7 for
     geographic CRSs, 3 for projected ones); a CRS other than EPSG:4326 is
-    recorded in a ``crs`` member that GDAL reads back.
+    recorded in a ``crs`` member that GDAL reads back. The file is written
+    whole or not at all (:mod:`townmerge.atomic`).
 
     Parameters
     ----------
@@ -417,8 +436,7 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: PathLike, *, id_name: str | None 
         doc["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
     doc["features"] = features
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="\n") as fh:
+    with atomic_open(out, encoding="utf-8", newline="\n") as fh:
         fh.write('{"type": "FeatureCollection",\n')
         if "crs" in doc:
             fh.write('"crs": ' + json.dumps(doc["crs"], ensure_ascii=False) + ",\n")
@@ -433,6 +451,9 @@ def write_layers(path: PathLike, layers: Layers, *,
                  extra: dict[str, gpd.GeoDataFrame] | None = None) -> Path:
     """Write layers (ids as index) to a folder of GeoJSON + CSV, or to a GeoPackage.
 
+    All the folder's files are replaced together, or none (:func:`townmerge.atomic.atomic_folder`);
+    a GeoPackage is written whole or not at all.
+
     Parameters
     ----------
     path : str or PathLike
@@ -445,31 +466,36 @@ def write_layers(path: PathLike, layers: Layers, *,
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    OutputError
+        When the output cannot be written; the previous files are left as they were.
     """
     out = Path(path)
     spatial = {"units": layers.units, "settlements": layers.settlements, "roads": layers.roads,
                **(extra or {})}
+    flows = layers.flows
     if out.suffix == ".gpkg":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.exists():
-            out.unlink()
+        def write_gpkg(tmp: Path) -> None:
+            for name, gdf in spatial.items():
+                if gdf is not None:
+                    frame = gdf.reset_index() if gdf.index.name is not None else gdf
+                    pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+            if flows is not None:
+                pyogrio.write_dataframe(flows.reset_index(drop=True), tmp, layer="flows",
+                                        driver="GPKG")
+
+        return atomic_write_with(out, write_gpkg)  # whole file or the previous one
+    with atomic_folder(out) as files:  # every file of the folder, or the previous ones
         for name, gdf in spatial.items():
             if gdf is not None:
-                frame = gdf.reset_index() if gdf.index.name is not None else gdf
-                pyogrio.write_dataframe(frame, out, layer=name, driver="GPKG")
-        if layers.flows is not None:
-            pyogrio.write_dataframe(layers.flows.reset_index(drop=True), out, layer="flows",
-                                    driver="GPKG")
-        return out
-    out.mkdir(parents=True, exist_ok=True)
-    for name, gdf in spatial.items():
-        target = out / f"{name}.geojson"
-        if gdf is not None:
-            write_geojson(gdf, target)
-        elif target.exists():
-            target.unlink()
-    if layers.flows is not None:
-        layers.flows.to_csv(out / "flows.csv", index=False, encoding="utf-8", lineterminator="\n")
+                write_geojson(gdf, files.path(f"{name}.geojson"))
+            else:
+                files.remove(f"{name}.geojson")
+        if flows is not None:
+            atomic_write_with(files.path("flows.csv"), lambda tmp: flows.to_csv(
+                tmp, index=False, encoding="utf-8", lineterminator="\n"))
     return out
 
 
@@ -530,12 +556,17 @@ def write_plan(plan: Plan, path: PathLike, *, unit_order: Iterable[str] | None =
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    OutputError
+        When ``path`` cannot be written (its folder is a file, it is a folder, the disk
+        is full, the folder is read-only); a previous file is left as it was.
     """
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     order = list(unit_order) if unit_order is not None else sorted(plan.assignment)
     plan.check_units(order)
-    with out.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_open(out, encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(PLAN_COLUMNS)
         for u in order:
