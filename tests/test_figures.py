@@ -8,10 +8,11 @@ from hypothesis import strategies as st
 
 from townmerge import StudyArea, merged_units
 from townmerge.adjacency import build_adjacency
-from townmerge.errors import InfeasibleError, InputError
+from townmerge.errors import InfeasibleError, InputError, ParameterError
 from townmerge.evaluate import compare_plans, plan_metrics
 from townmerge.figures import (
     BETTER,
+    FIGURE_RANGES,
     METRICS,
     FigureModel,
     check_bounds,
@@ -200,6 +201,11 @@ def test_exact_with_bounds_equals_brute_force(spec, target, steps):
     if case is None:
         return
     area, scorer, target, feasible, bounds = case
+    if any(not FIGURE_RANGES[n][0] <= v <= FIGURE_RANGES[n][1] for n, v in bounds.items()):
+        # beyond what any plan can have (a negative CV): refused before solving
+        with pytest.raises(ParameterError, match=r"no plan has|between 0 and 1"):
+            generate_plan(area, method="exact", target=target, scorer=scorer, bounds=bounds)
+        return
     meeting = [obj for obj, f in feasible if not unmet_bounds(f, bounds)]
     if not meeting:
         with pytest.raises(InfeasibleError):

@@ -146,8 +146,6 @@ def _demo(ns: argparse.Namespace) -> int:
     area = _sample_area(ns.data, ns.encoding)
     plan = greedy_plan(area, target=ns.target, config=cfg)
     breaches = plan_breaches(area, plan, config=cfg)  # the flow rule may break a limit: say so
-    for b in breaches:
-        print(f"townmerge: warning: {b.text(ns.lang)}", file=sys.stderr)
     out = Path(ns.out)
     with atomic_folder(out) as files:  # the four files together, or the previous ones
         write_plan(plan, files.path("plan.csv"), unit_order=area.unit_ids)
@@ -172,6 +170,8 @@ def _demo(ns: argparse.Namespace) -> int:
               f"  ({row['member_names']})")
     print(f"wrote {out / 'before_after.html'}, {out / 'report.html'}, {out / 'plan.csv'}, "
           f"{out / 'merged_units.geojson'}")
+    for b in breaches:  # also at the top of the report and the map
+        print(f"townmerge: warning: {b.text(ns.lang)}", file=sys.stderr)
     return 0
 
 
