@@ -168,10 +168,18 @@ def odd_roads(lay, data):
         lay["roads"] = r.set_geometry(gpd.GeoSeries(geoms, index=r.index, crs=r.crs))
 
 
+def odd_gdp(lay, data):
+    s = lay["settlements"]
+    s["gdp"] = 1.0
+    s.iat[_row(data, s), s.columns.get_loc("gdp")] = data.draw(
+        st.sampled_from([None, -1, "n/a", 0, 5e3]))
+
+
 CORRUPTIONS: tuple[Corruption, ...] = (
     unknown_terrain, seat_not_a_settlement, bad_road_speed, bad_flag, bad_settlement_flag,
     duplicated_flow_rows, bad_population, bad_flow_value, unknown_flow_endpoint, missing_name,
     duplicate_id, wrong_settlement_unit, many_locked, other_county, zero_population, odd_roads,
+    odd_gdp,
 )
 
 

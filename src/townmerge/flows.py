@@ -67,6 +67,7 @@ from .config import FitMethod, GravityParams
 from .errors import InputError, format_ids
 from .model import StudyArea, unit_label
 from .travel import TravelNetwork, TravelParams
+from .validation import ValidationReport, gdp_problems
 
 __all__ = [
     "GravityFit",
@@ -452,13 +453,8 @@ def gravity_masses(
             f"{int(bad.sum())} settlement(s) have a missing or negative population, which the "
             f"gravity model needs: {format_ids(_settlement_labels(st, bad))}. Fill them in.")
     if "gdp" in st.columns:
+        ValidationReport(tuple(gdp_problems(st))).raise_if_errors()
         gdp = pd.to_numeric(st["gdp"], errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(gdp) | (gdp < 0)
-        if bad.any():
-            raise InputError(
-                f"{int(bad.sum())} settlement(s) have a missing or negative gdp: "
-                f"{format_ids(_settlement_labels(st, bad))}. Fill them in, or drop the gdp "
-                "column to use the proxy population × weight of the settlement kind.")
         economic = np.sqrt(pop * gdp)
     else:
         kinds = (st["kind"].to_numpy(dtype=object) if "kind" in st.columns

@@ -57,6 +57,7 @@ __all__ = [
     "ValidationReport",
     "check_layers",
     "flag_problems",
+    "gdp_problems",
     "road_speed_problems",
     "terrain_problems",
     "unknown_seat_problems",
@@ -383,6 +384,7 @@ def check_layers(
         problems += _id_problems("settlements", srows)
         problems += _population_problems("settlements", settlements, srows)
         problems += _name_problems("settlements", settlements, srows)
+        problems += gdp_problems(settlements)
         problems += flag_problems(settlements, (cfg.seats.hazard_column,
                                                 cfg.tiers.specialty_column), "settlement")
         points = frame.other_layer("settlements", settlements, problems)
@@ -1495,6 +1497,36 @@ def flag_problems(frame: pd.DataFrame, columns: Iterable[str],
             bad_flags_message(col, [f"{rows.labels[k]} = {values[k]!r}" for k in bad], noun),
             ids, figures={"count": len(bad)}))
     return out
+
+
+def gdp_problems(settlements: pd.DataFrame) -> list[Problem]:
+    """An error for every settlement whose ``gdp`` is missing, negative or not a number.
+
+    The one check of the gdp column, made by :func:`check_layers` and by
+    :func:`townmerge.flows.gravity_masses` (the economic mass is √(population × gdp)).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> st = pd.DataFrame({"name": ["甲村", "乙村"], "gdp": [4.0, None]}, index=["a", "b"])
+    >>> print(gdp_problems(st)[0].message)  # doctest: +ELLIPSIS
+    1 settlement has a missing or negative gdp: b (乙村). Fill it in, or drop the gdp column ...
+    """
+    if "gdp" not in settlements.columns:
+        return []
+    values = list(settlements["gdp"])
+    bad = [i for i, v in enumerate(values) if _number_status(v) != "ok"]
+    if not bad:
+        return []
+    rows = _Rows.of(settlements, "settlement")
+    labels, ids = rows.pick(bad)
+    n = len(bad)
+    return [Problem(
+        "error", "bad-gdp", "settlements",
+        f"{_plural(n, 'settlement')} {'has' if n == 1 else 'have'} a missing or negative gdp: "
+        f"{format_ids(labels)}. Fill {'it' if n == 1 else 'them'} in, or drop the gdp column "
+        "to use the proxy population × weight of the settlement kind.",
+        ids, figures={"count": n})]
 
 
 def _name_problems(layer: LayerName, frame: pd.DataFrame, rows: _Rows) -> list[Problem]:
