@@ -153,7 +153,8 @@ def other_county(lay, data):
 
 def zero_population(lay, data):
     layer = data.draw(st.sampled_from(["units", "settlements"]))
-    lay[layer]["population"] = 0
+    frame = lay[layer]
+    frame["population"] = pd.Series(0, index=frame.index, dtype=object)
 
 
 def odd_roads(lay, data):
@@ -170,7 +171,7 @@ def odd_roads(lay, data):
 
 def odd_gdp(lay, data):
     s = lay["settlements"]
-    s["gdp"] = 1.0
+    s["gdp"] = pd.Series(1.0, index=s.index, dtype=object)
     s.iat[_row(data, s), s.columns.get_loc("gdp")] = data.draw(
         st.sampled_from([None, -1, "n/a", 0, 5e3]))
 
