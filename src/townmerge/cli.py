@@ -23,7 +23,7 @@ from .config import Config
 from .errors import InputError, TownmergeError
 from .evaluate import check_plan, compare_plans, merged_units, plan_metrics, summarize
 from .figures import BETTER, check_bounds, dominated_by, figure_bounds
-from .generate import best_plans, co_occurrence, generate_ensemble, generate_plan, greedy_plan
+from .generate import best_plans, co_occurrence, generate_ensemble, generate_plan
 from .i18n import fmt_population
 from .io import (
     Layers,
@@ -96,7 +96,8 @@ def _write_table(frame: pd.DataFrame, out: str | None, what: str) -> None:
 # -- commands ----------------------------------------------------------------------------------
 def _demo(ns: argparse.Namespace) -> int:
     area = _sample_area(ns.data)
-    plan = greedy_plan(area, target=ns.target)
+    # the best plan the settings allow: the exact model's, proven optimal
+    plan = generate_plan(area, method="exact", target=ns.target)
     check_plan(area, plan)
     out = Path(ns.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ __all__ = [
     "CRSError",
     "InfeasibleError",
     "InputError",
+    "MissingDataWarning",
     "OutputError",
     "ParameterError",
     "PlanError",
@@ -152,3 +153,10 @@ class OutputError(TownmergeError, OSError):
 
 class TopologyWarning(UserWarning):
     """A non-fatal problem in the input: gaps, slivers, islands, multi-part units."""
+
+
+class MissingDataWarning(UserWarning):
+    """Rules that need data the study area lacks (e.g. population) are switched off.
+
+    The message names each rule switched off and how to supply the data.
+    """

@@ -53,6 +53,7 @@ from .flows import SettlementFlows
 from .i18n import fmt_population
 from .model import StudyArea, unit_label
 from .plan import Plan
+from .rules import below_floor, group_floor, polsby_popper, union_area_perimeter
 from .seats import SeatArrays, SeatSelector, _ranges, _truthy, _village_of, unit_thresholds
 from .travel import TravelNetwork
 
@@ -170,9 +171,7 @@ class MergerScorer:
         geoms = np.asarray(units.geometry.array)
         self.area_m2 = np.asarray(shapely.area(geoms), dtype=float)
         self.perimeter_m = np.asarray(shapely.length(geoms), dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.pp = np.where(self.perimeter_m > 0,
-                               4 * np.pi * self.area_m2 / self.perimeter_m**2, np.nan)
+        self.pp = polsby_popper(self.area_m2, self.perimeter_m)
         self.th = unit_thresholds(units, cfg)
         self.terrain = (units["terrain"].astype(object).to_numpy() if "terrain" in units.columns
                         else np.full(n, None, dtype=object))
@@ -385,20 +384,18 @@ class MergerScorer:
             return out
 
         pop = gsum(self.population[mem])
-        area_m2 = gsum(self.area_m2[mem])
         e1, e2 = self._pairs(ptr)
         u1, u2 = mem[e1], mem[e2]
         up = e1 < e2
         ekey = np.minimum(u1[up], u2[up]) * n + np.maximum(u1[up], u2[up])
         at = np.searchsorted(self._ekeys, ekey).clip(0, max(self._ekeys.size - 1, 0))
         adjacent = (self._ekeys[at] == ekey) if self._ekeys.size else np.zeros(ekey.size, bool)
-        inner = np.where(adjacent, self._eborder[at] if self._ekeys.size else 0.0, 0.0)
-        internal = np.bincount(g_of[e1[up]], inner, minlength=ng)
-        perim = gsum(self.perimeter_m[mem]) - 2 * internal
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pp = np.where(perim > 0, 4 * np.pi * area_m2 / perim**2, np.nan)
-        members_pp = gsum(np.nan_to_num(self.pp[mem])) / k
+        area_m2, perim = union_area_perimeter(ptr, mem, self.area_m2, self.perimeter_m,
+                                              self._ekeys, self._eborder)
+        pp = polsby_popper(area_m2, perim)
+        members_pp = gsum(self.pp[mem]) / k
         th = {name: wmean(v[mem]) for name, v in self.th.items()}
+        th["p_min"] = group_floor(self.population[mem], self.th["p_min"][mem], g_of, ng)
         a_max_hard = np.maximum.reduceat(self.th["a_max"][mem], starts) if ng else np.zeros(0)
         t_max_hard = np.maximum.reduceat(self.th["t_max"][mem], starts) if ng else np.zeros(0)
 
@@ -735,9 +732,9 @@ class MergerScorer:
         na = atom_ids.size
         size = np.bincount(atom_of, minlength=na)
         apop = np.bincount(atom_of, np.nan_to_num(self.population), minlength=na)
-        afloor = np.bincount(atom_of, self._w * self.th["p_min"], minlength=na) / np.maximum(
-            np.bincount(atom_of, self._w, minlength=na), 1e-300)
-        below: BoolArray = (apop < afloor) if self.area.has_population else np.zeros(na, dtype=bool)
+        afloor = group_floor(self.population, self.th["p_min"], atom_of, na)
+        below: BoolArray = (below_floor(apop, afloor) if self.area.has_population
+                            else np.zeros(na, dtype=bool))
         alocked = np.bincount(atom_of, self.locked.astype(float), minlength=na) > 0
         ml: BoolArray = np.zeros(na, dtype=bool)
         for u, v, _ in self.must_link:

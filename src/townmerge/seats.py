@@ -55,7 +55,8 @@ from .flows import SettlementFlows, settlement_flows
 from .model import StudyArea, unit_label
 from .travel import TravelNetwork
 
-__all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "unit_thresholds"]
+__all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "seat_keeper",
+           "unit_thresholds"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -521,14 +522,17 @@ class SeatChoice:
         judged.
     reason_zh, reason_en : str
         One sentence built from the figures.
+    keeper : str or None
+        The member the new unit is named after (:func:`seat_keeper`): the one
+        whose former seat is the seat, else the one the seat lies in.
 
     Examples
     --------
     >>> from townmerge.synth import sample_county
     >>> c = sample_county()
     >>> ch = choose_seat(StudyArea(c.units, c.settlements, c.flows, c.roads), ["511025116"])
-    >>> ch.seat, ch.former_seats, ch.moved
-    ('511025116001', ('511025116001',), False)
+    >>> ch.seat, ch.former_seats, ch.moved, ch.keeper
+    ('511025116001', ('511025116001',), False, '511025116')
     """
 
     members: tuple[str, ...]
@@ -542,6 +546,64 @@ class SeatChoice:
     notes: tuple[str, ...]
     reason_zh: str
     reason_en: str
+    keeper: str | None = None
+
+
+def seat_keeper(selector: SeatSelector | None, members: Sequence[str], seat: str | None,
+                population: Sequence[float] | None = None) -> str:
+    """The member a new unit is named after: the seat implies the name.
+
+    The one rule for the id and name a new unit keeps, used by every generator,
+    the report, the ``seats`` command and the merged units: the member whose
+    former seat is the new unit's seat; else the member the seat lies in (a
+    new site); else (no seat) the most populous member, ties to the first.
+    So a new unit never keeps one member's name while its seat is another
+    member's former seat.
+
+    Parameters
+    ----------
+    selector : SeatSelector or None
+        Former seats of the units and the unit of each settlement (None: no
+        settlements, the most populous member).
+    members : sequence of str
+        Current unit ids of the new unit.
+    seat : str or None
+        The new unit's seat (a settlement id).
+    population : sequence of float, optional
+        Population of each member, for the fallback (NaN counts as none).
+
+    Returns
+    -------
+    str
+        A member's unit id.
+
+    Examples
+    --------
+    >>> from townmerge.synth import sample_county
+    >>> c = sample_county()
+    >>> sel = SeatSelector(StudyArea(c.units, c.settlements, c.flows, c.roads))
+    >>> seat_keeper(sel, ["511025114", "511025116"], "511025116001")
+    '511025116'
+    >>> seat_keeper(None, ["A", "B"], None, population=[10.0, 20.0])
+    'B'
+    """
+    ids = [str(m) for m in members]
+    if not ids:
+        raise InputError("seat_keeper needs at least one unit id.")
+    if selector is not None and seat is not None:
+        at = int(selector.ids.get_indexer(pd.Index([str(seat)], dtype=object))[0])
+        if at >= 0:
+            pos = selector.unit_ids.get_indexer(pd.Index(ids, dtype=object))
+            for m, p in zip(ids, pos, strict=True):
+                if p >= 0 and selector.unit_seat[p] == at:
+                    return m
+            u = int(selector.unit_of[at])
+            if u >= 0 and str(selector.unit_ids[u]) in ids:
+                return str(selector.unit_ids[u])
+    if population is None:
+        return ids[0]
+    pop = [float(x) if x == x else -np.inf for x in population]
+    return ids[int(np.argmax(pop))]
 
 
 def _village_of(area: StudyArea, villages: gpd.GeoDataFrame, ids: Sequence[str]) -> pd.Series:
@@ -637,7 +699,8 @@ def choose_seat(
     if s < 0:
         return SeatChoice(tuple(ids), None, None, None, former, False, False, cand,
                           (*notes, "no candidate seat: the units have no settlements"),
-                          "无可选驻地（无聚落数据）", "no candidate seat (no settlements)")
+                          "无可选驻地（无聚落数据）", "no candidate seat (no settlements)",
+                          seat_keeper(sel, ids, None, upop[pos].tolist()))
     seat_id = str(sel.ids[s])
     if villages is not None:
         vil = _village_of(area, villages, [seat_id, *former])
@@ -667,4 +730,5 @@ def choose_seat(
           + ("" if bool(row["within_limit"]) else f", beyond the {hard:.0f}-minute limit")
           + (f"; {len(cand)} candidates" if len(cand) > 1 else ""))
     return SeatChoice(tuple(ids), seat_id, name, None if seat_unit is None else str(seat_unit),
-                      former, bool(moved), bool(row["within_limit"]), cand, tuple(notes), zh, en)
+                      former, bool(moved), bool(row["within_limit"]), cand, tuple(notes), zh, en,
+                      seat_keeper(sel, ids, seat_id))

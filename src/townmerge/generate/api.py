@@ -28,7 +28,7 @@ from ..model import StudyArea
 from ..plan import Plan
 from ..score import MergerScorer
 from .agglomerate import agglomerate
-from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible
+from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible, seat_named_plan
 from .exact import exact_plan, ranked_plans
 from .search import local_search
 
@@ -58,7 +58,10 @@ def _scored_seats(plan: Plan, cache: ScoreCache) -> Plan:
     groups = plan.groups()
     seats = batch(list(groups.values()))["seat"]
     found = {new: str(s) for new, s in zip(groups, seats, strict=True) if isinstance(s, str)}
-    return plan.with_seats(found) if found else plan
+    if not found:
+        return plan
+    return seat_named_plan(cache.problem, plan.with_seats(found),
+                           getattr(cache.scorer, "selector", None))
 
 
 def _figure_model(area: StudyArea, config: Config, cache: ScoreCache,
