@@ -53,7 +53,13 @@ from .flows import SettlementFlows
 from .i18n import fmt_population
 from .model import StudyArea, unit_label
 from .plan import Plan
-from .rules import below_floor, group_floor, polsby_popper, union_area_perimeter
+from .rules import (
+    below_floor,
+    group_floor,
+    polsby_popper,
+    population_rules_off,
+    union_area_perimeter,
+)
 from .seats import SeatArrays, SeatSelector, _ranges, _truthy, _village_of, unit_thresholds
 from .travel import TravelNetwork
 
@@ -167,7 +173,9 @@ class MergerScorer:
         self._w = w if w.sum() > 0 else np.ones(n)
         if not area.has_population:
             self.notes.append(("some units have no population: their unions have no scale or "
-                               "balance score", "部分乡镇无人口数据，规模与均衡指标无数据"))
+                               "balance score, and no unit counts as below its floor",
+                               "部分乡镇无人口数据，规模与均衡指标无数据，人口下限不适用"))
+            population_rules_off(["scale", "balance", "floor"], stacklevel=2)
         geoms = np.asarray(units.geometry.array)
         self.area_m2 = np.asarray(shapely.area(geoms), dtype=float)
         self.perimeter_m = np.asarray(shapely.length(geoms), dtype=float)
@@ -575,7 +583,8 @@ class MergerScorer:
         DataFrame
             One row per group, in the given order: ``members`` (tuple of
             ids), ``n_members``, ``seat`` (settlement id or None),
-            ``population``, ``area_km2``, one column per criterion,
+            ``population``, ``floor`` and ``below_floor`` (:mod:`townmerge.rules`),
+            ``area_km2``, ``polsby_popper``, one column per criterion,
             ``total``, ``feasible``, ``binding`` (the first failing hard
             constraint, "" when feasible) and ``band``.
 
@@ -631,7 +640,10 @@ class MergerScorer:
         b = ev.batch
         data: dict[str, object] = {
             "members": list(b.members), "n_members": b.k, "seat": b.seat,
-            "population": b.population, "area_km2": b.area_km2,
+            "population": b.population, "floor": b.p_min,
+            "below_floor": (below_floor(b.population, b.p_min) if self.area.has_population
+                            else np.zeros(b.n, dtype=bool)),
+            "area_km2": b.area_km2, "polsby_popper": b.polsby_popper,
         }
         data.update(ev.values)
         data.update({"total": ev.total, "feasible": ev.feasible, "binding": ev.binding,

@@ -117,7 +117,7 @@ def greedy_plan(
             "number of new units), or a population column (population=...) or settlements "
             "with population.")
     if not has_pop:
-        population_rules_off(["floor", "flow_rule_order"], stacklevel=2)
+        population_rules_off(["flow_rule_order"], stacklevel=2)
     edges = build_adjacency(area) if edges is None else edges
     problem = PlanningProblem.from_area(area, config=cfg, edges=edges)
     scorer = MergerScorer(area, cfg, edges=edges)
