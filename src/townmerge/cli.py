@@ -223,13 +223,15 @@ def _seats(ns: argparse.Namespace) -> int:
     rows = []
     for new, members in plan.groups().items():
         c = choose_seat(area, members, config=cfg, selector=selector)
+        keeper = c.keeper if c.keeper is not None else new
         rows.append({"new_unit_id": new, "members": ",".join(members), "seat": c.seat,
                      "seat_name": c.seat_name, "moved": c.moved,
+                     "named_after": f"{keeper} {area.units.at[keeper, 'name']}",
                      "within_limit": c.within_limit,
                      "reason": c.reason_zh if ns.lang == "zh" else c.reason_en})
     table = pd.DataFrame(rows).set_index("new_unit_id")
     with pd.option_context("display.max_colwidth", 100, "display.width", 200):
-        print(table[["seat_name", "moved", "within_limit", "reason"]].to_string())
+        print(table[["seat_name", "moved", "named_after", "within_limit", "reason"]].to_string())
     _write_table(table, ns.out, "seats")
     return 0
 

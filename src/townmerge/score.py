@@ -583,8 +583,8 @@ class MergerScorer:
         DataFrame
             One row per group, in the given order: ``members`` (tuple of
             ids), ``n_members``, ``seat`` (settlement id or None),
-            ``population``, ``floor`` and ``below_floor`` (:mod:`townmerge.rules`),
-            ``area_km2``, ``polsby_popper``, one column per criterion,
+            ``population``, ``area_km2``, ``floor`` and ``below_floor``
+            (:mod:`townmerge.rules`), ``polsby_popper``, one column per criterion,
             ``total``, ``feasible``, ``binding`` (the first failing hard
             constraint, "" when feasible) and ``band``.
 
@@ -640,10 +640,10 @@ class MergerScorer:
         b = ev.batch
         data: dict[str, object] = {
             "members": list(b.members), "n_members": b.k, "seat": b.seat,
-            "population": b.population, "floor": b.p_min,
+            "population": b.population, "area_km2": b.area_km2, "floor": b.p_min,
             "below_floor": (below_floor(b.population, b.p_min) if self.area.has_population
                             else np.zeros(b.n, dtype=bool)),
-            "area_km2": b.area_km2, "polsby_popper": b.polsby_popper,
+            "polsby_popper": b.polsby_popper,
         }
         data.update(ev.values)
         data.update({"total": ev.total, "feasible": ev.feasible, "binding": ev.binding,

@@ -387,13 +387,6 @@ def best_plans(
     >>> [p.info["rank"] for p in top], top[0].info["objective"] >= top[2].info["objective"]
     ([1, 2, 3], True)
     """
-    if method == "greedy" and target is None and not area.has_population:
-        missing = area.units.index[area.units["population"].isna()]
-        raise InputError(
-            f"Without a target, greedy merging stops when every unit meets its population "
-            f"floor, but {len(missing)} unit(s) have no population. Give target=... "
-            "(--target N, the number of new units), or a population column (population=..., "
-            "--population COLUMN) or settlements with population.")
     cfg, problem, cache = _setup(area, config, scorer, edges, within)
     if target is not None and (int(target) != target or not 1 <= target <= problem.n):
         raise InputError(f"target must be a whole number from 1 to {problem.n}, not {target!r}.")
