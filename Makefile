@@ -37,8 +37,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
+# Every section of benchmarks/README.md is rewritten from its script's output (about 20 min;
+# peers from the bench extra). One section: make bench ONLY=bench_score
 bench: $(STAMP)
-	$(BIN)/python -m pytest -q benchmarks
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/run.py $(ONLY)
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -41,3 +41,18 @@ def versions(packages: tuple[str, ...]) -> dict[str, str]:
 def max_rss_mb() -> float:
     """Peak resident set of this process, MB (Linux reports kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def commit() -> str:
+    """The commit measured: short HEAD, flagged when src/ or benchmarks/ has uncommitted edits."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              check=False).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "src", "benchmarks")
+    return head + (" with uncommitted changes" if dirty else "")

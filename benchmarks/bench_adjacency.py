@@ -67,6 +67,20 @@ LENGTHS = {"townmerge_rook", "townmerge_geos", "townmerge_tolerance", "libpysal_
 OVERLAP = ("29273", "29192")
 
 
+NOTES = """
+Notes:
+
+- townmerge's default (`method="auto"`) hashes ring segments by their two vertices; the
+  segments in no other ring (coasts, national borders, gaps) get a GEOS check, which finds the
+  pairs to re-measure or add. `method="geos"` is the STRtree + boundary-intersection path.
+- libpysal's strict rook uses the DE-9IM pattern `F***1****`, which also requires the
+  interiors not to meet: a pair that overlaps by a sliver is not an edge there (see *Edge
+  sets*); libpysal's `by_perimeter` refuses a data set with any overlap.
+- Peak memory is the growth of the peak resident set of a fresh process during the call,
+  so GEOS and numpy allocations count. Medians of townmerge's runs are shown; peers ran once.
+"""
+
+
 def load(path: Path = DATA) -> gpd.GeoDataFrame:
     gdf = gpd.read_parquet(path).to_crs(2154).set_index("code")
     return gdf.rename(columns={"nom": "name"})
@@ -252,6 +266,7 @@ def main() -> None:
     print("## Adjacency\n")
     print(f"Command: `{COMMAND}` (one run, {started:%Y-%m-%d %H:%M} UTC).  ")
     print(f"Machine: {host}.  ")
+    print(f"Commit: townmerge {_machine.commit()}.  ")
     print("Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".  ")
     print(f"Data: {len(gdf):,} communes of France 2016, {n_vertices:,} vertices, "
           "EPSG:2154 (see `benchmarks/data/README.md`).\n")
@@ -290,6 +305,14 @@ def main() -> None:
             if name in edges:
                 for line in compare(gdf, ours, edges[name], label):
                     print(line)
+    tol = edges.get("townmerge_tolerance")
+    if tol is not None and "kind" in tol.columns:
+        for a, b in zip(*(tol.loc[tol["kind"] == "tolerant", c] for c in ("unit_a", "unit_b")),
+                        strict=True):
+            gap = gdf.geometry[a].distance(gdf.geometry[b])
+            print(f"\nTolerant edge at 5 m: {a} ({gdf.at[a, 'name']}) – {b} "
+                  f"({gdf.at[b, 'name']}), {gap:.1f} m apart.")
+    print(NOTES)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ Four parts, in one run, timed with ``time.perf_counter`` on the same machine:
    GerryChain. None of the peers can keep a unit out of every merger, so locked units
    (民族乡) are taken out of their input and added back as units of their own, and the
    peers are asked for ``target - locked`` regions. Clustering attributes for spopt: the
-   standardised x and y of the unit centroids. ``Skater`` and ``RegionKMeansHeuristic``
+   standardised x and y of the unit centroids, and in a second run of each those and the
+   standardised population. ``Skater`` and ``RegionKMeansHeuristic``
    with the target's number of regions; ``MaxPHeuristic`` with our population floor,
    expressed as ``population / p_min(terrain) >= 1`` summed over a region (our floor of a
    group is the population-weighted mean of its members' floors: the same on one terrain),
@@ -103,25 +104,13 @@ N_BEST = 20
 
 
 # -- small helpers ------------------------------------------------------------------------------
-def commit() -> str:
-    import subprocess
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
-                              check=False).stdout.strip()
-
-    head = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "src")
-    return head + (" with uncommitted changes under src/" if dirty else "")
-
-
 def versions() -> str:
     out = [f"python {platform.python_version()}"]
     for pkg in ("townmerge", "numpy", "pandas", "geopandas", "shapely", "scipy", "highspy",
                 "networkx", "libpysal", "spopt", "gerrychain", "scikit-learn"):
         try:
             out.append(f"{pkg} {metadata.version(pkg)}"
-                       + (f" (commit {commit()})" if pkg == "townmerge" else ""))
+                       + (f" (commit {_machine.commit()})" if pkg == "townmerge" else ""))
         except metadata.PackageNotFoundError:
             out.append(f"{pkg} not installed")
     return ", ".join(out)
@@ -253,6 +242,7 @@ def peer_input(area: townmerge.StudyArea, edges: pd.DataFrame,
     gdf["x"] = (cen.x - cen.x.mean()) / cen.x.std()
     gdf["y"] = (cen.y - cen.y.mean()) / cen.y.std()
     pop = gdf["population"].to_numpy(float)
+    gdf["pop_z"] = (pop - pop.mean()) / (pop.std() or 1.0)
     if floors is not None:
         gdf["floor_share"] = pop / floors[[list(units.index).index(u) for u in ids]]
     for i in range(len(ids)):
@@ -266,24 +256,30 @@ def to_plan(pin: PeerInput, labels: Sequence[Any]) -> Plan:
     return Plan.from_mapping(mapping)
 
 
-def run_skater(pin: PeerInput, k: int) -> list[Any]:
+#: spopt's clustering attributes: standardised centroid x and y, and with population.
+XY = ["x", "y"]
+XYP = ["x", "y", "pop_z"]
+
+
+def run_skater(pin: PeerInput, k: int, attrs: Sequence[str] = tuple(XY)) -> list[Any]:
     from spopt.region import Skater
-    model = Skater(pin.gdf, pin.w, ["x", "y"], n_clusters=k)
+    model = Skater(pin.gdf, pin.w, list(attrs), n_clusters=k)
     model.solve()
     return list(model.labels_)
 
 
-def run_rkm(pin: PeerInput, k: int) -> list[Any]:
+def run_rkm(pin: PeerInput, k: int, attrs: Sequence[str] = tuple(XY)) -> list[Any]:
     from spopt.region import RegionKMeansHeuristic
-    model = RegionKMeansHeuristic(pin.gdf[["x", "y"]].to_numpy(), k, pin.w, seed=0)
+    model = RegionKMeansHeuristic(pin.gdf[list(attrs)].to_numpy(), k, pin.w, seed=0)
     model.solve()
     return list(model.labels_)
 
 
-def run_maxp(pin: PeerInput, column: str, threshold: float) -> list[Any]:
+def run_maxp(pin: PeerInput, column: str, threshold: float,
+             attrs: Sequence[str] = tuple(XY)) -> list[Any]:
     from spopt.region import MaxPHeuristic
     np.random.seed(0)  # MaxP draws from numpy's global generator
-    model = MaxPHeuristic(pin.gdf, pin.w, ["x", "y"], column, threshold)
+    model = MaxPHeuristic(pin.gdf, pin.w, list(attrs), column, threshold)
     model.solve()
     return list(model.labels_)
 
@@ -382,7 +378,21 @@ def as_good_as(area: townmerge.StudyArea, edges: pd.DataFrame, label: str, peer:
             *cells, ft(t), "" if peer_time is None else ft(peer_time)]
 
 
-def counties(cap: float) -> tuple[str, str, str, list[str]]:
+def how_made(plan: Plan | str) -> str:
+    """What made a plan, from its ``info``: the method and a repair, when there was one."""
+    if not isinstance(plan, Plan):
+        return ""
+    info = dict(plan.info)
+    method = str(info.get("method", "?"))
+    repaired = info.get("repaired")
+    return f"{method} (repaired by {repaired})" if repaired else method
+
+
+def counties(cap: float) -> tuple[str, str, str, list[str], dict[str, Any]]:
+    facts: dict[str, Any] = {"exact_s": [], "gap": {"greedy": [], "search": [],
+                                                    "search100k": []},
+                             "made": {}, "ours_time": {}, "peer_time": {}, "beats": [],
+                             "matched": []}
     rows1: list[list[object]] = []
     rows2: list[list[object]] = []
     rows3: list[list[object]] = []
@@ -410,8 +420,17 @@ def counties(cap: float) -> tuple[str, str, str, list[str]]:
             return f"{100 * (best - value[m]) / best:.2f} %" if m in value else "—"
 
         ex_info = dict(exact.info) if isinstance(exact, Plan) else {}
+        facts["exact_s"].append(t_ex)
+        for m in ("greedy", "search", "search100k"):
+            if m in value and best == best:
+                facts["gap"][m].append(100 * (best - value[m]) / best)
+            facts["ours_time"].setdefault(m, []).append(results[m][0])
+        facts["ours_time"].setdefault("exact", []).append(t_ex)
+        facts["made"][name] = {m: how_made(results[m][1]) for m in ("greedy", "search",
+                                                                     "exact")}
         rows1.append([
-            name, n, target, info_cell(ex_info, "n_columns", "{:,}"),
+            name, n, target, facts["made"][name]["greedy"],
+            info_cell(ex_info, "n_columns", "{:,}"),
             info_cell(ex_info, "status", "{}"), info_cell(ex_info, "gap", "{:.1e}"), ft(t_ex),
             obj("exact"), obj("greedy"), gap("greedy"), ft(results["greedy"][0]),
             obj("search"), gap("search"), ft(results["search"][0]),
@@ -431,12 +450,15 @@ def counties(cap: float) -> tuple[str, str, str, list[str]]:
                 plans[f"ours {m}"] = p
             rows.append((f"ours {m}", target, "" if isinstance(p, Plan) else p, t))
         peers = [
-            ("spopt Skater", partial(run_skater, pin, k_free)),
-            ("spopt RegionKMeans", partial(run_rkm, pin, k_free)),
+            ("spopt Skater (x, y)", partial(run_skater, pin, k_free)),
+            ("spopt Skater (x, y, pop.)", partial(run_skater, pin, k_free, XYP)),
+            ("spopt RegionKMeans (x, y)", partial(run_rkm, pin, k_free)),
+            ("spopt RegionKMeans (x, y, pop.)", partial(run_rkm, pin, k_free, XYP)),
             ("GerryChain ReCom optimiser", partial(run_recom, pin, k_free, scorer)),
         ]
         for label, fn in peers:
             status, res, t = capped(fn, cap)
+            facts["peer_time"].setdefault(label, []).append(t)
             if status == "ok":
                 plans[label] = to_plan(pin, res)
                 rows.append((label, target, "", t))
@@ -452,12 +474,14 @@ def counties(cap: float) -> tuple[str, str, str, list[str]]:
                 plans["ours search, floors"] = sf
             rows.append(("ours search, floors", "free", "" if isinstance(sf, Plan) else sf,
                          t_sf))
-        status, res, t = capped(partial(run_maxp, pin, "floor_share", 1.0), cap)
-        if status == "ok":
-            plans["spopt MaxP, floors"] = to_plan(pin, res)
-            rows.append(("spopt MaxP, floors", "floors", "", t))
-        else:
-            rows.append(("spopt MaxP, floors", "floors", f"{status}: {res}", t))
+        for label, attrs in (("spopt MaxP (x, y), floors", XY),
+                             ("spopt MaxP (x, y, pop.), floors", XYP)):
+            status, res, t = capped(partial(run_maxp, pin, "floor_share", 1.0, attrs), cap)
+            if status == "ok":
+                plans[label] = to_plan(pin, res)
+                rows.append((label, "floors", "", t))
+            else:
+                rows.append((label, "floors", f"{status}: {res}", t))
         metrics = townmerge.compare_plans(area, plans, config=cfg)
         for label, _tgt, err, t in rows:
             if err:
@@ -472,10 +496,18 @@ def counties(cap: float) -> tuple[str, str, str, list[str]]:
         # the best plan at least as good as each peer's on every neutral figure
         peer_rows = [(label, t) for label, _tgt, err, t in rows
                      if not err and not label.startswith("ours")]
+        ours_best = max((v for k, v in value.items()), default=float("nan"))
         for label, t in peer_rows:
             bounds = figure_bounds(metrics[label])
-            rows3.append(as_good_as(area, edges, label, plans[label], bounds, scorer,
-                                    judge(area, plans[label], scorer, edges).cell(), t, name))
+            peer_judged = judge(area, plans[label], scorer, edges)
+            row = as_good_as(area, edges, label, plans[label], bounds, scorer,
+                             peer_judged.cell(), t, name)
+            rows3.append(row)
+            found = not str(row[4]).startswith("no plan")
+            facts["matched"].append((name, label, peer_judged.objective is not None, found))
+            peer_value = (peer_judged.objective if peer_judged.objective is not None
+                          else peer_judged.ignoring)
+            facts["beats"].append((name, label, ours_best > peer_value))
         same_count = [label for label, _ in peer_rows if plans[label].n_new == target]
         if len(same_count) > 1:
             best: dict[str, float] = {}
@@ -484,15 +516,16 @@ def counties(cap: float) -> tuple[str, str, str, list[str]]:
                     better = max if BETTER[c] == "higher" else min
                     best[c] = better(best.get(c, v), v)
             rows3.append(as_good_as(area, edges, "best of " + " / ".join(
-                lbl.split()[-1] for lbl in same_count) + " on each figure", plans[same_count[0]],
-                best, scorer, "", None, name))
+                lbl.removeprefix("spopt ") for lbl in same_count) + " on each figure",
+                plans[same_count[0]], best, scorer, "", None, name))
         if pin.components != 1:
             notes.append(f"{name}: without its locked units the peers' graph has "
                          f"{pin.components} components.")
-    t1 = table(["county", "units", "target", "columns", "exact status", "gap", "exact (s)",
+    t1 = table(["county", "units", "target", "greedy plan made by", "columns", "exact status",
+                "gap", "exact (s)",
                 "exact objective", "greedy", "greedy gap", "greedy (s)", "search",
                 "search gap", "search (s)", f"search {LONG_SEARCH:,} moves", "gap", "(s)"],
-               rows1, "lrrrlrrrrrrrrrrrr")
+               rows1, "lrrlrlrrrrrrrrrrrr")
     t2 = table(["county", "plan", "units", "our objective", "contiguous"]
                + [h for _, h, _ in METRIC_COLS] + ["time (s)"], rows2,
                "llrll" + "r" * len(METRIC_COLS) + "r")
@@ -500,7 +533,46 @@ def counties(cap: float) -> tuple[str, str, str, list[str]]:
                 "contiguous"] + [h for _, h, _ in METRIC_COLS] + ["our time (s)",
                                                                    "its time (s)"], rows3,
                "llrlll" + "r" * len(METRIC_COLS) + "rr")
-    return t1, t2, t3, notes
+    return t1, t2, t3, notes, facts
+
+
+def span(values: Sequence[float], fmt: str = "{:.2f}") -> str:
+    """``a–b`` of a list of figures (one figure when they agree)."""
+    lo, hi = fmt.format(min(values)), fmt.format(max(values))
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def computed_notes(facts: dict[str, Any]) -> str:
+    """The notes under the county tables, every figure taken from this run's results."""
+    out = ["", "Notes (computed from the tables above):", ""]
+    out.append(f"- Exact: HiGHS proved the optimum on every county in {span(facts['exact_s'])} s.")
+    for m, label in (("greedy", "greedy"), ("search", "search (20,000 moves)"),
+                     ("search100k", f"search ({LONG_SEARCH:,} moves)")):
+        g = facts["gap"][m]
+        if g:
+            out.append(f"- {label}: gap to the optimum {span(g)} %, at most {max(g):.2f} %.")
+    repaired = [f"{c}: {d['greedy']}" for c, d in facts["made"].items() if "repaired" in
+                d["greedy"]]
+    out.append("- Greedy plans repaired by another method: "
+               + ("; ".join(repaired) if repaired else "none") + ".")
+    beaten = sum(b for _, _, b in facts["beats"])
+    out.append(f"- Our best plan scores higher than the peer's plan in {beaten} of "
+               f"{len(facts['beats'])} peer runs (peer plans breaking a hard constraint are "
+               "compared by their objective ignoring feasibility).")
+    keep = [(c, lbl, f) for c, lbl, feas, f in facts["matched"] if feas]
+    broke = [(c, lbl, f) for c, lbl, feas, f in facts["matched"] if not feas]
+    out.append(f"- At least as good on every neutral figure: a plan of ours exists for "
+               f"{sum(f for *_, f in keep)} of the {len(keep)} peer plans that keep our hard "
+               f"constraints and for {sum(f for *_, f in broke)} of the {len(broke)} that break "
+               "them; for the others the model proves that no plan keeping the hard "
+               "constraints reaches the peer's figures: "
+               + (", ".join(f"{lbl} on {c}" for c, lbl, f in keep + broke if not f) or "none")
+               + ".")
+    ours = "; ".join(f"{m} {span(v)} s" for m, v in facts["ours_time"].items())
+    peers = "; ".join(f"{lbl} {span(v)} s" for lbl, v in facts["peer_time"].items())
+    out.append(f"- Times per county (whole calls; ours include building the scorer): ours "
+               f"{ours}; peers {peers}.")
+    return "\n".join(out)
 
 
 # -- part 3: scale ------------------------------------------------------------------------------
@@ -669,9 +741,13 @@ def maine_et_loire(cap: float) -> tuple[str, dict[str, Any]]:
         plans["ours greedy, floors"] = p
     rows.append(("ours greedy, floors", "" if isinstance(p, Plan) else p, t))
     pin = peer_input(area, edges, None)
-    for label, fn in [("spopt Skater", partial(run_skater, pin, target)),
-                      ("spopt RegionKMeans", partial(run_rkm, pin, target)),
-                      ("spopt MaxP, floor", partial(run_maxp, pin, "population", p_min))]:
+    for label, fn in [("spopt Skater (x, y)", partial(run_skater, pin, target)),
+                      ("spopt Skater (x, y, pop.)", partial(run_skater, pin, target, XYP)),
+                      ("spopt RegionKMeans (x, y)", partial(run_rkm, pin, target)),
+                      ("spopt RegionKMeans (x, y, pop.)", partial(run_rkm, pin, target, XYP)),
+                      ("spopt MaxP (x, y), floor", partial(run_maxp, pin, "population", p_min)),
+                      ("spopt MaxP (x, y, pop.), floor",
+                       partial(run_maxp, pin, "population", p_min, XYP))]:
         status, res, t = capped(fn, cap)
         if status == "ok":
             plans[label] = to_plan(pin, res)
@@ -749,7 +825,7 @@ def main() -> None:
     started = dt.datetime.now(dt.UTC)
     head_machine = _machine.machine()
     t0 = time.perf_counter()
-    t1, t2, t3b, notes = counties(args.cap)
+    t1, t2, t3b, notes, facts = counties(args.cap)
     t3 = scale()
     t4, info = maine_et_loire(args.cap)
     wall = time.perf_counter() - t0
@@ -771,7 +847,11 @@ def main() -> None:
           "units, coefficient of variation of the new units' populations, share of new units "
           "below their floor, population-weighted mean and worst travel time from a settlement "
           "to its seat, mean Polsby–Popper. Times: whole calls on the same machine in the same "
-          f"run; peers capped at {args.cap:.0f} s each.\n")
+          f"run; peers capped at {args.cap:.0f} s each. spopt's clustering attributes: the "
+          "standardised centroid x and y, *(x, y)*, or those and the standardised population, "
+          "*(x, y, pop.)*; MaxP also gets our population floor, the other peers only the "
+          "count of regions. GerryChain balances population within epsilon and optimises our "
+          "objective.\n")
     print(t2)
     for n in notes:
         print(f"\n{n}")
@@ -786,6 +866,7 @@ def main() -> None:
           "fixed-count peers on each figure at once. Times: the whole call, scorer included, "
           "beside the peer's.\n")
     print(t3b)
+    print(computed_notes(facts))
     print("\n### Scale\n")
     print(t3)
     print("\n### Maine-et-Loire 2016 → 2018 (real outcome)\n")
