@@ -79,7 +79,7 @@ def test_bad_target_and_missing_population():
     with pytest.raises(InputError, match="never splits"):
         greedy_plan(area, target=7)
     no_population = StudyArea(grid_units(GRID))
-    with pytest.raises(InputError, match="no population. Give target="):
+    with pytest.raises(InputError, match=r"no population\. Give target="):
         greedy_plan(no_population)
     with pytest.warns(MissingDataWarning, match="switched off: the population floor"):
         assert greedy_plan(no_population, target=2).n_new == 2

@@ -74,7 +74,7 @@ def test_areas_without_population_switch_the_population_rules_off_with_one_warni
     assert not area.has_population
     # without a target the count would come from the floors: refused, alike everywhere
     for make in (lambda: tm.generate_plan(area), lambda: tm.greedy_plan(area)):
-        with pytest.raises(InputError, match="no population. Give target="):
+        with pytest.raises(InputError, match=r"no population\. Give target="):
             make()
     # with a target the rules that need population are switched off, and the warning names them
     with pytest.warns(MissingDataWarning, match="switched off: the scale criterion; the county "
@@ -120,7 +120,7 @@ def test_two_greedy_algorithms_flow_rule_keeps_every_hard_constraint(county):
     assert tm.plan_metrics(county, plan)["max_minutes_to_seat"] <= limit
     tm.plan_objective(county, plan)  # the scorer accepts it (it raised InfeasibleError)
     # at 10 the flow rule reaches a dead end: it says so instead of breaking max_members
-    with pytest.raises(InfeasibleError, match="Cannot reach 10 units.*method=\"exact\""):
+    with pytest.raises(InfeasibleError, match=r'Cannot reach 10 units.*method="exact"'):
         tm.greedy_plan(county, target=10)
 
 
