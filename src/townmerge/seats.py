@@ -56,7 +56,7 @@ from .model import StudyArea, unit_label
 from .travel import TravelNetwork
 
 __all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "seat_keeper",
-           "unit_thresholds"]
+           "seat_move", "unit_thresholds"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -606,6 +606,34 @@ def seat_keeper(selector: SeatSelector | None, members: Sequence[str], seat: str
     return ids[int(np.argmax(pop))]
 
 
+def seat_move(area: StudyArea, seat: str, former_seats: Sequence[str],
+              villages: gpd.GeoDataFrame | None = None) -> tuple[bool, str]:
+    """Whether a seat is a move (驻地迁移, 实施办法 Art. 2), and how that was judged.
+
+    With a villages layer: the seat lies outside the village of every former
+    seat; without one (or when a seat lies in no village): the seat is not one
+    of the former seats. The one rule for ``moved`` in :func:`choose_seat`, the
+    report and the ``seats`` command.
+
+    Examples
+    --------
+    >>> from townmerge.testing.examples import example_area
+    >>> area = example_area()
+    >>> seat_move(area, "b1", ["a1", "b1"])[0], seat_move(area, "b1", ["a1"])[0]
+    (False, True)
+    """
+    former = [str(f) for f in former_seats]
+    if villages is not None:
+        vil = _village_of(area, villages, [str(seat), *former])
+        if not vil.isna().any():
+            return (bool(vil.iloc[0] not in set(vil.iloc[1:])),
+                    "seat move judged by village polygons (实施办法 Art. 2)")
+        return (str(seat) not in former, "the seat or a former seat lies in no village polygon; "
+                "the move is judged by settlements")
+    return (str(seat) not in former,
+            "no villages layer: a seat move means the seat is not a former seat")
+
+
 def _village_of(area: StudyArea, villages: gpd.GeoDataFrame, ids: Sequence[str]) -> pd.Series:
     """Village polygon each settlement lies in (None where none)."""
     st = area.settlements
@@ -702,18 +730,8 @@ def choose_seat(
                           "无可选驻地（无聚落数据）", "no candidate seat (no settlements)",
                           seat_keeper(sel, ids, None, upop[pos].tolist()))
     seat_id = str(sel.ids[s])
-    if villages is not None:
-        vil = _village_of(area, villages, [seat_id, *former])
-        if vil.isna().any():
-            notes.append("the seat or a former seat lies in no village polygon; the move is "
-                         "judged by settlements")
-            moved = seat_id not in former
-        else:
-            moved = vil.iloc[0] not in set(vil.iloc[1:])
-            notes.append("seat move judged by village polygons (实施办法 Art. 2)")
-    else:
-        moved = seat_id not in former
-        notes.append("no villages layer: a seat move means the seat is not a former seat")
+    moved, how = seat_move(area, seat_id, former, villages)
+    notes.append(how)
     seat_unit = sel.unit_ids[sel.unit_of[s]] if sel.unit_of[s] >= 0 else None
     row = cand.loc[seat_id]
     mean_min, max_min = float(row["mean_minutes"]), float(row["max_minutes"])
