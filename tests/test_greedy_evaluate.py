@@ -1,3 +1,5 @@
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -81,8 +83,12 @@ def test_bad_target_and_missing_population():
     no_population = StudyArea(grid_units(GRID))
     with pytest.raises(InputError, match=r"no population\. Give target="):
         greedy_plan(no_population)
-    with pytest.warns(MissingDataWarning, match="switched off: the population floor"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         assert greedy_plan(no_population, target=2).n_new == 2
+    assert [w.category for w in caught] == [MissingDataWarning]  # one warning names them all
+    assert ("switched off: the scale criterion; the county balance criterion; the population "
+            "floor") in str(caught[0].message) and "the flow rule's order" in str(caught[0].message)
 
 
 def test_check_plan_names_non_contiguous_units():

@@ -83,7 +83,8 @@ def test_areas_without_population_switch_the_population_rules_off_with_one_warni
     assert plan.n_new == 200
     problem = PlanningProblem.from_area(area)
     assert not any(problem.below_floor(frozenset([i])) for i in range(problem.n))
-    with pytest.warns(MissingDataWarning, match="switched off: .*the flow rule's order"):
+    with pytest.warns(MissingDataWarning, match="switched off: the scale criterion; .*the "
+                      "population floor .*; the flow rule's order"):
         assert tm.greedy_plan(area, target=200).n_new == 200
     with pytest.warns(MissingDataWarning, match="switched off: the scale criterion"):
         scores = tm.score_mergers(area)

@@ -21,6 +21,7 @@ in id order) and a target is required.
 from __future__ import annotations
 
 import heapq
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ import pandas as pd
 
 from ..adjacency import build_adjacency
 from ..config import Config
-from ..errors import InfeasibleError, InputError
+from ..errors import InfeasibleError, InputError, MissingDataWarning
 from ..flows import pair_exchange
 from ..model import StudyArea
 from ..plan import Plan
@@ -116,11 +117,13 @@ def greedy_plan(
             f"floor, but {len(missing)} unit(s) have no population. Give target=... (the "
             "number of new units), or a population column (population=...) or settlements "
             "with population.")
-    if not has_pop:
-        population_rules_off(["flow_rule_order"], stacklevel=2)
+    if not has_pop:  # one warning for every rule switched off, the scorer's included
+        population_rules_off(["scale", "balance", "floor", "flow_rule_order"], stacklevel=2)
     edges = build_adjacency(area) if edges is None else edges
     problem = PlanningProblem.from_area(area, config=cfg, edges=edges)
-    scorer = MergerScorer(area, cfg, edges=edges)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingDataWarning)
+        scorer = MergerScorer(area, cfg, edges=edges)
     cache = ScoreCache(problem, scorer)
     exchange = pair_exchange(area, cfg.flow_type)
     th = unit_thresholds(units, cfg)
