@@ -12,6 +12,7 @@ from shapely import Point, affinity
 
 from townmerge import read_plan, read_study_area, validate
 from townmerge.cli import main
+from townmerge.errors import EXIT_INFEASIBLE, EXIT_USAGE
 from townmerge.evaluate import check_plan, merged_units, plan_metrics
 from townmerge.testing import check_html
 
@@ -149,9 +150,10 @@ def test_plan_as_good_as_another_plan_on_every_figure(tmp_path, capsys):
 
 
 def test_plan_bound_errors_name_the_bound(capsys):
+    # a malformed --bound is a usage error (exit 2); an unmeetable one: no feasible plan (3)
     assert main(["plan", str(SAMPLE), "--method", "exact", "--target", "13",
-                 "--bound", "compactness_min=0.9", "--bound", "nonsense"]) == 1
-    assert "--bound takes NAME=VALUE" in capsys.readouterr().err
+                 "--bound", "compactness_min=0.9", "--bound", "nonsense"]) == EXIT_USAGE
+    assert "argument --bound: takes NAME=VALUE" in capsys.readouterr().err
     assert main(["plan", str(SAMPLE), "--method", "exact", "--target", "13",
-                 "--bound", "compactness_min=0.9"]) == 2
+                 "--bound", "compactness_min=0.9"]) == EXIT_INFEASIBLE
     assert "compactness_min ≥ 0.9" in capsys.readouterr().err

@@ -42,7 +42,7 @@ def test_seats_and_tiers_commands(exact_plan_csv, tmp_path, capsys):
                  "--out", str(out)]) == 0
     tiers = pd.read_csv(out)["tier"].value_counts()
     assert (tiers["主城区"], tiers["副中心"], tiers["中心镇"], tiers["特色镇"]) == (3, 2, 7, 14)
-    assert main(["tiers", SAMPLE, "--town-quotas", "3,x"]) == 1
+    assert main(["tiers", SAMPLE, "--town-quotas", "3,x"]) == 2  # a usage error
 
 
 def test_compare_and_ensemble_commands(exact_plan_csv, tmp_path, capsys):

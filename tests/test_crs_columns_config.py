@@ -84,7 +84,7 @@ def test_travel_and_gravity_settings_round_trip_through_toml():
     assert dict(one.travel.road_speeds_kmh) == {"county": 50.0}
     with pytest.raises(ValueError, match=r"Unknown key\(s\) \['cutof_min'\] in \[travel\]"):
         Config.from_toml("[travel]\ncutof_min = 30\n")
-    with pytest.raises(InputError, match=r"\[travel.road_speeds_kmh\] takes numbers"):
+    with pytest.raises(InputError, match=r"\[travel.road_speeds_kmh\] county = 'fast' is not a"):
         Config.from_toml('[travel.road_speeds_kmh]\ncounty = "fast"\n')
     with pytest.raises(InputError, match="Unknown fit method 'ols'"):
         Config.from_toml('[gravity]\nmethod = "ols"\n')

@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "townmerge"
 #: Rank of each module: a module may import only modules of a strictly lower rank.
 RANKS = {
     "errors": 0,
-    "config": 1, "columns": 1, "crs": 1, "i18n": 1, "plan": 1, "rules": 1,
+    "config": 1, "columns": 1, "crs": 1, "i18n": 1, "plan": 1, "rules": 1, "textio": 1,
     "validation": 2,
     "model": 3,
     "io": 4, "synth": 4,
@@ -26,7 +26,7 @@ RANKS = {
     "generate": 10,
     "evaluate": 11,
     "render": 12,
-    "testing": 13, "cli": 13, "__main__": 14, "__init__": 14,
+    "testing": 13, "cli": 13, "cliargs": 12, "__main__": 14, "__init__": 14,
 }
 
 

@@ -1,26 +1,51 @@
 """The ``townmerge`` command.
 
 ``townmerge demo`` runs the main job on the sample county; ``validate`` checks
-input files (exit 0 when valid, 1 with fatal problems; the report goes to
-stderr); ``plan``, ``score``, ``seats``, ``tiers``, ``ensemble`` and
+input files and settings (exit 0 when valid, 1 with fatal problems; the report
+goes to stderr); ``plan``, ``score``, ``seats``, ``tiers``, ``ensemble`` and
 ``compare`` run each step on any study area; ``make-sample`` regenerates the
 sample county byte for byte.
+
+Errors are one message on stderr, never a traceback, and the exit status says
+what kind of failure it was (:data:`townmerge.errors.EXIT_CODES`): bad input 1,
+a bad command line 2, no feasible plan 3, an output that cannot be written 4,
+the time limit 5, a bug in townmerge 70 (``--debug`` or ``TOWNMERGE_DEBUG=1``
+shows its traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import sys
+import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 import pandas as pd
 
+from .cliargs import bound_item, non_negative_int, positive_float, positive_int, quotas
 from .columns import ColumnMap
 from .config import Config
-from .errors import InfeasibleError, InputError, TownmergeError
+from .errors import (
+    EXIT_CODES,
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_TIME_LIMIT,
+    EXIT_USAGE,
+    InfeasibleError,
+    InputError,
+    OutputError,
+    ParameterError,
+    TimeLimitError,
+    TownmergeError,
+)
 from .evaluate import check_plan, compare_plans, merged_units, plan_metrics, summarize
 from .figures import BETTER, check_bounds, dominated_by, figure_bounds
 from .generate import best_plans, co_occurrence, generate_ensemble, generate_plan
@@ -61,9 +86,15 @@ def _columns(ns: argparse.Namespace) -> ColumnMap:
     return ColumnMap(**{k: getattr(ns, k, None) for k in _COLUMN_KEYS})
 
 
+def _input_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="settings in TOML (see townmerge.Config)")
+    p.add_argument("--encoding", help="encoding of the CSV files read (flows.csv, plans); "
+                                      "default: UTF-8 with or without BOM, else GB18030/GBK")
+
+
 def _area_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="study area: folder, GeoPackage or units file")
-    p.add_argument("--config", help="settings in TOML (see townmerge.Config)")
+    _input_args(p)
     _column_args(p)
 
 
@@ -72,14 +103,18 @@ def _config(ns: argparse.Namespace) -> Config:
 
 
 def _area(ns: argparse.Namespace) -> StudyArea:
-    return read_study_area(ns.path, columns=_columns(ns))
+    return read_study_area(ns.path, columns=_columns(ns), encoding=ns.encoding)
 
 
-def _sample_area(path: str | None) -> StudyArea:
+def _plan_file(ns: argparse.Namespace, path: str) -> Plan:
+    return read_plan(path, encoding=ns.encoding)
+
+
+def _sample_area(path: str | None, encoding: str | None = None) -> StudyArea:
     if path is not None:
-        return read_study_area(path)
+        return read_study_area(path, encoding=encoding)
     if SAMPLE_DIR.is_dir():
-        return read_study_area(SAMPLE_DIR)
+        return read_study_area(SAMPLE_DIR, encoding=encoding)
     from .synth import sample_county  # installed without the repository: regenerate it
 
     s = sample_county()
@@ -94,26 +129,28 @@ def _write_table(frame: pd.DataFrame, out: str | None, what: str) -> None:
 
 
 # -- commands ----------------------------------------------------------------------------------
-def _demo_plan(area: StudyArea, target: int) -> Plan:
+def _demo_plan(area: StudyArea, target: int, config: Config) -> Plan:
     """The best plan the settings allow: fewest new units below their floor, then the objective.
 
     Both proven by the exact model: the bound on the share below the floor is
     tightened one unit at a time from 0 until a plan exists.
     """
     if not area.has_population:
-        return generate_plan(area, method="exact", target=target)
+        return generate_plan(area, method="exact", target=target, config=config)
     for below in range(target + 1):
         try:
-            return generate_plan(area, method="exact", target=target,
+            return generate_plan(area, method="exact", target=target, config=config,
                                  bounds={"share_below_floor": below / target})
         except InfeasibleError:
             continue
-    return generate_plan(area, method="exact", target=target)  # raises: no feasible plan
+    return generate_plan(area, method="exact", target=target,  # raises: no feasible plan
+                         config=config)
 
 
 def _demo(ns: argparse.Namespace) -> int:
-    area = _sample_area(ns.data)
-    plan = _demo_plan(area, ns.target)
+    cfg = _config(ns)
+    area = _sample_area(ns.data, ns.encoding)
+    plan = _demo_plan(area, ns.target, cfg)
     check_plan(area, plan)
     out = Path(ns.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -124,7 +161,7 @@ def _demo(ns: argparse.Namespace) -> int:
     m = before_after_map(before, merged, settlements=area.settlements, lang=ns.lang,
                          tiles=ns.tiles, title=ns.title)
     save_map(m, out / "before_after.html")
-    figures = report_figures(area, plan)
+    figures = report_figures(area, plan, config=cfg)
     save_report(render_report(figures, lang=ns.lang, title=ns.title), out / "report.html")
     s = summarize(area, plan)
     zh = ns.lang == "zh"
@@ -152,35 +189,31 @@ def _make_sample(ns: argparse.Namespace) -> int:
 
 
 def _validate(ns: argparse.Namespace) -> int:
-    report = validate(ns.path, columns=_columns(ns))
+    settings_ok = True
+    try:
+        _config(ns)
+    except InputError as exc:  # report the settings' problems beside the data's
+        print(f"townmerge: {exc}", file=sys.stderr)
+        settings_ok = False
+    report = validate(ns.path, columns=_columns(ns), encoding=ns.encoding)
     print(report, file=sys.stderr)
-    return 0 if report.ok else 1
+    return EXIT_OK if report.ok and settings_ok else EXIT_INPUT
 
 
 def _bounds(ns: argparse.Namespace, area: StudyArea, cfg: Config) -> dict[str, float] | None:
     """Figure bounds from ``--bound NAME=VALUE`` and ``--as-good-as PLAN``."""
     bounds: dict[str, float] = {}
     if ns.as_good_as:
-        other = read_plan(ns.as_good_as)
+        other = _plan_file(ns, ns.as_good_as)
         bounds.update(figure_bounds(plan_metrics(area, other, config=cfg)))
-    bad = []
-    for item in ns.bound or []:
-        name, sep, value = item.partition("=")
-        try:
-            bounds[name.strip()] = float(value)
-        except ValueError:
-            bad.append(item)
-        if not sep:
-            bad.append(item)
-    if bad:
-        raise InputError(f"--bound takes NAME=VALUE, e.g. population_cv=0.6; got "
-                         f"{', '.join(repr(b) for b in bad)}.")
+    bounds.update(dict(ns.bound or []))
     return check_bounds(bounds) if bounds else None
 
 
 def _plan(ns: argparse.Namespace) -> int:
-    area, cfg = _area(ns), _config(ns)
-    start = read_plan(ns.start) if ns.start else None
+    cfg = _config(ns)
+    area = _area(ns)
+    start = _plan_file(ns, ns.start) if ns.start else None
     bounds = _bounds(ns, area, cfg)
     plan = generate_plan(area, method=ns.method, target=ns.target, start=start, seed=ns.seed,
                          time_limit=ns.time_limit, config=cfg, bounds=bounds)
@@ -202,8 +235,9 @@ def _plan(ns: argparse.Namespace) -> int:
 
 
 def _score(ns: argparse.Namespace) -> int:
-    area, cfg = _area(ns), _config(ns)
-    plan = read_plan(ns.plan) if ns.plan else None
+    cfg = _config(ns)
+    area = _area(ns)
+    plan = _plan_file(ns, ns.plan) if ns.plan else None
     table = score_mergers(area, plan, cfg)
     reason = "reason_zh" if ns.lang == "zh" else "reason_en"
     cols = ["member_names", "seat_name", "total", "band", "feasible", "binding", reason]
@@ -216,8 +250,9 @@ def _score(ns: argparse.Namespace) -> int:
 
 
 def _seats(ns: argparse.Namespace) -> int:
-    area, cfg = _area(ns), _config(ns)
-    plan = read_plan(ns.plan)
+    cfg = _config(ns)
+    area = _area(ns)
+    plan = _plan_file(ns, ns.plan)
     plan.check_units(area.unit_ids)
     selector = SeatSelector(area, cfg)
     rows = []
@@ -236,21 +271,12 @@ def _seats(ns: argparse.Namespace) -> int:
     return 0
 
 
-def _quotas(text: str | None) -> list[int] | None:
-    if not text:
-        return None
-    try:
-        return [int(x) for x in text.split(",")]
-    except ValueError:
-        raise InputError(f"Quotas are whole numbers separated by commas, e.g. 3,2,7,14; "
-                         f"got {text!r}.") from None
-
-
 def _tiers(ns: argparse.Namespace) -> int:
-    area, cfg = _area(ns), _config(ns)
-    plan = read_plan(ns.plan) if ns.plan else None
-    table = classify_tiers(area, plan, config=cfg, town_quotas=_quotas(ns.town_quotas),
-                           village_quotas=_quotas(ns.village_quotas))
+    cfg = _config(ns)
+    area = _area(ns)
+    plan = _plan_file(ns, ns.plan) if ns.plan else None
+    table = classify_tiers(area, plan, config=cfg, town_quotas=ns.town_quotas,
+                           village_quotas=ns.village_quotas)
     col = "tier" if ns.lang == "zh" else "tier_en"
     for tier, group in table.groupby(col, sort=False):
         print(f"{tier} ({len(group)}): " + "、".join(map(str, group["name"].head(30)))
@@ -260,7 +286,8 @@ def _tiers(ns: argparse.Namespace) -> int:
 
 
 def _ensemble(ns: argparse.Namespace) -> int:
-    area, cfg = _area(ns), _config(ns)
+    cfg = _config(ns)
+    area = _area(ns)
     if ns.best:
         plans = best_plans(area, ns.n, target=ns.target, seed=ns.seed, config=cfg)
     else:
@@ -278,10 +305,11 @@ def _ensemble(ns: argparse.Namespace) -> int:
 
 
 def _compare(ns: argparse.Namespace) -> int:
-    area, cfg = _area(ns), _config(ns)
+    cfg = _config(ns)
+    area = _area(ns)
     plans: dict[str, Plan] = {"status quo": Plan.identity(area.unit_ids)}
     for p in ns.plans:
-        plans[Path(p).stem] = read_plan(p)
+        plans[Path(p).stem] = _plan_file(ns, p)
     table = compare_plans(area, plans, config=cfg)
     objective = {}
     for name, p in plans.items():
@@ -308,14 +336,27 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["plan", "area", "--target", "13"]).method
     'greedy'
     """
-    p = argparse.ArgumentParser(prog="townmerge", description=(__doc__ or "").splitlines()[0])
+    epilog = "exit status:\n" + "\n".join(f"  {code:>3}  {text}" for code, text in EXIT_CODES)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an internal error (also TOWNMERGE_DEBUG=1)")
+    p = argparse.ArgumentParser(prog="townmerge", description=(__doc__ or "").splitlines()[0],
+                                epilog=epilog, parents=[common],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     version = importlib.metadata.version("townmerge")
     p.add_argument("--version", action="version", version=f"townmerge {version}")
     sub = p.add_subparsers(dest="command", required=True)
+    add: Callable[..., argparse.ArgumentParser] = sub.add_parser
 
-    d = sub.add_parser("demo", help="merge the sample county's townships and write the outputs")
+    def sub_parser(name: str, **kw: Any) -> argparse.ArgumentParser:
+        return add(name, parents=[common], epilog=epilog,
+                   formatter_class=argparse.RawDescriptionHelpFormatter, **kw)
+
+    d = sub_parser("demo", help="merge the sample county's townships and write the outputs")
     d.add_argument("--data", help="study area folder (default: the sample county)")
-    d.add_argument("--target", type=int, default=13, help="number of units after (default 13)")
+    _input_args(d)
+    d.add_argument("--target", type=positive_int, default=13,
+                   help="number of units after (default 13)")
     d.add_argument("--out", default="out", help="output folder (default out/)")
     d.add_argument("--lang", choices=("zh", "en"), default="zh")
     d.add_argument("--tiles", default=None,
@@ -323,24 +364,24 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--title", default=None)
     d.set_defaults(func=_demo)
 
-    s = sub.add_parser("make-sample", help="regenerate the synthetic sample county, byte for byte")
+    s = sub_parser("make-sample", help="regenerate the synthetic sample county, byte for byte")
     s.add_argument("out", help="output folder, e.g. sample_shapes/county")
-    s.add_argument("--seed", type=int, default=2019)
+    s.add_argument("--seed", type=non_negative_int, default=2019)
     s.set_defaults(func=_make_sample)
 
-    v = sub.add_parser("validate", help="check input files and list every problem")
-    v.add_argument("path", help="folder, GeoPackage or units file")
-    _column_args(v)
+    v = sub_parser("validate", help="check input files and settings and list every problem")
+    _area_args(v)
     v.set_defaults(func=_validate)
 
-    g = sub.add_parser("plan", help="generate a consolidation plan (plan CSV)")
+    g = sub_parser("plan", help="generate a consolidation plan (plan CSV)")
     _area_args(g)
     g.add_argument("--method", choices=("greedy", "exact", "search"), default="greedy")
-    g.add_argument("--target", type=int, help="number of new units (default: from the floors)")
+    g.add_argument("--target", type=positive_int,
+                   help="number of new units (default: from the floors)")
     g.add_argument("--start", help="plan CSV of mergers fixed beforehand")
-    g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--time-limit", type=float, dest="time_limit")
-    g.add_argument("--bound", action="append", metavar="NAME=VALUE",
+    g.add_argument("--seed", type=non_negative_int, default=0)
+    g.add_argument("--time-limit", type=positive_float, dest="time_limit", metavar="SECONDS")
+    g.add_argument("--bound", action="append", metavar="NAME=VALUE", type=bound_item,
                    help="exact or search method: worst allowed value of a neutral figure, e.g. "
                         "population_cv=0.6 or flow_kept_population=0.55 (repeatable)")
     g.add_argument("--as-good-as", dest="as_good_as", metavar="PLAN",
@@ -351,44 +392,46 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", default="plan.csv")
     g.set_defaults(func=_plan)
 
-    sc = sub.add_parser("score", help="score every candidate merger, with reasons")
+    sc = sub_parser("score", help="score every candidate merger, with reasons")
     _area_args(sc)
     sc.add_argument("--plan", help="score mergers of this plan's new units")
-    sc.add_argument("--top", type=int, default=20, help="rows to print (default 20)")
+    sc.add_argument("--top", type=positive_int, default=20, help="rows to print (default 20)")
     sc.add_argument("--lang", choices=("zh", "en"), default="zh")
     sc.add_argument("--out", help="CSV with every candidate")
     sc.set_defaults(func=_score)
 
-    se = sub.add_parser("seats", help="choose the seat (驻地) of each new unit of a plan")
+    se = sub_parser("seats", help="choose the seat (驻地) of each new unit of a plan")
     _area_args(se)
     se.add_argument("--plan", required=True)
     se.add_argument("--lang", choices=("zh", "en"), default="zh")
     se.add_argument("--out")
     se.set_defaults(func=_seats)
 
-    t = sub.add_parser("tiers", help="classify settlements into tiers (主城区/中心镇/中心村 …)")
+    t = sub_parser("tiers", help="classify settlements into tiers (主城区/中心镇/中心村 …)")
     _area_args(t)
     t.add_argument("--plan", help="classify after this plan")
     t.add_argument("--town-quotas", dest="town_quotas",
+                   type=quotas(4, "主城区,副中心,中心镇,特色镇"),
                    help="exact counts of 主城区,副中心,中心镇,特色镇, e.g. 3,2,7,14")
     t.add_argument("--village-quotas", dest="village_quotas",
+                   type=quotas(2, "中心村,特色村"),
                    help="exact counts of 中心村,特色村, e.g. 58,20")
     t.add_argument("--lang", choices=("zh", "en"), default="zh")
     t.add_argument("--out")
     t.set_defaults(func=_tiers)
 
-    e = sub.add_parser("ensemble", help="N diverse plans and their co-occurrence matrix")
+    e = sub_parser("ensemble", help="N diverse plans and their co-occurrence matrix")
     _area_args(e)
-    e.add_argument("-n", type=int, default=100)
-    e.add_argument("--target", type=int)
-    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("-n", type=positive_int, default=100, help="number of plans (default 100)")
+    e.add_argument("--target", type=positive_int)
+    e.add_argument("--seed", type=non_negative_int, default=0)
     e.add_argument("--best", action="store_true",
                    help="the n best plans in order, each proven by the exact model, instead "
                         "of randomised plans")
     e.add_argument("--out", default="ensemble")
     e.set_defaults(func=_ensemble)
 
-    c = sub.add_parser("compare", help="neutral figures of plans side by side")
+    c = sub_parser("compare", help="neutral figures of plans side by side")
     _area_args(c)
     c.add_argument("plans", nargs="+", help="plan CSV files")
     c.add_argument("--out")
@@ -396,25 +439,72 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Where to report an internal error.
+ISSUES_URL = "https://github.com/townmerge/townmerge/issues"
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """Print a warning as ``townmerge: warning: <message>``, without Python source lines."""
+    print(f"townmerge: warning: {message}", file=file or sys.stderr)
+
+
+def _debug(ns: argparse.Namespace | None) -> bool:
+    env = os.environ.get("TOWNMERGE_DEBUG", "").strip().lower()
+    return bool(getattr(ns, "debug", False)) or env not in ("", "0", "false", "no")
+
+
+def _fail(status: int, text: str, debug: bool) -> int:
+    if debug:
+        traceback.print_exc(file=sys.stderr)
+    print(f"townmerge: {text}", file=sys.stderr)
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit status (0 ok, 1 bad input, 2 other failure).
+    """Run the command and return its exit status (never raises, never prints a traceback).
+
+    The status is one of :data:`townmerge.errors.EXIT_CODES`: 0 done, 1 bad
+    input (data, plan or settings), 2 a bad command line (unknown flag, a
+    number out of range), 3 no feasible plan, 4 an output cannot be written,
+    5 the time limit ran out, 70 an internal error (a bug; ``--debug`` or
+    ``TOWNMERGE_DEBUG=1`` prints its traceback), 130 interrupted.
 
     Examples
     --------
-    >>> main(["--version"])  # doctest: +SKIP
-    townmerge 0.1.0
+    >>> main(["plan", "area", "--time-limit", "nan"])  # doctest: +SKIP
+    2
     """
-    ns = build_parser().parse_args(argv)
+    ns: argparse.Namespace | None = None
+    try:
+        ns = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help, --version (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    debug = _debug(ns)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            warnings.showwarning = _show_warning
             return int(ns.func(ns))
+    except KeyboardInterrupt:
+        print("townmerge: interrupted", file=sys.stderr)
+        return 130
+    except ParameterError as exc:
+        return _fail(EXIT_USAGE, str(exc), debug)
     except InputError as exc:
-        print(f"townmerge: {exc}", file=sys.stderr)
-        return 1
-    except TownmergeError as exc:
-        print(f"townmerge: {exc}", file=sys.stderr)
-        return 2
+        return _fail(EXIT_INPUT, str(exc), debug)
+    except InfeasibleError as exc:
+        return _fail(EXIT_INFEASIBLE, str(exc), debug)
+    except TimeLimitError as exc:
+        return _fail(EXIT_TIME_LIMIT, str(exc), debug)
+    except OutputError as exc:
+        return _fail(EXIT_OUTPUT, str(exc), debug)
+    except Exception as exc:  # a bug: never reported as bad input
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        hint = "" if debug else " (run it again with --debug for the traceback)"
+        return _fail(EXIT_INTERNAL, f"internal error (a bug in townmerge): "
+                     f"{type(exc).__name__}: {first[:500]}; please report it with the command "
+                     f"you ran at {ISSUES_URL}{hint}", debug)
 
 
 if __name__ == "__main__":

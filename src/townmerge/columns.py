@@ -149,7 +149,8 @@ def normalize_units(df: pd.DataFrame, cm: ColumnMap | None = None) -> pd.DataFra
     -------
     DataFrame or GeoDataFrame
         A copy, index ``unit_id`` (str, possibly duplicated or missing: the
-        validator reports those).
+        validator reports those); ``terrain`` names stripped and lower-cased
+        (``"Plain"`` is ``"plain"``; unknown names are reported by the validator).
 
     Examples
     --------
@@ -162,7 +163,11 @@ def normalize_units(df: pd.DataFrame, cm: ColumnMap | None = None) -> pd.DataFra
         "name": cm.unit_name, "population": cm.population, "kind": cm.kind,
         "terrain": cm.terrain, "parent": cm.parent, "locked": cm.locked, "seat": cm.seat,
     }
-    return _rename(df, "units", cm.unit_id, ("id", "code"), mapping, "unit_id")
+    out = _rename(df, "units", cm.unit_id, ("id", "code"), mapping, "unit_id")
+    if "terrain" in out.columns:  # terrain names are case-insensitive: "Plain " is "plain"
+        out["terrain"] = out["terrain"].map(
+            lambda v: v.strip().lower() or None if isinstance(v, str) else v).astype(object)
+    return out
 
 
 def normalize_settlements(df: pd.DataFrame, cm: ColumnMap | None = None) -> pd.DataFrame:

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -131,6 +132,34 @@ class TerrainThresholds:
     t_max_min: float
     t_good_min: float
 
+    def __post_init__(self) -> None:
+        bad = [f"{n} = {getattr(self, n)!r}" for n in ("p_min", "p_max", "a_max_km2",
+                                                        "t_max_min", "t_good_min")
+               if not _finite_number(getattr(self, n))
+               or not getattr(self, n) >= (0 if n == "p_min" else 1e-300)]
+        if bad:
+            raise InputError(f"Terrain thresholds must be finite numbers, p_min >= 0 and the "
+                             f"others > 0; got {', '.join(bad)}.")
+        if self.p_min > self.p_max:
+            raise InputError(f"p_min ({self.p_min:,}) is above p_max ({self.p_max:,}): the "
+                             "population floor must not exceed the cap; raise p_max or lower "
+                             "p_min.")
+        if self.t_good_min > self.t_max_min:
+            raise InputError(f"t_good_min ({self.t_good_min}) is above t_max_min "
+                             f"({self.t_max_min}): a good travel time must be within the limit.")
+
+
+def _finite_number(v: object) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _terrain_name(terrain: object) -> str | None:
+    """A terrain name lower-cased and stripped; ``None`` when missing."""
+    if terrain is None or terrain != terrain:
+        return None
+    name = str(terrain).strip().lower()
+    return name or None
+
 
 def _default_terrains() -> dict[str, TerrainThresholds]:
     return {
@@ -157,24 +186,33 @@ class Thresholds:
     plateau: TerrainThresholds = field(default_factory=lambda: _default_terrains()["plateau"])
     default_terrain: str = "hill"
 
+    def __post_init__(self) -> None:
+        name = _terrain_name(self.default_terrain)
+        if name not in TERRAINS:
+            raise InputError(f"Unknown default_terrain {self.default_terrain!r}; the known "
+                             f"terrains are {', '.join(TERRAINS)}.")
+        object.__setattr__(self, "default_terrain", name)
+
     def for_terrain(self, terrain: str | None) -> TerrainThresholds:
         """Thresholds of ``terrain`` (the default terrain when missing).
 
+        Terrain names are case-insensitive: ``"Plain"`` is ``"plain"``.
+
         Examples
         --------
-        >>> Thresholds().for_terrain("plateau").t_max_min
+        >>> Thresholds().for_terrain("Plateau").t_max_min
         90.0
 
         Raises
         ------
-        ValueError
+        InputError
             For a terrain that is not one of :data:`TERRAINS`.
         """
-        if terrain is None or terrain != terrain or terrain == "":
-            terrain = self.default_terrain
-        if terrain not in TERRAINS:
-            raise ValueError(f"Unknown terrain {terrain!r}; expected one of {TERRAINS}.")
-        result: TerrainThresholds = getattr(self, terrain)
+        name = _terrain_name(terrain) or self.default_terrain
+        if name not in TERRAINS:
+            raise InputError(f"Unknown terrain {terrain!r}; the known terrains are "
+                             f"{', '.join(TERRAINS)} (upper or lower case).")
+        result: TerrainThresholds = getattr(self, name)
         return result
 
 
@@ -665,8 +703,14 @@ class TravelParams:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "road_speeds_kmh", _frozen_mapping(self.road_speeds_kmh))
-        object.__setattr__(self, "terrain_speed_factor",
-                           _frozen_mapping(self.terrain_speed_factor))
+        factors = {_terrain_name(k): v for k, v in self.terrain_speed_factor.items()}
+        unknown = sorted(str(k) for k in self.terrain_speed_factor if _terrain_name(k)
+                         not in TERRAINS)
+        if unknown:
+            raise InputError(f"terrain_speed_factor names unknown terrain(s) {unknown}; the "
+                             f"known terrains are {', '.join(TERRAINS)}.")
+        object.__setattr__(self, "terrain_speed_factor", _frozen_mapping(
+            {str(k): v for k, v in factors.items()}))
         bad = [name for name in ("default_speed_kmh", "access_speed_kmh", "detour_factor",
                                  "fallback_speed_kmh", "snap_m")
                if not getattr(self, name) > 0]
@@ -874,8 +918,9 @@ class Config:
 
         Raises
         ------
-        ValueError
-            For unknown keys, naming them, and for values out of range.
+        InputError
+            For text that is not TOML, unknown keys, values of the wrong type
+            and values out of range, naming each key; every problem is listed.
 
         Examples
         --------
@@ -884,14 +929,30 @@ class Config:
         >>> Config.from_toml("[bands]\nrecomend = 0.7\n")
         Traceback (most recent call last):
         ...
-        ValueError: Unknown key(s) ['recomend'] in [bands]; expected some of ...
+        townmerge.errors.InputError: The settings have 1 problem; fix them and try again:
+          - Unknown key(s) ['recomend'] in [bands]; the known keys are ...
         """
-        data = tomllib.loads(text)
-        return cls._from_dict(data)
+        return cls._parse(text, "The settings")
+
+    @classmethod
+    def _parse(cls, text: str, source: str) -> Config:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{source} are not valid TOML: {exc}. Check the brackets, quotes "
+                             "and '=' on that line (Config().to_toml() shows the layout).",
+                             ) from None
+        return cls._from_mapping(data, source)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Config:
         """Read a TOML file (see :meth:`from_toml`).
+
+        Raises
+        ------
+        InputError
+            Naming the file: when it is missing, not UTF-8, not TOML, or has
+            unknown keys or bad values.
 
         Examples
         --------
@@ -901,37 +962,169 @@ class Config:
         >>> Config.from_file(f).max_members
         3
         """
-        return cls.from_toml(Path(path).read_text(encoding="utf-8"))
+        p = Path(path)
+        where = f"The settings file {str(p)!r}"
+        try:
+            text = p.read_bytes().decode("utf-8-sig")
+        except FileNotFoundError:
+            raise InputError(f"{where} does not exist; check the path (--config). "
+                             "Config().to_toml() writes every setting with its default.",
+                             ) from None
+        except IsADirectoryError:
+            raise InputError(f"{where} is a folder; give the TOML file.") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{where} is not UTF-8 text (TOML files are always UTF-8); "
+                             "save it again as UTF-8.") from None
+        except OSError as exc:
+            raise InputError(f"Cannot read {where[4:]}: {exc.strerror or exc}.") from None
+        return cls._parse(text, f"The settings in {str(p)!r}")
 
     @classmethod
-    def _from_dict(cls, data: dict[str, Any]) -> Config:
-        _reject_unknown(data, {f.name for f in fields(cls)}, "config")
+    def from_dict(cls, data: Mapping[str, Any]) -> Config:
+        """Build from a mapping laid out like the TOML file (tables as nested dicts).
+
+        Raises
+        ------
+        InputError
+            Listing every unknown key, value of the wrong type and value out of
+            range, each with its table and key.
+
+        Examples
+        --------
+        >>> Config.from_dict({"thresholds": {"Plain": {"p_min": 25000}}}).thresholds.plain.p_min
+        25000
+        >>> Config.from_dict({"weights": {"access": "high"}})
+        Traceback (most recent call last):
+        ...
+        townmerge.errors.InputError: The settings have 1 problem; fix them and try again:
+          - [weights] access = 'high' is not a number
+        """
+        return cls._from_mapping(data, "The settings")
+
+    @classmethod
+    def _from_mapping(cls, data: Mapping[str, Any], source: str) -> Config:
+        problems: list[str] = []
+        data = dict(data)
+        top = {f.name for f in fields(cls)}
+        problems += _unknown(data, top, "the settings (top level)")
         cfg = cls()
-        th = data.get("thresholds", {})
-        _reject_unknown(th, {f.name for f in fields(Thresholds)}, "[thresholds]")
-        updates: dict[str, Any] = {}
-        for terrain in TERRAINS:
-            if terrain in th:
-                _reject_unknown(th[terrain], {f.name for f in fields(TerrainThresholds)},
-                                f"[thresholds.{terrain}]")
-                updates[terrain] = replace(cfg.thresholds.for_terrain(terrain), **th[terrain])
-        if "default_terrain" in th:
-            updates["default_terrain"] = th["default_terrain"]
-        thresholds = replace(cfg.thresholds, **updates)
-        thresholds.for_terrain(thresholds.default_terrain)  # validates the name
-        w = dict(data.get("weights", {}))
-        own = {k: float(w.pop(k)) for k in BUILTIN_CRITERIA if k in w}
-        if "extra" in w:
-            raise InputError("[weights] takes one key per criterion (my_criterion = 0.1), "
-                             "not an 'extra' table.")
-        weights = replace(cfg.weights, **own, extra=tuple((str(k), float(v))
-                                                           for k, v in w.items()))
-        parts = {name: _update(getattr(cfg, name), data.get(name, {}), f"[{name}]")
-                 for name in ("bands", "constraints", "criteria", "seats", "tiers", "travel",
-                              "gravity")}
-        return replace(cfg, thresholds=thresholds, flow_type=data.get("flow_type", cfg.flow_type),
-                       max_members=int(data.get("max_members", cfg.max_members)),
-                       weights=weights, **parts)
+        thresholds = cfg.thresholds
+        try:
+            thresholds = _thresholds(cfg.thresholds, _table(data.get("thresholds", {}),
+                                                            "[thresholds]"), problems)
+        except InputError as exc:
+            problems += _problems(exc)
+        weights = cfg.weights
+        try:
+            weights = _weights(_table(data.get("weights", {}), "[weights]"))
+        except InputError as exc:
+            problems += _problems(exc)
+        parts: dict[str, Any] = {}
+        for name in ("bands", "constraints", "criteria", "seats", "tiers", "travel", "gravity"):
+            try:
+                parts[name] = _update(getattr(cfg, name), data.get(name, {}), f"[{name}]")
+            except InputError as exc:
+                problems += _problems(exc)
+        scalars: dict[str, Any] = {}
+        try:
+            scalars = _update(_TopLevel(), {k: data[k] for k in ("flow_type", "max_members")
+                                            if k in data}, "").__dict__
+            cls(**scalars)  # checks the values
+        except InputError as exc:
+            problems += [q.strip() for q in _problems(exc)]
+        if problems:
+            raise InputError(f"{source} have {len(problems)} problem"
+                             f"{'' if len(problems) == 1 else 's'}; fix them and try again:",
+                             problems)
+        return replace(cfg, thresholds=thresholds, weights=weights, **scalars, **parts)
+
+    def __post_init__(self) -> None:
+        m = self.max_members
+        if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
+            raise InputError(f"max_members must be a whole number >= 1, not "
+                             f"{self.max_members!r}.")
+        if self.flow_type not in _FLOW_TYPES:
+            raise InputError(f"Unknown flow_type {self.flow_type!r}; expected one of "
+                             f"{', '.join(_FLOW_TYPES)}.")
+
+
+#: The flow types (= :data:`townmerge.columns.FLOW_TYPES`, which config may not import).
+_FLOW_TYPES = ("population", "traffic", "economic")
+
+
+@dataclass
+class _TopLevel:
+    """The top-level scalar keys of the settings, typed for :func:`_update`."""
+
+    flow_type: str = "population"
+    max_members: int = 4
+
+
+def _problems(exc: InputError) -> list[str]:
+    """The problems an InputError lists, or its message."""
+    return [str(p) for p in exc.problems] if exc.problems else [str(exc)]
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InputError(f"{where} must be a table, got {value!r}.")
+    return dict(value)
+
+
+def _thresholds(base: Thresholds, data: dict[str, Any], problems: list[str]) -> Thresholds:
+    """``base`` updated from ``[thresholds]``; terrain tables are case-insensitive."""
+    updates: dict[str, Any] = {}
+    unknown = []
+    for key, value in data.items():
+        name = _terrain_name(key) if isinstance(value, Mapping) else key
+        if name in TERRAINS:
+            try:
+                updates[str(name)] = _update(base.for_terrain(name), value,
+                                             f"[thresholds.{key}]")
+            except InputError as exc:
+                problems += _problems(exc)
+        elif key == "default_terrain":
+            updates[key] = value
+        else:
+            unknown.append(key)
+    if unknown:
+        problems.append(f"Unknown key(s) {sorted(unknown)} in [thresholds]; the known keys are "
+                        f"default_terrain and the terrain tables {', '.join(TERRAINS)} (upper "
+                        "or lower case)")
+    if "default_terrain" in updates and not isinstance(updates["default_terrain"], str):
+        raise InputError(f"[thresholds] default_terrain = {updates['default_terrain']!r} is "
+                         f"not a terrain name; the known terrains are {', '.join(TERRAINS)}")
+    try:
+        return replace(base, **updates)
+    except InputError as exc:
+        raise InputError(f"[thresholds] {exc}") from None
+
+
+def _number(value: Any, where: str) -> float:
+    """A TOML number as float; booleans, text and NaN are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"{where} = {value!r} is not a number")
+    if math.isnan(value):
+        raise InputError(f"{where} = nan is not a usable number")
+    return float(value)
+
+
+def _weights(w: dict[str, Any]) -> Weights:
+    """``[weights]``: built-in criteria by name, other keys weigh user criteria."""
+    if "extra" in w:
+        raise InputError("[weights] takes one key per criterion (my_criterion = 0.1), "
+                         "not an 'extra' table.")
+    problems = []
+    values: dict[str, float] = {}
+    for k, v in w.items():
+        try:
+            values[str(k)] = _number(v, f"[weights] {k}")
+        except InputError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InputError("[weights] has problems", problems)
+    own = {k: values.pop(k) for k in BUILTIN_CRITERIA if k in values}
+    return replace(Weights(), **own, extra=tuple(values.items()))
 
 
 def _key(k: str) -> str:
@@ -976,56 +1169,74 @@ def _to_tuple(v: Any) -> Any:
     return v
 
 
-def _update(obj: Any, data: dict[str, Any], where: str) -> Any:
-    """``obj`` with the keys of ``data`` replaced, each coerced to its field's type."""
-    if not isinstance(data, dict):
-        raise InputError(f"{where} must be a table, got {data!r}.")
-    _reject_unknown(data, {f.name for f in fields(obj)}, where)
+def _update(obj: Any, data: Any, where: str) -> Any:
+    """``obj`` with the keys of ``data`` replaced, each coerced to its field's type.
+
+    Raises
+    ------
+    InputError
+        Naming every unknown key and every value of the wrong type (text for a
+        number, NaN, a number for a flag), then a value the settings refuse.
+    """
+    data = _table(data, where)
+    problems = _unknown(data, {f.name for f in fields(obj)}, where)
     hints = typing.get_type_hints(type(obj))
     changes: dict[str, Any] = {}
     for name, value in data.items():
-        current = getattr(obj, name)
-        if is_dataclass(current):  # pragma: no cover - no nested tables below the top level
-            changes[name] = _update(current, value, f"{where[:-1]}.{name}]")
+        if name not in hints:
             continue
-        if isinstance(current, Mapping):
-            # a sub-table replaces the default table whole, as the keyword does in Python
-            if not isinstance(value, dict):
-                raise InputError(f"{where[:-1]}.{name}] must be a table of numbers, "
-                                 f"got {value!r}.")
-            try:
-                changes[name] = {str(k): float(v) for k, v in value.items()}
-            except (TypeError, ValueError):
-                raise InputError(f"{where[:-1]}.{name}] takes numbers; got {value!r}.") from None
-            continue
-        hint = hints[name]
-        if hint == (int | None):
-            hint = int
-        elif typing.get_origin(hint) is Literal:
-            hint = str
         try:
-            if hint is bool:
-                if not isinstance(value, bool):
-                    raise TypeError
-                changes[name] = value
-            elif hint is int:
-                if isinstance(value, bool) or int(value) != value:
-                    raise TypeError
-                changes[name] = int(value)
-            elif hint is float:
-                changes[name] = float(value)
-            elif hint is str:
-                if not isinstance(value, str):
-                    raise TypeError
-                changes[name] = value
-            else:
-                changes[name] = _to_tuple(value)
-        except (TypeError, ValueError):
-            raise InputError(f"{where} {name} = {value!r} is not a valid {hint}.") from None
-    return replace(obj, **changes)
+            changes[name] = _coerce(getattr(obj, name), hints[name], value, where, name)
+        except InputError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InputError(f"{where} has problems", problems)
+    try:
+        return replace(obj, **changes)
+    except InputError as exc:
+        raise InputError(f"{where} {exc}".strip()) from None
 
 
-def _reject_unknown(data: dict[str, Any], known: set[str], where: str) -> None:
+def _coerce(current: Any, hint: Any, value: Any, where: str, name: str) -> Any:
+    """One TOML value as the type of its field (see :func:`_update`)."""
+    if is_dataclass(current):  # pragma: no cover - no nested tables below the top level
+        return _update(current, value, f"{where[:-1]}.{name}]")
+    if isinstance(current, Mapping):
+        # a sub-table replaces the default table whole, as the keyword does in Python
+        table = _table(value, f"{where[:-1]}.{name}]")
+        return {str(k): _number(v, f"{where[:-1]}.{name}] {k}") for k, v in table.items()}
+    optional = hint == (int | None)
+    if optional:
+        hint = int
+    elif typing.get_origin(hint) is Literal:
+        hint = str
+    what = {bool: "true or false", int: "a whole number", float: "a number",
+            str: "text in quotes"}.get(hint, "a list")
+    wrong = InputError(f"{where} {name} = {value!r} is not {what}")
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise wrong
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                or not math.isfinite(value) or not float(value).is_integer():
+            raise wrong
+        return int(float(value))
+    if hint is float:
+        return _number(value, f"{where} {name}")
+    if hint is str:
+        if not isinstance(value, str):
+            raise wrong
+        return value
+    if not isinstance(value, list | tuple):
+        raise wrong
+    return _to_tuple(value)
+
+
+def _unknown(data: Mapping[str, Any], known: set[str], where: str) -> list[str]:
+    """A problem naming the unknown keys of ``data`` and the known ones (none: [])."""
     unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValueError(f"Unknown key(s) {unknown} in {where}; expected some of {sorted(known)}.")
+    if not unknown:
+        return []
+    return [f"Unknown key(s) {unknown} in {where}; the known keys are "
+            f"{', '.join(sorted(known))}"]

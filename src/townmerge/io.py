@@ -40,6 +40,7 @@ from .columns import ColumnMap, normalize_flows, normalize_settlements, normaliz
 from .errors import InputError, PlanError, format_ids
 from .model import StudyArea
 from .plan import Plan
+from .textio import read_csv_table
 from .validation import ValidationReport, check_layers
 
 __all__ = [
@@ -70,18 +71,32 @@ class Layers:
 
 
 def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
-    if path.suffix == ".parquet":
-        return gpd.read_parquet(path)
-    return gpd.read_file(path, layer=layer, engine="pyogrio")
+    what = f"layer {layer!r} of {str(path)!r}" if layer else repr(str(path))
+    try:
+        if path.stat().st_size == 0:
+            raise InputError(f"The file {str(path)!r} is empty (0 bytes): export the layer "
+                             "again, or remove the file if the layer is optional.")
+        if path.suffix == ".parquet":
+            return gpd.read_parquet(path)
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    except InputError:
+        raise
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            pyogrio.errors.FieldError, pyogrio.errors.GeometryError, OSError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"Cannot read {what}: {reason[:300]}. The file is damaged or "
+                         "truncated, or not in the format its name says; export it again "
+                         "(GeoJSON, GeoPackage, Shapefile or GeoParquet).") from None
 
 
-def _read_flows_csv(path: Path, cm: ColumnMap) -> pd.DataFrame:
+def _read_flows_csv(path: Path, cm: ColumnMap, encoding: str | None = None) -> pd.DataFrame:
     ids = {cm.origin or "origin": str, cm.destination or "destination": str}
-    return pd.read_csv(path, dtype=ids, encoding="utf-8-sig", keep_default_na=True)
+    return read_csv_table(path, "flows table", encoding=encoding, dtype=ids,
+                          keep_default_na=True)
 
 
 def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
-                units_layer: str = "units") -> Layers:
+                units_layer: str = "units", encoding: str | None = None) -> Layers:
     """Read the layers of a study area from a folder, a GeoPackage or a units file.
 
     Parameters
@@ -95,6 +110,9 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
         Used to read the flows' endpoint columns as text.
     units_layer : str, default "units"
         Name of the layer (file stem) that holds the units, e.g. ``"villages"``.
+    encoding : str, optional
+        Encoding of ``flows.csv``; by default UTF-8 (with or without BOM), else
+        GB18030/GBK (see :mod:`townmerge.textio`).
 
     Returns
     -------
@@ -103,7 +121,8 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
     Raises
     ------
     InputError
-        When the path or the units layer does not exist.
+        When the path or the units layer does not exist, or a file is empty,
+        truncated, damaged or in an encoding that cannot be decoded.
     """
     cm = columns or ColumnMap()
     p = Path(path)
@@ -114,7 +133,7 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
         for layer in LAYERS:
             if layer == "flows":
                 f = p / "flows.csv"
-                found[layer] = _read_flows_csv(f, cm) if f.exists() else None
+                found[layer] = _read_flows_csv(f, cm, encoding) if f.exists() else None
                 continue
             stem = units_layer if layer == "units" else layer
             files = [p / f"{stem}{s}" for s in _UNIT_SUFFIXES if (p / f"{stem}{s}").exists()]
@@ -126,7 +145,11 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
             )
         return Layers(**found)
     if p.suffix == ".gpkg":
-        names = [str(n) for n, _ in pyogrio.list_layers(p)]
+        try:
+            names = [str(n) for n, _ in pyogrio.list_layers(p)]
+        except (pyogrio.errors.DataSourceError, OSError) as exc:
+            raise InputError(f"Cannot read the GeoPackage {str(p)!r}: {str(exc)[:300]}. It is "
+                             "empty, damaged or not a GeoPackage; export it again.") from None
         if units_layer not in names:
             if units_layer == "units" and len(names) == 1:
                 units_layer = names[0]
@@ -153,7 +176,7 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
 
 def read_study_area(
     path: PathLike, *, level: Literal["townships", "villages"] = "townships",
-    columns: ColumnMap | None = None, **column_keywords: str
+    columns: ColumnMap | None = None, encoding: str | None = None, **column_keywords: str
 ) -> StudyArea:
     """Read and validate a study area.
 
@@ -171,6 +194,9 @@ def read_study_area(
         :func:`townmerge.generate_plan` to nest a village plan in a township plan.
     columns : ColumnMap, optional
         Column roles; alternatively give them as keywords.
+    encoding : str, optional
+        Encoding of ``flows.csv`` (default: UTF-8 with or without BOM, else
+        GB18030/GBK).
     **column_keywords : str
         Column roles such as ``unit_id="code"``, ``unit_name="nom"``,
         ``population="POP2020"``.
@@ -197,13 +223,14 @@ def read_study_area(
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
     if level not in ("townships", "villages"):
         raise InputError(f"level must be 'townships' or 'villages', not {level!r}.")
-    lay = _village_layers(path, cm) if level == "villages" else read_layers(path, columns=cm)
+    lay = (_village_layers(path, cm, encoding) if level == "villages"
+           else read_layers(path, columns=cm, encoding=encoding))
     return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm)
 
 
-def _village_layers(path: PathLike, cm: ColumnMap) -> Layers:
+def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None) -> Layers:
     """The layers of a village-level study area (see :func:`read_study_area`)."""
-    lay = read_layers(path, columns=cm, units_layer="villages")
+    lay = read_layers(path, columns=cm, units_layer="villages", encoding=encoding)
     villages = lay.units.copy()
     if cm.unit_id is None and "village_id" in villages.columns:
         villages = villages.rename(columns={"village_id": "unit_id"})
@@ -237,7 +264,7 @@ def _village_layers(path: PathLike, cm: ColumnMap) -> Layers:
 
 def validate(
     area_or_path: StudyArea | PathLike, *, columns: ColumnMap | None = None,
-    **column_keywords: str,
+    encoding: str | None = None, **column_keywords: str,
 ) -> ValidationReport:
     """List every problem of a study area or of the files of one.
 
@@ -249,6 +276,8 @@ def validate(
     ----------
     area_or_path : StudyArea or str or PathLike
     columns : ColumnMap, optional
+    encoding : str, optional
+        Encoding of ``flows.csv``, as for :func:`read_study_area`.
     **column_keywords : str
         Column roles, as for :func:`read_study_area`.
 
@@ -269,7 +298,7 @@ def validate(
     if isinstance(area_or_path, StudyArea):
         return area_or_path.report
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
-    lay = read_layers(area_or_path, columns=cm)
+    lay = read_layers(area_or_path, columns=cm, encoding=encoding)
     return check_layers(
         normalize_units(lay.units, cm),
         normalize_settlements(lay.settlements, cm) if lay.settlements is not None else None,
@@ -509,20 +538,36 @@ def write_plan(plan: Plan, path: PathLike, *, unit_order: Iterable[str] | None =
     return out
 
 
-def read_plan(path: PathLike) -> Plan:
+def read_plan(path: PathLike, *, encoding: str | None = None) -> Plan:
     """Read a plan CSV with ``unit_id,new_unit_id`` and optional ``new_name,seat``.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    encoding : str, optional
+        Default: UTF-8 (with or without BOM), else GB18030/GBK.
+
+    Returns
+    -------
+    Plan
 
     Raises
     ------
     PlanError
-        For missing columns, empty or repeated unit ids, or a new unit given
-        two different names or seats; every problem is listed.
+        For missing columns, no rows, empty or repeated unit ids, or a new unit
+        given two different names or seats; every problem is listed.
+    InputError
+        For a file that is missing, empty or cannot be decoded.
     """
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df = read_csv_table(path, "plan", encoding=encoding, dtype=str, keep_default_na=False)
     missing = [c for c in ("unit_id", "new_unit_id") if c not in df.columns]
     if missing:
         raise PlanError(f"The plan file {str(path)!r} lacks column(s) {missing}; its columns are "
                         f"{list(df.columns)}. Expected unit_id,new_unit_id[,new_name,seat].")
+    if df.empty:
+        raise PlanError(f"The plan file {str(path)!r} has a header but no rows: list every "
+                        "current unit with its new unit (unit_id,new_unit_id; a unit that "
+                        "stays as it is maps to itself).")
     problems: list[str] = []
     empty = df.index[(df["unit_id"].str.strip() == "") | (df["new_unit_id"].str.strip() == "")]
     if len(empty):

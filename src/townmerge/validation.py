@@ -39,6 +39,7 @@ import pandas as pd
 import shapely
 
 from .columns import FLOW_TYPES
+from .config import TERRAINS
 from .crs import local_metric_crs, require_crs
 from .errors import CRSError, InputError, TopologyWarning, format_ids
 
@@ -244,9 +245,11 @@ def check_layers(
     Every check is run, whatever the others find. Fatal problems (errors):
     duplicate or missing ids, empty, non-polygonal or invalid unit geometry,
     overlapping units, a missing or unusable CRS, missing, negative or
-    non-numeric population, settlements that are not points, lie outside every
-    unit or in another unit than their ``unit`` column names, flows naming
-    unknown settlements or carrying bad values. Warnings: gaps and slivers
+    non-numeric population, a terrain other than those of
+    :data:`townmerge.config.TERRAINS` (compared lower-cased), settlements that
+    are not points, lie outside every unit or in another unit than their
+    ``unit`` column names, a flows table without rows, flows naming unknown
+    settlements or carrying bad values. Warnings: gaps and slivers
     between units, multi-part units, units touching no other unit, units
     without a settlement, flows from a settlement to itself, a ``seat`` naming
     an unknown settlement or one in another unit.
@@ -314,6 +317,7 @@ def check_layers(
             "The units layer has no units: give the township polygons of the study area."))
     problems += _id_problems("units", urows)
     problems += _population_problems("units", units, urows)
+    problems += _terrain_problems(units, urows)
 
     frame = _Frame.of_units(units, problems)
     topo: _Topology | None = None
@@ -555,6 +559,26 @@ def _population_problems(layer: LayerName, df: pd.DataFrame, rows: _Rows) -> lis
         f"the missing values{zero}, correct the negative ones and write plain numbers "
         "(no units, words or thousands separators), or drop the population column.",
         ids, figures={k.replace(" ", "_"): len(v) for k, v in bad.items()})]
+
+
+def _terrain_problems(units: pd.DataFrame, rows: _Rows) -> list[Problem]:
+    """Unknown terrain names (names are compared lower-cased; missing is the default)."""
+    if "terrain" not in units.columns:
+        return []
+    values = list(units["terrain"])
+    bad = [i for i, v in enumerate(values)
+           if not _is_missing(v) and str(v).strip() and str(v).strip().lower() not in TERRAINS]
+    if not bad:
+        return []
+    labels, ids = rows.pick(bad)
+    shown = [f"{label} = {_value_repr(values[i])}" for label, i in zip(labels, bad, strict=True)]
+    return [Problem(
+        "error", "bad-terrain", "units",
+        f"{_plural(len(bad), 'unit')} {'has' if len(bad) == 1 else 'have'} an unknown terrain: "
+        f"{format_ids(shown)}. The known terrains are {', '.join(TERRAINS)} (upper or lower "
+        "case); correct the values, or leave them empty for the default terrain "
+        "([thresholds] default_terrain).",
+        ids, figures={"count": len(bad)})]
 
 
 # -- coordinate reference systems ------------------------------------------------------------
@@ -1202,6 +1226,13 @@ def _flow_problems(flows: pd.DataFrame, srows: _Rows | None) -> list[Problem]:
             "error", "missing-column", "flows",
             f"The flows table has no column(s) {missing_cols}; its columns are "
             f"{[str(c) for c in flows.columns]}. Name them with origin=... / destination=....")]
+    if len(flows) == 0:
+        out.append(Problem(
+            "error", "no-flows", "flows",
+            "The flows table has a header but no rows, which would mean no flow at all between "
+            "any settlements. List the observed flows (origin, destination and population, "
+            "traffic or economic), or remove the table: flows are then estimated by the "
+            "gravity model."))
     origin = [_ident(v) for v in flows["origin"]]
     dest = [_ident(v) for v in flows["destination"]]
     label_of: dict[str, str] = {}

@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+import numbers
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Literal
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..errors import InfeasibleError, InputError, format_ids
+from ..errors import InfeasibleError, InputError, ParameterError, format_ids
 from ..figures import FigureModel
 from ..model import StudyArea
 from ..plan import Plan
@@ -35,6 +37,45 @@ from .search import local_search
 __all__ = ["best_plans", "co_occurrence", "generate_ensemble", "generate_plan"]
 
 Method = Literal["greedy", "exact", "search"]
+
+
+def _number(value: object) -> float | None:
+    """``value`` as a float when it is a real number (not a bool), else None."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        return None
+    return float(value)
+
+
+def _whole(value: object, low: float, high: float = math.inf) -> bool:
+    """Whether ``value`` is a whole number (13 or 13.0, not True) from ``low`` to ``high``."""
+    x = _number(value)
+    return x is not None and math.isfinite(x) and x.is_integer() and low <= x <= high
+
+
+def _check_args(*, target: object = None, n_units: int | None = None, time_limit: object = None,
+                seed: object = 0, n: object = 1, iterations: object = 0,
+                noise: object = 0.0) -> None:
+    """Raise ParameterError naming every argument out of range (NaN, negative …)."""
+    bad: list[str] = []
+    if target is not None and not _whole(target, 1, n_units or math.inf):
+        upper = (f"from 1 to {n_units} (the current units; a plan never splits a unit)"
+                 if n_units is not None else ">= 1")
+        bad.append(f"target must be a whole number {upper}, not {target!r}")
+    limit = _number(time_limit)
+    if time_limit is not None and not (limit is not None and math.isfinite(limit) and limit > 0):
+        bad.append(f"time_limit must be a positive number of seconds (None: no limit), "
+                   f"not {time_limit!r}")
+    if not _whole(seed, 0):
+        bad.append(f"seed must be a whole number >= 0, not {seed!r}")
+    if not _whole(n, 1):
+        bad.append(f"n must be a whole number >= 1, not {n!r}")
+    if not _whole(iterations, 0):
+        bad.append(f"iterations must be a whole number >= 0, not {iterations!r}")
+    x = _number(noise)
+    if x is None or not math.isfinite(x) or x < 0:
+        bad.append(f"noise must be a finite number >= 0, not {noise!r}")
+    if bad:
+        raise ParameterError("; ".join(bad) + ".")
 
 
 def _default_scorer(area: StudyArea, config: Config, edges: pd.DataFrame | None) -> GroupScorer:
@@ -198,8 +239,11 @@ def generate_plan(
 
     Raises
     ------
+    ParameterError
+        For an unknown method, or a target, time limit, seed or iterations
+        out of range (NaN, negative, not a whole number), naming the argument.
     InputError
-        For an unknown method or target, or bounds with ``method="greedy"``.
+        For bounds with ``method="greedy"``.
     InfeasibleError
         When no feasible plan meets the target (and the bounds: for ``exact``
         the message names the bounds that cannot be met even alone, for
@@ -221,7 +265,9 @@ def generate_plan(
     True
     """
     if method not in ("greedy", "exact", "search"):
-        raise InputError(f"Unknown method {method!r}; expected 'greedy', 'exact' or 'search'.")
+        raise ParameterError(f"Unknown method {method!r}; expected 'greedy', 'exact' or "
+                             "'search'.")
+    _check_args(target=target, time_limit=time_limit, seed=seed, iterations=iterations)
     if bounds is not None and method == "greedy":
         raise InputError("bounds= is not supported by method='greedy': greedy merging cannot "
                          "honour figure bounds. Use method='search' (any scale) or "
@@ -234,9 +280,8 @@ def generate_plan(
             "(--target N, the number of new units), or a population column (population=..., "
             "--population COLUMN) or settlements with population.")
     cfg, problem, cache = _setup(area, config, scorer, edges, within)
-    if target is not None and (int(target) != target or not 1 <= target <= problem.n):
-        raise InputError(f"target must be a whole number from 1 to {problem.n} (the current "
-                         f"units; a plan never splits a unit), not {target!r}.")
+    _check_args(target=target, n_units=problem.n)
+    target = None if target is None else int(target)
     fixed = _fixed_groups(problem, start, within)
     show = (sys.stderr.isatty() and problem.n > 500) if progress is None else progress
     if method == "exact":
@@ -313,9 +358,10 @@ def generate_ensemble(
 
     from tqdm.auto import tqdm
 
-    if n < 1:
-        raise InputError(f"n must be at least 1, not {n}.")
+    _check_args(n=n, target=target, time_limit=time_limit, seed=seed, iterations=iterations,
+                noise=noise)
     cfg, problem, cache = _setup(area, config, scorer, edges, within)
+    _check_args(target=target, n_units=problem.n)
     fixed = _fixed_groups(problem, start, within)
     figures = _figure_model(area, cfg, cache, edges) if bounds else None
     show = sys.stderr.isatty() if progress is None else progress
@@ -387,9 +433,10 @@ def best_plans(
     >>> [p.info["rank"] for p in top], top[0].info["objective"] >= top[2].info["objective"]
     ([1, 2, 3], True)
     """
+    _check_args(n=n, target=target, time_limit=time_limit, seed=seed)
     cfg, problem, cache = _setup(area, config, scorer, edges, within)
-    if target is not None and (int(target) != target or not 1 <= target <= problem.n):
-        raise InputError(f"target must be a whole number from 1 to {problem.n}, not {target!r}.")
+    _check_args(target=target, n_units=problem.n)
+    target = None if target is None else int(target)
     fixed = _fixed_groups(problem, start, within)
     figures = _figure_model(area, cfg, cache, edges) if bounds else None
     plans = ranked_plans(problem, cache, n, target=target, fixed=fixed, time_limit=time_limit,
