@@ -482,9 +482,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     debug = _debug(ns)
     try:
+        shown: set[str] = set()
+
+        def show_once(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+            if str(message) not in shown:  # the same warning from two steps is said once
+                shown.add(str(message))
+                _show_warning(message, category, filename, lineno, file, line)
+
         with warnings.catch_warnings():
             warnings.simplefilter("default")
-            warnings.showwarning = _show_warning
+            warnings.showwarning = show_once
             return int(ns.func(ns))
     except KeyboardInterrupt:
         print("townmerge: interrupted", file=sys.stderr)
