@@ -15,6 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "townmerge"
 RANKS = {
     "errors": 0,
     "config": 1, "columns": 1, "crs": 1, "i18n": 1, "plan": 1, "rules": 1, "textio": 1,
+    "atomic": 1,
     "validation": 2,
     "model": 3,
     "io": 4, "synth": 4,

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from .atomic import atomic_folder, atomic_write_with
 from .cliargs import bound_item, non_negative_int, positive_float, positive_int, quotas
 from .columns import ColumnMap
 from .config import Config
@@ -123,8 +124,7 @@ def _sample_area(path: str | None, encoding: str | None = None) -> StudyArea:
 
 def _write_table(frame: pd.DataFrame, out: str | None, what: str) -> None:
     if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, encoding="utf-8")
+        atomic_write_with(out, lambda tmp: frame.to_csv(tmp, encoding="utf-8"))
         print(f"wrote {what} to {out}")
 
 
@@ -153,16 +153,17 @@ def _demo(ns: argparse.Namespace) -> int:
     plan = _demo_plan(area, ns.target, cfg)
     check_plan(area, plan)
     out = Path(ns.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_plan(plan, out / "plan.csv", unit_order=area.unit_ids)
-    merged = merged_units(area, plan)
-    write_geojson(merged.to_crs(area.input_crs), out / "merged_units.geojson")
-    before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
-    m = before_after_map(before, merged, settlements=area.settlements, lang=ns.lang,
-                         tiles=ns.tiles, title=ns.title)
-    save_map(m, out / "before_after.html")
-    figures = report_figures(area, plan, config=cfg)
-    save_report(render_report(figures, lang=ns.lang, title=ns.title), out / "report.html")
+    with atomic_folder(out) as files:  # the four files together, or the previous ones
+        write_plan(plan, files.path("plan.csv"), unit_order=area.unit_ids)
+        merged = merged_units(area, plan)
+        write_geojson(merged.to_crs(area.input_crs), files.path("merged_units.geojson"))
+        before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
+        m = before_after_map(before, merged, settlements=area.settlements, lang=ns.lang,
+                             tiles=ns.tiles, title=ns.title)
+        save_map(m, files.path("before_after.html"))
+        figures = report_figures(area, plan, config=cfg)
+        save_report(render_report(figures, lang=ns.lang, title=ns.title),
+                    files.path("report.html"))
     s = summarize(area, plan)
     zh = ns.lang == "zh"
     for sentence in count_sentences(figures, ns.lang):
@@ -295,10 +296,14 @@ def _ensemble(ns: argparse.Namespace) -> int:
                                   progress=True)
     co = co_occurrence(plans)
     out = Path(ns.out)
-    out.mkdir(parents=True, exist_ok=True)
-    for i, p in enumerate(plans):
-        write_plan(p, out / f"plan_{i:03d}.csv", unit_order=area.unit_ids)
-    co.to_csv(out / "co_occurrence.csv", encoding="utf-8")
+    with atomic_folder(out) as files:  # every plan and the matrix, or the previous ones
+        for i, p in enumerate(plans):
+            write_plan(p, files.path(f"plan_{i:03d}.csv"), unit_order=area.unit_ids)
+        atomic_write_with(files.path("co_occurrence.csv"),
+                          lambda tmp: co.to_csv(tmp, encoding="utf-8"))
+        for old in out.glob("plan_[0-9][0-9][0-9].csv"):  # a larger earlier ensemble's
+            if old.name not in files.names():
+                files.remove(old.name)
     distinct = len({p.canonical() for p in plans})
     print(f"{len(plans)} plans ({distinct} distinct partitions) and co_occurrence.csv in {out}")
     return 0

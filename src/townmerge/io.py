@@ -36,6 +36,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from .atomic import atomic_folder, atomic_open, atomic_write_with
 from .columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
 from .errors import InputError, PlanError, format_ids
 from .model import StudyArea
@@ -353,7 +354,8 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: PathLike, *, id_name: str | None 
     The index is written as the first property (named ``id_name`` or the
     index's name); coordinates are rounded to ``precision`` decimals (7 for
     geographic CRSs, 3 for projected ones); a CRS other than EPSG:4326 is
-    recorded in a ``crs`` member that GDAL reads back.
+    recorded in a ``crs`` member that GDAL reads back. The file is written
+    whole or not at all (:mod:`townmerge.atomic`).
 
     Parameters
     ----------
@@ -411,8 +413,7 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: PathLike, *, id_name: str | None 
         doc["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
     doc["features"] = features
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="\n") as fh:
+    with atomic_open(out, encoding="utf-8", newline="\n") as fh:
         fh.write('{"type": "FeatureCollection",\n')
         if "crs" in doc:
             fh.write('"crs": ' + json.dumps(doc["crs"], ensure_ascii=False) + ",\n")
@@ -427,6 +428,9 @@ def write_layers(path: PathLike, layers: Layers, *,
                  extra: dict[str, gpd.GeoDataFrame] | None = None) -> Path:
     """Write layers (ids as index) to a folder of GeoJSON + CSV, or to a GeoPackage.
 
+    All the folder's files are replaced together, or none (:func:`townmerge.atomic.atomic_folder`);
+    a GeoPackage is written whole or not at all.
+
     Parameters
     ----------
     path : str or PathLike
@@ -439,31 +443,36 @@ def write_layers(path: PathLike, layers: Layers, *,
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    OutputError
+        When the output cannot be written; the previous files are left as they were.
     """
     out = Path(path)
     spatial = {"units": layers.units, "settlements": layers.settlements, "roads": layers.roads,
                **(extra or {})}
+    flows = layers.flows
     if out.suffix == ".gpkg":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.exists():
-            out.unlink()
+        def write_gpkg(tmp: Path) -> None:
+            for name, gdf in spatial.items():
+                if gdf is not None:
+                    frame = gdf.reset_index() if gdf.index.name is not None else gdf
+                    pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+            if flows is not None:
+                pyogrio.write_dataframe(flows.reset_index(drop=True), tmp, layer="flows",
+                                        driver="GPKG")
+
+        return atomic_write_with(out, write_gpkg)  # whole file or the previous one
+    with atomic_folder(out) as files:  # every file of the folder, or the previous ones
         for name, gdf in spatial.items():
             if gdf is not None:
-                frame = gdf.reset_index() if gdf.index.name is not None else gdf
-                pyogrio.write_dataframe(frame, out, layer=name, driver="GPKG")
-        if layers.flows is not None:
-            pyogrio.write_dataframe(layers.flows.reset_index(drop=True), out, layer="flows",
-                                    driver="GPKG")
-        return out
-    out.mkdir(parents=True, exist_ok=True)
-    for name, gdf in spatial.items():
-        target = out / f"{name}.geojson"
-        if gdf is not None:
-            write_geojson(gdf, target)
-        elif target.exists():
-            target.unlink()
-    if layers.flows is not None:
-        layers.flows.to_csv(out / "flows.csv", index=False, encoding="utf-8", lineterminator="\n")
+                write_geojson(gdf, files.path(f"{name}.geojson"))
+            else:
+                files.remove(f"{name}.geojson")
+        if flows is not None:
+            atomic_write_with(files.path("flows.csv"), lambda tmp: flows.to_csv(
+                tmp, index=False, encoding="utf-8", lineterminator="\n"))
     return out
 
 
@@ -524,12 +533,17 @@ def write_plan(plan: Plan, path: PathLike, *, unit_order: Iterable[str] | None =
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    OutputError
+        When ``path`` cannot be written (its folder is a file, it is a folder, the disk
+        is full, the folder is read-only); a previous file is left as it was.
     """
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     order = list(unit_order) if unit_order is not None else sorted(plan.assignment)
     plan.check_units(order)
-    with out.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_open(out, encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(PLAN_COLUMNS)
         for u in order:

@@ -6,10 +6,13 @@ Leaflet is inlined from the vendored copy in ``townmerge/render/static``: the
 HTML loads nothing from a CDN, and with ``tiles=None`` nothing from the network
 at all.
 
-Every text that comes from the data (names, ids, the title) is HTML-escaped
-before it is written, and the data reaches the page as JSON escaped for a
-``<script>`` element; tooltips are bound by Leaflet itself, not by
-folium's tooltip templates.
+Names are data, never templates: folium compiles what it is given as Jinja
+templates, so it is given nothing from the data or the user. The shapes,
+tooltips, labels and tiles reach the page as one JSON object escaped for a
+``<script>`` element (:func:`townmerge.render.verbatim.script_json`), and a
+fixed script draws them, writing every name with ``textContent`` (never as
+HTML); the title and legend are HTML-escaped and, like the inlined Leaflet,
+written verbatim (:class:`townmerge.render.verbatim.Verbatim`).
 
 Examples
 --------
@@ -28,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import html
+import json
 import os
 import pathlib
 import re
@@ -40,13 +44,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, Figure
-from folium.utilities import JsCode
+from branca.element import Figure
+from folium.utilities import camelize
 from pyproj import Geod
 from shapely.geometry import mapping
 
-from ..errors import CRSError
+from ..atomic import atomic_write_text
+from ..errors import CRSError, ParameterError
 from ..i18n import check_lang, fmt_area_km2, fmt_population, join_names, label
+from .verbatim import ScriptAfter, Verbatim, script_json
 
 __all__ = ["PALETTE", "before_after_map", "save_map"]
 
@@ -66,6 +72,8 @@ _WGS84 = "EPSG:4326"
 _MEMBER_SEPARATORS = re.compile(r"[,，、;；]")
 # Leaflet's CSS points at images we do not ship (layers control, default marker).
 _CSS_IMAGE_URL = re.compile(r"url\((?![\"']?#)[^)]*\)")
+# Names of JavaScript variables folium gives its objects (``map_`` and hex digits).
+_JS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 _CSS = """
 .tm-title {
@@ -73,7 +81,7 @@ _CSS = """
   max-width: 60%; padding: 4px 14px; border-radius: 4px; pointer-events: none;
   background: rgba(255, 255, 255, 0.9); box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3);
   font: bold 16px/1.4 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-  text-align: center;
+  text-align: center; overflow-wrap: anywhere; max-height: 30%; overflow: hidden;
 }
 .tm-legend {
   position: absolute; z-index: 1000; bottom: 28px; right: 10px; padding: 6px 10px;
@@ -86,23 +94,74 @@ _CSS = """
   position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
   font: bold 12px/1.2 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
   color: #222; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff;
-  pointer-events: none;
+  pointer-events: none; max-width: 20em; overflow: hidden; text-overflow: ellipsis;
 }
+.tm-tip { white-space: normal; width: max-content; max-width: 320px; overflow-wrap: anywhere; }
 """
 
-# Binds each feature's (already escaped) tooltip HTML, and a hover highlight.
-_ON_EACH_FEATURE = """function (feature, layer) {
-    var p = feature.properties || {};
-    if (p.tip) {
-        layer.bindTooltip(p.tip, {sticky: true});
+# Draws ``data`` (the JSON object before_after_map writes: layers, tiles, bounds) on
+# ``map``. Fixed code: the data comes in parsed, and every name is written with
+# textContent, never as HTML.
+_TILES_JS = """
+    L.tileLayer(data.tiles.url, data.tiles.options).addTo(map);"""
+_DRAW_JS = """
+    function element(tag, text, cls) {
+        var node = document.createElement(tag);
+        if (cls) { node.className = cls; }
+        if (text !== null) { node.textContent = text; }
+        return node;
     }
-    if (p.style && layer.setStyle) {
+    function tooltip(p) {
+        return function () {
+            var box = element("div", null, "tm-tip");
+            box.appendChild(element("b", p.name));
+            p.lines.forEach(function (line) {
+                box.appendChild(document.createElement("br"));
+                box.appendChild(document.createTextNode(line));
+            });
+            return box;
+        };
+    }
+    function onEachFeature(feature, layer) {
+        var p = feature.properties;
+        layer.bindTooltip(tooltip(p), {sticky: true});
         layer.on("mouseover", function () {
             layer.setStyle({weight: (p.style.weight || 1) + 2});
         });
         layer.on("mouseout", function () { layer.setStyle(p.style); });
     }
-}"""
+    function shapes(collection) {
+        return L.geoJson(collection, {
+            style: function (feature) { return feature.properties.style; },
+            pointToLayer: function (feature, latlng) {
+                return new L.CircleMarker(latlng, feature.properties.style);
+            },
+            onEachFeature: onEachFeature
+        });
+    }
+    function labels(collection) {
+        return L.geoJson(collection, {
+            pointToLayer: function (feature, latlng) {
+                return L.marker(latlng, {
+                    icon: L.divIcon({
+                        html: element("div", feature.properties.label, "tm-label"),
+                        className: "tm-label-icon", iconSize: [0, 0], iconAnchor: [0, 0]
+                    }),
+                    interactive: false, keyboard: false
+                });
+            }
+        });
+    }
+    var control = L.control.layers(null, null, {collapsed: false});
+    data.layers.forEach(function (spec) {
+        var group = L.featureGroup([shapes(spec.shapes)]);
+        if (spec.labels) { group.addLayer(labels(spec.labels)); }
+        control.addOverlay(group, spec.title);
+        if (spec.show) { group.addTo(map); }
+    });
+    control.addTo(map);
+    map.fitBounds(data.bounds, {padding: [20, 20]});
+"""
 
 
 def _esc(value: object) -> str:
@@ -115,7 +174,7 @@ def _static_text(name: str) -> str:
 
 def _ensure_charset(figure: Figure) -> None:
     if "meta_charset" not in figure.header._children:
-        figure.header.add_child(Element('<meta charset="utf-8">'), name="meta_charset", index=0)
+        figure.header.add_child(Verbatim('<meta charset="utf-8">'), name="meta_charset", index=0)
 
 
 def _inline_leaflet(m: folium.Map) -> None:
@@ -129,9 +188,9 @@ def _inline_leaflet(m: folium.Map) -> None:
     js = _static_text("leaflet.js")
     if "</script" in js.lower() or "</style" in css.lower():  # pragma: no cover - vendored
         raise RuntimeError("The vendored Leaflet cannot be inlined: it closes its own element.")
-    figure.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
-    figure.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline")
-    figure.header.add_child(Element(f"<style>{_CSS}</style>"), name="townmerge_css")
+    figure.header.add_child(Verbatim(f"<style>{css}</style>"), name="leaflet_css_inline")
+    figure.header.add_child(Verbatim(f"<script>{js}</script>"), name="leaflet_js_inline")
+    figure.header.add_child(Verbatim(f"<style>{_CSS}</style>"), name="townmerge_css")
 
 
 def _to_wgs84(gdf: gpd.GeoDataFrame, which: str) -> gpd.GeoDataFrame:
@@ -243,11 +302,13 @@ def _greedy_colours(ids: Sequence[str], geoms: np.ndarray) -> list[str]:
     return [PALETTE[chosen[i]] for i in range(n)]
 
 
-def _tip(title: str, rows: Sequence[tuple[str, str | None]]) -> str:
-    """Tooltip HTML: every piece escaped, rows with no value left out."""
-    lines = [f"<b>{_esc(title)}</b>"]
-    lines += [f"{_esc(key)}: {_esc(value)}" for key, value in rows if value is not None]
-    return "<br>".join(lines)
+def _tip(title: str, rows: Sequence[tuple[str, str | None]]) -> dict[str, Any]:
+    """Tooltip as plain text (drawn with ``textContent``): a name and its lines.
+
+    Rows with no value are left out.
+    """
+    return {"name": title,
+            "lines": [f"{key}: {value}" for key, value in rows if value is not None]}
 
 
 def _collection(
@@ -261,15 +322,7 @@ def _collection(
     return {"type": "FeatureCollection", "features": features}
 
 
-def _geojson_layer(
-    data: dict[str, Any], marker: folium.CircleMarker | None = None
-) -> folium.GeoJson:
-    return folium.GeoJson(
-        data, control=False, marker=marker, on_each_feature=JsCode(_ON_EACH_FEATURE)
-    )
-
-
-def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
+def _settlement_shapes(settlements: gpd.GeoDataFrame, lang: str) -> dict[str, Any]:
     pts = _to_wgs84(settlements, "settlements")
     geoms = pts.geometry.to_numpy()
     geoms = np.array(
@@ -284,7 +337,7 @@ def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str) -> folium.GeoJso
     for sid, name, pop in zip(pts.index, _values(pts, "name"), pops, strict=True):
         radius = 3.0 if pop is None or top is None else 2.5 + 5.5 * (max(pop, 0.0) / top) ** 0.5
         props.append({
-            "tip": _tip(_text(name, str(sid)), [
+            **_tip(_text(name, str(sid)), [
                 (label("population", lang), fmt_population(pop, lang) if pop is not None else None),
             ]),
             "style": {
@@ -292,8 +345,7 @@ def _settlement_layer(settlements: gpd.GeoDataFrame, lang: str) -> folium.GeoJso
                 "fillColor": "#ffffff", "fillOpacity": 0.9,
             },
         })
-    marker = folium.CircleMarker(radius=3, weight=1, fill=True)
-    return _geojson_layer(_collection(_round(geoms), props), marker=marker)
+    return _collection(_round(geoms), props)
 
 
 def _before_properties(
@@ -320,7 +372,7 @@ def _before_properties(
         ]
         fill = colours.get(target, NO_UNIT_COLOUR) if target is not None else NO_UNIT_COLOUR
         props.append({
-            "tip": _tip(name, rows),
+            **_tip(name, rows),
             "style": {"color": "#333333", "weight": 1, "opacity": 0.9,
                       "fillColor": fill, "fillOpacity": 0.35},
         })
@@ -346,27 +398,44 @@ def _after_properties(
             (label("seat", lang), None if _is_missing(seats[k]) else str(seats[k])),
         ]
         props.append({
-            "tip": _tip(names[k], rows),
+            **_tip(names[k], rows),
             "style": {"color": "#444444", "weight": 1.5, "opacity": 1,
                       "fillColor": colours[uid], "fillOpacity": 0.75},
         })
     return props
 
 
-def _add_labels(group: folium.FeatureGroup, geoms: np.ndarray, names: list[str]) -> None:
+def _labels(geoms: np.ndarray, names: list[str]) -> dict[str, Any]:
     """A text label (no image) at a point inside each unit."""
-    for geom, name in zip(geoms, names, strict=True):
-        if not _has_shape(geom):
-            continue
-        point = shapely.point_on_surface(geom)
-        folium.map.Marker(
-            location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
-            icon=folium.DivIcon(
-                html=f'<div class="tm-label">{_esc(name)}</div>',
-                icon_size=(0, 0), icon_anchor=(0, 0), class_name="tm-label-icon",
-            ),
-            interactive=False, keyboard=False,
-        ).add_to(group)
+    keep = [k for k, geom in enumerate(geoms) if _has_shape(geom)]
+    points = _round(shapely.point_on_surface(geoms[keep]))
+    return _collection(points, [{"label": names[k]} for k in keep])
+
+
+def _tiles(tiles: str | None) -> dict[str, Any] | None:
+    """URL and options of a base map, resolved by folium but drawn by the page's script."""
+    if tiles is None:
+        return None
+    try:
+        layer = folium.TileLayer(tiles)
+    except ValueError:  # folium: "Custom tiles must have an attribution."
+        raise ParameterError(
+            f"Unknown tiles {tiles!r}: give the name of a tile provider (e.g. 'OpenStreetMap' "
+            "or 'CartoDB positron'), or no tiles for a map that needs no network."
+        ) from None
+    return {"url": layer.tiles, "options": {camelize(k): v for k, v in layer.options.items()}}
+
+
+def _draw_script(m: folium.Map, data_id: str, tiles: bool) -> ScriptAfter:
+    """The fixed script that draws the page data on the map (no data inside)."""
+    name = m.get_name()
+    if not (_JS_NAME.fullmatch(name) and _JS_NAME.fullmatch(data_id)):  # pragma: no cover
+        raise RuntimeError(f"Unexpected JavaScript names from folium: {name!r}, {data_id!r}.")
+    body = (_TILES_JS if tiles else "") + _DRAW_JS
+    return ScriptAfter(
+        f"(function (map, data) {{{body}}})({name}, "
+        f"JSON.parse(document.getElementById({json.dumps(data_id)}).textContent));"
+    )
 
 
 def before_after_map(
@@ -412,7 +481,8 @@ def before_after_map(
     ------
     ValueError
         If ``lang`` is unknown, a frame has no CRS
-        (:class:`townmerge.errors.CRSError`), or ``before``/``after`` is empty.
+        (:class:`townmerge.errors.CRSError`), ``before``/``after`` is empty, or
+        ``tiles`` names no known provider (:class:`townmerge.errors.ParameterError`).
 
     Notes
     -----
@@ -459,34 +529,28 @@ def before_after_map(
                                                colours, lang)
     new_props = _after_properties(new, new_ids, new_names, colours, members_of, lang)
 
+    layers: list[dict[str, Any]] = [
+        {"title": _esc(label("before", lang)), "show": False,
+         "shapes": _collection(_round(old.geometry.to_numpy()), old_props)},
+        {"title": _esc(label("after", lang)), "show": True,
+         "shapes": _collection(_round(new_geoms), new_props),
+         "labels": _labels(new_geoms, new_names)},
+    ]
+    if settlements is not None and len(settlements) > 0:
+        layers.append({"title": _esc(label("settlements", lang)), "show": False,
+                       "shapes": _settlement_shapes(settlements, lang)})
+    tile_layer = _tiles(tiles)
+
     m = folium.Map(
-        location=centre, zoom_start=10, tiles=tiles, control_scale=True, zoom_snap=0.25
+        location=centre, zoom_start=10, tiles=None, control_scale=True, zoom_snap=0.25
     )
     _inline_leaflet(m)
     figure = m.get_root()
     assert isinstance(figure, Figure)
     title_text = title if title is not None else label("title", lang)
-    figure.title = _esc(title_text)
-
-    before_group = folium.FeatureGroup(name=label("before", lang), show=False)
-    _geojson_layer(_collection(_round(old.geometry.to_numpy()), old_props)).add_to(before_group)
-    before_group.add_to(m)
-
-    after_group = folium.FeatureGroup(name=label("after", lang), show=True)
-    _geojson_layer(_collection(_round(new_geoms), new_props)).add_to(after_group)
-    _add_labels(after_group, new_geoms, new_names)
-    after_group.add_to(m)
-
-    if settlements is not None and len(settlements) > 0:
-        settlement_group = folium.FeatureGroup(name=label("settlements", lang), show=False)
-        _settlement_layer(settlements, lang).add_to(settlement_group)
-        settlement_group.add_to(m)
-
-    folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
-
+    figure.header.add_child(Verbatim(f"<title>{_esc(title_text)}</title>"), name="townmerge_title")
     figure.html.add_child(
-        Element(f'<div class="tm-title">{_esc(title_text)}</div>'), name="townmerge_title"
+        Verbatim(f'<div class="tm-title">{_esc(title_text)}</div>'), name="townmerge_title"
     )
     legend = (
         '<div class="tm-legend">'
@@ -495,7 +559,14 @@ def before_after_map(
         f'<div class="tm-count">{len(old)} → {len(new)} {_esc(label("units", lang))}</div>'
         "</div>"
     )
-    figure.html.add_child(Element(legend), name="townmerge_legend")
+    figure.html.add_child(Verbatim(legend), name="townmerge_legend")
+    data_id = f"{m.get_name()}_data"
+    data = {"layers": layers, "tiles": tile_layer, "bounds": [[miny, minx], [maxy, maxx]]}
+    figure.html.add_child(
+        Verbatim(f'<script type="application/json" id="{data_id}">{script_json(data)}</script>'),
+        name="townmerge_data",
+    )
+    m.add_child(_draw_script(m, data_id, tile_layer is not None), name="townmerge_draw")
     return m
 
 
@@ -514,6 +585,12 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> pathlib.Path:
     pathlib.Path
         ``path``.
 
+    Raises
+    ------
+    OutputError
+        If ``path`` cannot be written; a previous file is left as it was (the page is
+        written whole or not at all).
+
     Examples
     --------
     >>> import tempfile
@@ -530,6 +607,4 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> pathlib.Path:
     if not isinstance(figure, Figure):
         raise TypeError("The map is not attached to a folium Figure; cannot render it.")
     _ensure_charset(figure)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(figure.render(), encoding="utf-8")
-    return out
+    return atomic_write_text(out, figure.render(), encoding="utf-8")

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..atomic import atomic_write_text
 from ..config import TERRAINS, TOWN_TIERS, VILLAGE_TIERS, Config
 from ..criteria import default_criteria
 from ..evaluate import merged_units, plan_metrics
@@ -1097,6 +1098,8 @@ def save_report(html_text: str, path: str | os.PathLike[str]) -> pathlib.Path:
     ------
     TypeError
         If ``html_text`` is not a string.
+    OutputError
+        If ``path`` cannot be written; a previous file is left as it was.
 
     Examples
     --------
@@ -1110,6 +1113,4 @@ def save_report(html_text: str, path: str | os.PathLike[str]) -> pathlib.Path:
     if not isinstance(html_text, str):
         raise TypeError(f"save_report needs the HTML text (str), not {type(html_text).__name__}.")
     out = pathlib.Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html_text, encoding="utf-8")
-    return out
+    return atomic_write_text(out, html_text, encoding="utf-8")

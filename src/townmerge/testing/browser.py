@@ -2,7 +2,9 @@
 
 Used by the tests (and usable by hand) to check that the maps and reports
 townmerge writes actually work offline: no JavaScript errors, no failed or
-outgoing requests, no dialogs, and a screenshot that is not blank.
+outgoing requests, no dialogs, and a screenshot that is not blank. A script
+can be run in the loaded page (e.g. to open the tooltips) and its result
+returned, to look at what the page shows.
 
 The system Chromium is driven through playwright (``executable_path``); no
 browser is ever downloaded. Both are optional: :func:`check_html` raises
@@ -28,6 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from ..atomic import atomic_write_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     from playwright.sync_api import ConsoleMessage, Dialog, Request, Route
@@ -79,7 +83,7 @@ class BrowserCheck:
     failed_requests : tuple of str
         ``"<url>: <reason>"`` of every request that failed or was blocked.
     screenshot : pathlib.Path
-        The full-page PNG.
+        The PNG of the page (whole, or the viewport).
     distinct_colours : int
         Number of distinct RGB colours in the screenshot.
     nonblank : bool
@@ -90,6 +94,9 @@ class BrowserCheck:
         the page opened (each dismissed).
     dominant_share : float
         Share of the screenshot covered by its most frequent colour.
+    script_result : object
+        What the ``script`` given to :func:`check_html` returned (JSON-like
+        values), or ``None`` when there was none.
 
     Examples
     --------
@@ -104,6 +111,7 @@ class BrowserCheck:
     nonblank: bool
     dialogs: tuple[str, ...] = ()
     dominant_share: float = float("nan")
+    script_result: object = None
 
     @property
     def ok(self) -> bool:
@@ -309,6 +317,8 @@ def check_html(
     screenshot: str | os.PathLike[str] | None = None,
     wait_ms: int = 500,
     offline: bool = True,
+    script: str | None = None,
+    full_page: bool = True,
 ) -> BrowserCheck:
     """Load an HTML file in headless Chromium and report errors and blankness.
 
@@ -317,7 +327,7 @@ def check_html(
     path : str or path-like
         The HTML file; it is opened as a ``file://`` URL.
     screenshot : str or path-like, optional
-        Where to write the full-page PNG; default: next to the HTML file, with
+        Where to write the PNG; default: next to the HTML file, with
         the suffix ``.png``.
     wait_ms : int, default 500
         How long to wait after the ``load`` event before the screenshot.
@@ -325,6 +335,15 @@ def check_html(
         Abort every request that is not ``file:``, ``data:``, ``blob:`` or
         ``about:``, so that a page needing the network reports it in
         ``failed_requests`` instead of silently fetching it.
+    script : str, optional
+        JavaScript run in the page after the wait and before the screenshot,
+        as playwright's ``page.evaluate`` runs it (an expression, or a function
+        that is called); what it returns is in
+        :attr:`BrowserCheck.script_result`. Errors it causes in the page's own
+        code are reported like any other.
+    full_page : bool, default True
+        Screenshot the whole page; ``False`` takes the viewport only (Chromium
+        cannot capture pages much larger than 16,384 pixels).
 
     Returns
     -------
@@ -349,6 +368,9 @@ def check_html(
     >>> check = check_html("out/map.html", screenshot="out/map.png")  # doctest: +SKIP
     >>> check.ok, check.distinct_colours  # doctest: +SKIP
     (True, 183)
+    >>> report = check_html("out/report.html", script="() => document.title")  # doctest: +SKIP
+    >>> report.script_result  # doctest: +SKIP
+    '乡镇行政区划调整方案'
     """
     page_path = Path(path).resolve()
     if not page_path.is_file():
@@ -372,6 +394,7 @@ def check_html(
     errors: list[str] = []
     failed: list[str] = []
     dialogs: list[str] = []
+    result: object = None
 
     def on_console(message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -408,11 +431,14 @@ def check_html(
                 page.on("dialog", on_dialog)
                 page.goto(page_path.as_uri(), wait_until="load")
                 page.wait_for_timeout(wait_ms)
-                png = page.screenshot(path=str(shot), full_page=True, type="png")
+                if script is not None:
+                    result = page.evaluate(script)
+                png = page.screenshot(full_page=full_page, type="png")
             finally:
                 context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+    atomic_write_bytes(shot, png)
 
     distinct, dominant = colour_stats(decode_png(png))
     return BrowserCheck(
@@ -423,4 +449,5 @@ def check_html(
         nonblank=distinct > 1 and dominant < BLANK_SHARE,
         dialogs=tuple(dialogs),
         dominant_share=dominant,
+        script_result=result,
     )
