@@ -154,7 +154,7 @@ def test_every_generator_returns_a_feasible_contiguous_partition(spec, method, s
             assert not any(locked[m] for m in members)
     merged = merged_units(area, plan)
     assert merged["population"].sum() == sum(pops.values())
-    assert merged["area_km2"].sum() == pytest.approx(n)
+    assert merged["area_km2"].sum() == pytest.approx(n, rel=1e-2)  # 1 km² cells in UTM
     again = generate_plan(area, method=method, target=target, scorer=scorer, seed=seed,
                           iterations=500)
     assert again.same_partition(plan)
@@ -249,7 +249,7 @@ def test_generators_with_the_merger_scorer_keep_every_invariant(spec, method, se
     assert plan_objective(area, plan, scorer=scorer) == pytest.approx(plan.info["objective"])
     merged = merged_units(area, plan)
     assert merged["population"].sum() == sum(pops.values())
-    assert merged["area_km2"].sum() == pytest.approx(len(pops))
+    assert merged["area_km2"].sum() == pytest.approx(len(pops), rel=1e-2)  # 1 km² cells in UTM
     again = generate_plan(area, method=method, target=target, seed=seed, scorer=scorer,
                           iterations=400)
     assert again == plan

@@ -132,7 +132,7 @@ def test_greedy_invariants(grid, target):
     check_plan(area, plan)  # partition of all units, each new unit contiguous
     merged = merged_units(area, plan)
     assert merged["population"].sum() == sum(pops.values())
-    assert merged["area_km2"].sum() == pytest.approx(len(pops))
+    assert merged["area_km2"].sum() == pytest.approx(len(pops), rel=1e-2)  # 1 km² cells in UTM
     assert greedy_plan(area, target=target, config=roomy) == plan  # deterministic
     # relabelling the units gives the same partition (up to the labels)
     relabel = {k: f"u{ord(k):03d}" for k in pops}

@@ -27,7 +27,9 @@ def test_tests_that_cannot_fail_summarize_counts_by_hand(area, plan):
     s = summarize(area, plan)
     assert (s.units_before, s.units_after, s.reduction) == (4, 3, 1)
     assert s.population_before == s.population_after == 80
-    assert s.area_km2_before == pytest.approx(4.0) and s.area_km2_after == pytest.approx(4.0)
+    # on the ellipsoid (equal_area_km2) four 1 km² UTM cells are 4 km² within 1 %
+    assert s.area_km2_before == pytest.approx(4.0, rel=1e-2)
+    assert s.area_km2_after == pytest.approx(s.area_km2_before)
 
 
 def _broken(monkeypatch, change):

@@ -14,7 +14,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "townmerge"
 #: Rank of each module: a module may import only modules of a strictly lower rank.
 RANKS = {
     "errors": 0,
-    "config": 1, "columns": 1, "crs": 1, "i18n": 1, "plan": 1, "rules": 1, "textio": 1,
+    "config": 1, "columns": 1, "crs": 1, "i18n": 1, "plan": 1, "roads": 1, "rules": 1,
+    "textio": 1,
     "atomic": 1,
     "validation": 2,
     "model": 3,

@@ -78,6 +78,9 @@ _COLUMN_KEYS = ("unit_id", "unit_name", "population", "kind", "terrain", "parent
 
 
 def _column_args(p: argparse.ArgumentParser) -> None:
+    """Arguments of every command that reads data: the CRS to measure in, the column roles."""
+    p.add_argument("--crs", help="projected CRS in metres to measure in, e.g. EPSG:2154 "
+                   "(default: chosen from the data; see townmerge.crs)")
     g = p.add_argument_group("column roles (input column names)")
     for key in _COLUMN_KEYS:
         g.add_argument(f"--{key.replace('_', '-')}", dest=key, metavar="COLUMN")
@@ -104,7 +107,7 @@ def _config(ns: argparse.Namespace) -> Config:
 
 
 def _area(ns: argparse.Namespace) -> StudyArea:
-    return read_study_area(ns.path, columns=_columns(ns), encoding=ns.encoding)
+    return read_study_area(ns.path, columns=_columns(ns), encoding=ns.encoding, crs=ns.crs)
 
 
 def _plan_file(ns: argparse.Namespace, path: str) -> Plan:
@@ -191,12 +194,14 @@ def _make_sample(ns: argparse.Namespace) -> int:
 
 def _validate(ns: argparse.Namespace) -> int:
     settings_ok = True
+    cfg = None
     try:
-        _config(ns)
+        cfg = _config(ns)
     except InputError as exc:  # report the settings' problems beside the data's
         print(f"townmerge: {exc}", file=sys.stderr)
         settings_ok = False
-    report = validate(ns.path, columns=_columns(ns), encoding=ns.encoding)
+    report = validate(ns.path, columns=_columns(ns), encoding=ns.encoding, crs=ns.crs,
+                      config=cfg)
     print(report, file=sys.stderr)
     return EXIT_OK if report.ok and settings_ok else EXIT_INPUT
 

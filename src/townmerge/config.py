@@ -664,8 +664,16 @@ class TravelParams:
         Speed on plain terrain where there is no usable road, times the
         terrain factor of each end's unit.
     snap_m : float, default 1.0
-        Road end points closer than about this (rounded to a grid of this
-        size) are the same node.
+        Road end points closer than this are the same node, and a road end
+        closer than this to another road's interior joins it there (a
+        T-junction); see :func:`townmerge.roads.node_roads`.
+    join_crossings : bool, default False
+        Whether two roads that cross without a shared vertex meet there. Off:
+        a bridge or an overpass does not connect to the road below; turn it on
+        for road layers digitised without vertices at junctions.
+    dangle_m : float, default 20.0
+        Validation warns about a road end met by no other road but closer than
+        this to one (an undershoot, which :attr:`snap_m` does not join).
     cutoff_min : float, default 60.0
         Pairs farther apart than this (minutes) are not listed by
         :meth:`TravelNetwork.within_cutoff`: an hour is the usual horizon of
@@ -694,6 +702,8 @@ class TravelParams:
     detour_factor: float = 1.3
     fallback_speed_kmh: float = 30.0
     snap_m: float = 1.0
+    join_crossings: bool = False
+    dangle_m: float = 20.0
     cutoff_min: float = 60.0
     max_destinations: int | None = None
 
@@ -717,6 +727,8 @@ class TravelParams:
         bad += [f"road_speeds_kmh[{k!r}]" for k, v in self.road_speeds_kmh.items() if not v > 0]
         bad += [f"terrain_speed_factor[{k!r}]" for k, v in self.terrain_speed_factor.items()
                 if not v > 0]
+        if not self.dangle_m >= 0:
+            bad.append("dangle_m")
         if not self.cutoff_min > 0 or not self.max_access_m >= 0:
             bad.append("cutoff_min" if not self.cutoff_min > 0 else "max_access_m")
         if self.max_destinations is not None and not self.max_destinations >= 1:

@@ -38,6 +38,8 @@ from pyproj import CRS
 
 from .atomic import atomic_folder, atomic_open, atomic_write_with
 from .columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
+from .config import Config
+from .crs import require_crs
 from .errors import InputError, PlanError, format_ids
 from .model import StudyArea
 from .plan import Plan
@@ -69,6 +71,7 @@ class Layers:
     settlements: gpd.GeoDataFrame | None = None
     flows: pd.DataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
+    crs: CRS | None = None  # the CRS to measure in, when the user gave one
 
 
 def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -97,7 +100,8 @@ def _read_flows_csv(path: Path, cm: ColumnMap, encoding: str | None = None) -> p
 
 
 def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
-                units_layer: str = "units", encoding: str | None = None) -> Layers:
+                units_layer: str = "units", encoding: str | None = None,
+                crs: object = None) -> Layers:
     """Read the layers of a study area from a folder, a GeoPackage or a units file.
 
     Parameters
@@ -114,6 +118,10 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
     encoding : str, optional
         Encoding of ``flows.csv``; by default UTF-8 (with or without BOM), else
         GB18030/GBK (see :mod:`townmerge.textio`).
+    crs : object, optional
+        The projected CRS in metres to measure the study area in, kept as
+        :attr:`Layers.crs` (see :class:`townmerge.StudyArea`); the layers
+        themselves stay in their own CRS.
 
     Returns
     -------
@@ -126,6 +134,7 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
         truncated, damaged or in an encoding that cannot be decoded.
     """
     cm = columns or ColumnMap()
+    wanted = require_crs(crs, "requested") if crs is not None else None
     p = Path(path)
     if not p.exists():
         raise InputError(f"No such file or folder: {str(p)!r}.")
@@ -144,7 +153,7 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
                 f"The folder {str(p)!r} has no {units_layer} file: expected one of "
                 f"{[f'{units_layer}{s}' for s in _UNIT_SUFFIXES]}."
             )
-        return Layers(**found)
+        return Layers(**found, crs=wanted)
     if p.suffix == ".gpkg":
         try:
             names = [str(n) for n, _ in pyogrio.list_layers(p)]
@@ -168,16 +177,17 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
             layers["flows"] = pd.DataFrame(flows)
         else:
             layers["flows"] = None
-        return Layers(**layers)
+        return Layers(**layers, crs=wanted)
     if p.suffix in _UNIT_SUFFIXES:
-        return Layers(units=_read_vector(p))
+        return Layers(units=_read_vector(p), crs=wanted)
     raise InputError(f"Cannot read {str(p)!r}: expected a folder, a GeoPackage, or a units file "
                      f"ending in one of {list(_UNIT_SUFFIXES)}.")
 
 
 def read_study_area(
     path: PathLike, *, level: Literal["townships", "villages"] = "townships",
-    columns: ColumnMap | None = None, encoding: str | None = None, **column_keywords: str
+    columns: ColumnMap | None = None, encoding: str | None = None, crs: object = None,
+    **column_keywords: str
 ) -> StudyArea:
     """Read and validate a study area.
 
@@ -198,6 +208,9 @@ def read_study_area(
     encoding : str, optional
         Encoding of ``flows.csv`` (default: UTF-8 with or without BOM, else
         GB18030/GBK).
+    crs : object, optional
+        The projected CRS in metres to measure in, e.g. ``"EPSG:2154"`` (see
+        :class:`townmerge.StudyArea`).
     **column_keywords : str
         Column roles such as ``unit_id="code"``, ``unit_name="nom"``,
         ``population="POP2020"``.
@@ -225,8 +238,9 @@ def read_study_area(
     if level not in ("townships", "villages"):
         raise InputError(f"level must be 'townships' or 'villages', not {level!r}.")
     lay = (_village_layers(path, cm, encoding) if level == "villages"
-           else read_layers(path, columns=cm, encoding=encoding))
-    return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm)
+           else read_layers(path, columns=cm, encoding=encoding, crs=crs))
+    return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm,
+                     crs=crs)
 
 
 def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None) -> Layers:
@@ -265,7 +279,8 @@ def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None) 
 
 def validate(
     area_or_path: StudyArea | PathLike, *, columns: ColumnMap | None = None,
-    encoding: str | None = None, **column_keywords: str,
+    encoding: str | None = None, crs: object = None, config: Config | None = None,
+    **column_keywords: str,
 ) -> ValidationReport:
     """List every problem of a study area or of the files of one.
 
@@ -279,6 +294,10 @@ def validate(
     columns : ColumnMap, optional
     encoding : str, optional
         Encoding of ``flows.csv``, as for :func:`read_study_area`.
+    crs : object, optional
+        The projected CRS in metres to measure in, as for :func:`read_study_area`.
+    config : Config, optional
+        Its ``travel`` settings say how roads are joined for the road checks.
     **column_keywords : str
         Column roles, as for :func:`read_study_area`.
 
@@ -299,12 +318,12 @@ def validate(
     if isinstance(area_or_path, StudyArea):
         return area_or_path.report
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
-    lay = read_layers(area_or_path, columns=cm, encoding=encoding)
+    lay = read_layers(area_or_path, columns=cm, encoding=encoding, crs=crs)
     return check_layers(
         normalize_units(lay.units, cm),
         normalize_settlements(lay.settlements, cm) if lay.settlements is not None else None,
         normalize_flows(lay.flows, cm) if lay.flows is not None else None,
-        lay.roads,
+        lay.roads, crs=lay.crs, travel=config.travel if config is not None else None,
     )
 
 

@@ -5,8 +5,8 @@ construction (every fatal problem is reported at once through
 :class:`townmerge.errors.InputError`) and never mutated afterwards: its frames
 are handed out as copies that cannot write back.
 
-Geometry is kept in a local metric CRS chosen from the bounds
-(:func:`townmerge.crs.local_metric_crs`); the input CRS is kept as
+Geometry is kept in a local metric CRS chosen from the bounds, or given
+(:func:`townmerge.crs.metric_frame`); the input CRS is kept as
 :attr:`StudyArea.input_crs` for writing and for maps.
 
 Examples
@@ -41,7 +41,7 @@ from .columns import (
     normalize_settlements,
     normalize_units,
 )
-from .crs import local_metric_crs, require_crs
+from .crs import metric_frame, require_crs
 from .errors import InputError, TopologyWarning
 from .validation import ValidationReport, check_layers
 
@@ -91,6 +91,12 @@ class StudyArea:
         any of ``population``, ``traffic``, ``economic``.
     roads : GeoDataFrame, optional
         Road lines, with an optional ``speed_kmh`` or ``road_class``.
+    crs : object, optional
+        The projected CRS in metres to measure in (e.g. ``"EPSG:2154"``);
+        default: the input CRS when it is projected and distorts lengths and
+        areas by at most :data:`townmerge.crs.MAX_DISTORTION`, else a local
+        UTM or Lambert azimuthal equal-area CRS. Units the CRS distorts beyond
+        that are named in a warning.
     columns : ColumnMap, optional
         Column roles; alternatively give them as keywords.
     **column_keywords : str
@@ -124,6 +130,7 @@ class StudyArea:
         flows: pd.DataFrame | None = None,
         roads: gpd.GeoDataFrame | None = None,
         *,
+        crs: object = None,
         columns: ColumnMap | None = None,
         **column_keywords: str,
     ) -> None:
@@ -137,7 +144,7 @@ class StudyArea:
         f = normalize_flows(flows, cm) if flows is not None else None
         r = _as_gdf(roads, "roads") if roads is not None else None
 
-        report = check_layers(u, s, f, r)
+        report = check_layers(u, s, f, r, crs=crs)
         report.raise_if_errors()
         if report.warnings:
             warnings.warn(
@@ -148,7 +155,7 @@ class StudyArea:
         self._report = report
 
         input_crs = require_crs(u.crs, "units")
-        metric = local_metric_crs(input_crs, tuple(u.total_bounds))
+        metric = metric_frame(input_crs, u.geometry.array, requested=crs).crs
         self._input_crs = input_crs
         u = u.to_crs(metric)
         if s is not None:

@@ -1,12 +1,14 @@
 """Travel times between settlements, over the road network or as the crow flies.
 
-The road layer becomes a graph: the two end points of every line are snapped to
-nodes (coordinates rounded to :attr:`TravelParams.snap_m`), and an edge takes
-``length / speed`` minutes. The speed is the road's ``speed_kmh`` where given
-(taken as the real, terrain-aware speed), otherwise the speed of its
-``road_class`` on plain terrain times the terrain factor of the unit the road
-runs through. Only end points are nodes: two lines that cross without sharing
-an end point do not meet (a bridge over a road does not connect to it).
+The road layer becomes a graph (:func:`townmerge.roads.node_roads`): line ends
+closer than :attr:`TravelParams.snap_m` are one node, a road ending on another
+road's interior splits it there (a T-junction), and each piece between nodes
+is an edge of ``length / speed`` minutes. The speed is the road's
+``speed_kmh`` where given (taken as the real, terrain-aware speed), otherwise
+the speed of its ``road_class`` on plain terrain times the terrain factor of
+the unit the road runs through. Two lines that cross without sharing a vertex
+do not meet (a bridge over a road does not connect to it) unless
+:attr:`TravelParams.join_crossings` is set.
 
 Each settlement attaches to its nearest road node with an access leg of
 ``distance × detour_factor / access_speed_kmh``; settlements farther than
@@ -62,6 +64,7 @@ from scipy.spatial import cKDTree
 from .config import TravelParams
 from .errors import InputError, format_ids
 from .model import StudyArea, unit_label
+from .roads import node_roads
 
 __all__ = ["RoadGraph", "TravelNetwork", "TravelParams", "road_graph", "travel_times"]
 
@@ -191,7 +194,7 @@ def road_graph(
     units: gpd.GeoDataFrame | None = None,
     params: TravelParams | None = None,
 ) -> RoadGraph:
-    """Build the road graph: snapped end points as nodes, minutes as edge weights.
+    """Build the road graph: junctions as nodes, minutes as edge weights.
 
     Parameters
     ----------
@@ -230,26 +233,12 @@ def road_graph(
     if parts.size == 0:
         empty = sparse.csr_matrix((0, 0))
         return RoadGraph(np.zeros((0, 2)), empty, np.zeros(0, np.int64), 0.0, np.zeros(0))
-    start = shapely.get_coordinates(shapely.get_point(parts, 0))
-    end = shapely.get_coordinates(shapely.get_point(parts, -1))
-    ends = np.concatenate([start, end])
-    key = np.round(ends / params.snap_m).astype(np.int64)
-    key -= key.min(axis=0)
-    span = int(key[:, 1].max()) + 1
-    if (int(key[:, 0].max()) + 1) * span < 2**62:
-        flat = key[:, 0] * span + key[:, 1]
-        _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
-    else:  # pragma: no cover - only for absurd extents or snapping grids
-        _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    xy = ends[first]
+    noded = node_roads(parts, snap_m=params.snap_m, join_crossings=params.join_crossings)
+    xy = noded.xy
     n_nodes = xy.shape[0]
-    u, v = inverse[: parts.size], inverse[parts.size:]
-    length_km = shapely.length(parts) / 1000.0
-    kmh = speed_row[row]
-    minutes = length_km / kmh * 60.0
-    keep = u != v
-    u, v, minutes, kmh = u[keep], v[keep], minutes[keep], kmh[keep]
+    u, v = noded.u, noded.v
+    kmh = speed_row[row[noded.row]]
+    minutes = noded.length_m / 1000.0 / kmh * 60.0
     a, b = np.minimum(u, v), np.maximum(u, v)
     order = np.lexsort((minutes, b, a))
     a, b, minutes, kmh = a[order], b[order], minutes[order], kmh[order]

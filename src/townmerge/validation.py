@@ -37,11 +37,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from .columns import FLOW_TYPES
-from .config import TERRAINS
-from .crs import local_metric_crs, require_crs
+from .config import TERRAINS, TravelParams
+from .crs import MetricFrame, describe_crs, local_metric_crs, metric_frame, require_crs, suggest_crs
 from .errors import CRSError, InputError, TopologyWarning, format_ids
+from .roads import node_roads, road_checks
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyproj import CRS
@@ -239,6 +241,8 @@ def check_layers(
     sliver_width_m: float = 1.0,
     gap_area_m2: float = 1.0,
     overlap_area_m2: float = 1.0,
+    crs: object = None,
+    travel: TravelParams | None = None,
 ) -> ValidationReport:
     """Check the layers of a study area and list every problem.
 
@@ -250,9 +254,12 @@ def check_layers(
     are not points, lie outside every unit or in another unit than their
     ``unit`` column names, a flows table without rows, flows naming unknown
     settlements or carrying bad values. Warnings: gaps and slivers
-    between units, multi-part units, units touching no other unit, units
-    without a settlement, flows from a settlement to itself, a ``seat`` naming
-    an unknown settlement or one in another unit.
+    between units, overlaps below ``overlap_area_m2``, multi-part units, units
+    touching no other unit, units without a settlement, flows from a
+    settlement to itself, a ``seat`` naming an unknown settlement or one in
+    another unit, a projected CRS replaced as not metric in practice, units
+    the metric CRS distorts, road ends just short of another road, parts of
+    the road network that do not connect, settlements far from every road.
 
     Parameters
     ----------
@@ -275,6 +282,15 @@ def check_layers(
         Holes between units smaller than this are ignored.
     overlap_area_m2 : float, default 1.0
         Two units sharing less area than this do not overlap.
+    crs : object, optional
+        The projected CRS in metres to measure in (default: chosen by
+        :func:`townmerge.crs.metric_frame`). Whatever the CRS, units where it
+        distorts lengths or areas by more than
+        :data:`townmerge.crs.MAX_DISTORTION` are named in a warning.
+    travel : TravelParams, optional
+        For the road checks: ``snap_m``, ``join_crossings`` (how roads are
+        joined), ``dangle_m`` (road ends just short of another road) and
+        ``max_access_m`` (settlements far from every road node).
 
     Returns
     -------
@@ -319,15 +335,17 @@ def check_layers(
     problems += _population_problems("units", units, urows)
     problems += _terrain_problems(units, urows)
 
-    frame = _Frame.of_units(units, problems)
+    frame = _Frame.of_units(units, problems, crs)
     topo: _Topology | None = None
     if frame.units is not None:
         problems += _unit_geometry_problems(units, urows)
+        problems += _distortion_problems(frame, units, urows)
         topo = _Topology.build(frame.units)
         problems += _topology_problems(topo, urows, tol)
 
     srows: _Rows | None = None
     located: _Located | None = None
+    points: np.ndarray | None = None
     if settlements is not None:
         srows = _Rows.of(settlements, "settlement")
         problems += _id_problems("settlements", srows)
@@ -345,8 +363,11 @@ def check_layers(
 
     if roads is not None:
         road_frame = roads.to_frame() if isinstance(roads, gpd.GeoSeries) else roads
-        if frame.other_layer("roads", road_frame, problems) is not None:
+        lines = frame.other_layer("roads", road_frame, problems)
+        if lines is not None:
             problems += _road_problems(road_frame)
+            problems += _road_network_problems(road_frame, lines, frame, points, srows,
+                                               travel or TravelParams())
 
     ordered = [p for p in problems if p.is_error] + [p for p in problems if not p.is_error]
     return ValidationReport(tuple(ordered))
@@ -616,9 +637,11 @@ class _Frame:
     units: np.ndarray | None  # unit geometries in metres (or as given when unmeasurable)
     source: CRS | None  # the units' CRS (or the one assumed when it is missing)
     metric: CRS | None  # the CRS measured in; None: coordinates taken as metres
+    chosen: MetricFrame | None = None  # how the metric CRS was chosen, and its distortion
 
     @classmethod
-    def of_units(cls, units: gpd.GeoDataFrame, problems: list[Problem]) -> _Frame:
+    def of_units(cls, units: gpd.GeoDataFrame, problems: list[Problem],
+                 requested: object = None) -> _Frame:
         if not _has_geometry(units):
             problems.append(Problem(
                 "error", "missing-geometry", "units",
@@ -653,8 +676,13 @@ class _Frame:
                 "projected. Set their real CRS with gdf.set_crs(..., allow_override=True)."))
             return cls(geoms, crs, None)
         metric: CRS | None
+        chosen: MetricFrame | None = None
         try:
-            metric = _metric_crs(crs, bounds)
+            if crs.is_geographic or crs.is_projected or requested is not None:
+                chosen = metric_frame(crs, geoms, requested=requested)
+                metric = chosen.crs
+            else:
+                metric = _metric_crs(crs, bounds)
         except CRSError as exc:
             problems.append(Problem(
                 "error", "bad-crs", "units",
@@ -663,9 +691,9 @@ class _Frame:
             if metric is None:
                 return cls(geoms, crs, None)
         if metric == crs:
-            return cls(geoms, crs, metric)
+            return cls(geoms, crs, metric, chosen)
         try:
-            return cls(_project(geoms, crs, metric), crs, metric)
+            return cls(_project(geoms, crs, metric), crs, metric, chosen)
         except Exception as exc:  # pyproj raises several unrelated classes
             problems.append(Problem(
                 "error", "bad-crs", "units",
@@ -734,6 +762,46 @@ def _fallback_metric_crs(crs: CRS, geoms: np.ndarray) -> CRS | None:
                                         float(bounds[2]), float(bounds[3])))
     except Exception:  # pyproj raises several unrelated classes
         return None
+
+
+def _distortion_problems(frame: _Frame, units: gpd.GeoDataFrame, rows: _Rows) -> list[Problem]:
+    """Warnings: a projected CRS replaced as too distorted; units the metric CRS distorts."""
+    chosen, out = frame.chosen, list[Problem]()
+    if chosen is None or frame.source is None:
+        return out
+    if chosen.replaced is not None:
+        out.append(Problem(
+            "warning", "crs-replaced", "units",
+            f"The units' CRS {describe_crs(chosen.replaced)} is projected but not metric in "
+            f"practice: over the study area it distorts lengths or areas by more than "
+            f"{chosen.tolerance:.0%}. Lengths and areas are measured in "
+            f"{describe_crs(chosen.crs)} instead (the input CRS is kept for writing). Give "
+            "crs=... (--crs) to measure in another projected CRS.",
+            figures={"tolerance": chosen.tolerance}))
+    worst = chosen.worst
+    if len(worst):
+        labels = [f"{rows.labels[i]}: {chosen.distortion[i]:.1%}" for i in worst]
+        _, ids = rows.pick(worst)
+        if chosen.requested:
+            advice = "It is the CRS asked for, so it is used; check that it suits the area."
+        else:
+            try:
+                better = suggest_crs(frame.source, _geoms(units), tolerance=chosen.tolerance)
+            except Exception:  # pyproj raises several unrelated classes
+                better = None
+            advice = ("Give a CRS suited to the area with crs=... (--crs)"
+                      + (f", e.g. crs={str(better.to_epsg() or '')!r} for "
+                         f"{describe_crs(better)}" if better is not None else "")
+                      + ", or study distant parts separately.")
+        out.append(Problem(
+            "warning", "crs-distortion", "units",
+            f"The CRS the study area is measured in, {describe_crs(chosen.crs)}, distorts "
+            f"lengths or areas by more than {chosen.tolerance:.0%} at "
+            f"{_plural(len(worst), 'unit')} (worst first): {format_ids(labels)}. Border "
+            f"lengths, areas and distances there are off by that much. {advice}",
+            ids, figures={"count": len(worst),
+                          "max_distortion": float(chosen.distortion[worst[0]])}))
+    return out
 
 
 # -- unit geometry ---------------------------------------------------------------------------
@@ -868,6 +936,9 @@ def _topology_problems(topo: _Topology, rows: _Rows, tol: _Tolerances) -> list[P
         width = _mean_width(area, _polygon_perimeter(inter))
         big = area >= tol.overlap_area_m2
         thin = width < tol.sliver_width_m
+        tiny = np.flatnonzero(~big & (area > 0))
+        if len(tiny):
+            out.append(_tiny_overlap_problem(rows, ol[tiny], orr[tiny], area[tiny], tol))
         for k in np.flatnonzero(big & ~thin):
             overlap_pairs.append((int(ol[k]), int(orr[k]), float(area[k])))
         for k in np.flatnonzero(big & thin):
@@ -949,6 +1020,23 @@ def _topology_problems(topo: _Topology, rows: _Rows, tol: _Tolerances) -> list[P
                 "is not misplaced or in the wrong CRS.",
                 ids, figures={"count": len(lonely)}))
     return out
+
+
+def _tiny_overlap_problem(rows: _Rows, a: np.ndarray, b: np.ndarray, area: np.ndarray,
+                          tol: _Tolerances) -> Problem:
+    """Overlaps below the overlap tolerance: harmless for areas, but badly noded borders."""
+    order = np.argsort(-area, kind="stable")
+    labels = [f"{rows.labels[a[k]]} / {rows.labels[b[k]]}: {area[k]:.2g} m²" for k in order]
+    _, ids = rows.pick(i for k in order for i in (a[k], b[k]))
+    n = len(order)
+    return Problem(
+        "warning", "tiny-overlap", "units",
+        f"{_plural(n, 'pair')} of units {'overlaps' if n == 1 else 'overlap'} by less than "
+        f"{tol.overlap_area_m2:g} m²: {format_ids(labels)}. Too small to change any figure, "
+        "but their borders are not noded together: merged units are dissolved with a slower, "
+        "robust union. Snap the borders together (QGIS: Snap geometries to layer) so that "
+        "neighbours share their border exactly.",
+        ids, figures={"pairs": n, "area_m2": float(area.sum())})
 
 
 def _and(labels: Iterable[str]) -> str:
@@ -1360,3 +1448,93 @@ def _road_rows(roads: gpd.GeoDataFrame, geoms: np.ndarray) -> _Rows:
         else:
             labels.append(f"a road at ({points[i].x:.6g}, {points[i].y:.6g})")
     return _Rows("road", ids, names, tuple(labels))
+
+
+def _road_network_problems(
+    roads: gpd.GeoDataFrame, lines: np.ndarray, frame: _Frame, points: np.ndarray | None,
+    srows: _Rows | None, travel: TravelParams,
+) -> list[Problem]:
+    """Warnings: road ends just short of a road, network parts apart, settlements off-road."""
+    usable = np.isin(_type_names(lines), _LINEAR) & ~_missing_geometry(lines)
+    if not usable.any():
+        return []
+    geoms = np.array(lines, dtype=object)
+    geoms[~usable] = None
+    noded = node_roads(geoms, snap_m=travel.snap_m, join_crossings=travel.join_crossings)
+    checks = road_checks(noded, geoms, dangle_m=travel.dangle_m)
+    rows = _road_rows(roads, _geoms(roads))
+    back = None
+    if frame.metric is not None and frame.source is not None and frame.metric != frame.source:
+        back = frame.metric, frame.source
+    geographic = frame.source is not None and frame.source.is_geographic
+
+    def located_at(xy: np.ndarray) -> list[str]:
+        """Coordinates in the input CRS, and the nearest settlement."""
+        pts: np.ndarray = np.asarray(shapely.points(xy), dtype=object)
+        if back is not None:
+            pts = _project(pts, back[0], back[1])
+        coords = shapely.get_coordinates(pts)
+        fmt = "{:.5f}, {:.5f}" if geographic else "{:.1f}, {:.1f}"
+        out = [f"({fmt.format(x, y)})" for x, y in coords]
+        if srows is not None and points is not None:
+            ok = np.flatnonzero((_type_names(points) == _POINT) & ~_missing_geometry(points))
+            if len(ok):
+                d, k = cKDTree(shapely.get_coordinates(points[ok])).query(xy)
+                out = [f"{o} near {srows.labels[ok[j]]} ({_distance(dd)})"
+                       for o, j, dd in zip(out, k, d, strict=True)]
+        return out
+
+    out: list[Problem] = []
+    if checks.dangles.size:
+        owner = np.full(noded.n_nodes, -1, dtype=np.int64)
+        owner[noded.end_node.ravel()] = np.repeat(noded.part_row, 2)
+        own = owner[checks.dangles]
+        labels = [f"{rows.labels[r]} ends {g:.1f} m from another road at {w}"
+                  for r, g, w in zip(own, checks.dangle_gap_m, located_at(noded.xy[checks.dangles]),
+                                     strict=True)]
+        _, ids = rows.pick(own)
+        n = len(labels)
+        out.append(Problem(
+            "warning", "road-dangle", "roads",
+            f"{_plural(n, 'road end')} {'stops' if n == 1 else 'stop'} short of another road "
+            f"(closer than {travel.dangle_m:g} m, farther than snap_m = {travel.snap_m:g} m), "
+            f"so {'it does' if n == 1 else 'they do'} not join it: {format_ids(labels)}. "
+            "Travel times cannot use such a junction. Snap the ends to the road (QGIS: Snap "
+            "geometries to layer), or raise [travel] snap_m if these gaps are all junctions.",
+            ids, figures={"count": n, "max_gap_m": float(checks.dangle_gap_m.max())}))
+    if checks.minor.size:
+        comp = checks.components
+        _, first_of = np.unique(comp, return_index=True)
+        first = first_of[checks.minor]
+        pieces = np.bincount(comp[noded.u], minlength=first_of.size)[checks.minor]
+        labels = [f"{k} road piece(s) at {w}"
+                  for k, w in zip(pieces.tolist(), located_at(noded.xy[first]), strict=True)]
+        n = len(labels)
+        out.append(Problem(
+            "warning", "road-disconnected", "roads",
+            f"The road network falls into {n + 1} parts that do not connect; besides the "
+            f"largest: {format_ids(labels)}. Trips between settlements on different parts "
+            "use the straight-line fallback. Join the parts where roads really meet (a "
+            "missing link, an end short of a junction), or set [travel] join_crossings = true "
+            "if the layer has no vertices where roads cross.",
+            figures={"parts": n + 1}))
+    if points is not None and srows is not None and noded.n_nodes:
+        ok = np.flatnonzero((_type_names(points) == _POINT) & ~_missing_geometry(points))
+        if len(ok):
+            d, _ = cKDTree(noded.xy).query(shapely.get_coordinates(points[ok]))
+            far = ok[d > travel.max_access_m]
+            if far.size:
+                dist = d[d > travel.max_access_m]
+                pts = np.asarray(shapely.get_coordinates(points[far]))
+                coords = located_at(pts)
+                labels = [f"{srows.labels[i]} at {c.split(' near ')[0]}: {_distance(x)}"
+                          for i, c, x in zip(far, coords, dist, strict=True)]
+                _, ids = srows.pick(far)
+                out.append(Problem(
+                    "warning", "far-from-road", "settlements",
+                    f"{_plural(far.size, 'settlement')} {_are(far.size)} farther than "
+                    f"{_distance(travel.max_access_m)} (max_access_m) from every road node: "
+                    f"{format_ids(labels)}. Their travel times are straight-line estimates. "
+                    "Add the roads that serve them, or check their coordinates.",
+                    ids, figures={"count": int(far.size)}))
+    return out

@@ -46,10 +46,10 @@ import pandas as pd
 import shapely
 from branca.element import Figure
 from folium.utilities import camelize
-from pyproj import Geod
 from shapely.geometry import mapping
 
 from ..atomic import atomic_write_text
+from ..crs import equal_area_km2
 from ..errors import CRSError, ParameterError
 from ..i18n import check_lang, fmt_area_km2, fmt_population, join_names, label
 from .verbatim import ScriptAfter, Verbatim, script_json
@@ -256,14 +256,19 @@ def _member_names(value: object) -> list[str] | None:
     return names or None
 
 
-def _area_km2(geoms: np.ndarray) -> np.ndarray:
-    """Geodesic areas (WGS84 ellipsoid) in km² of lon/lat geometries; NaN when empty."""
-    geod = Geod(ellps="WGS84")
-    out = np.full(len(geoms), np.nan)
-    for i, geom in enumerate(geoms):
-        if geom is not None and not geom.is_empty:
-            out[i] = abs(geod.geometry_area_perimeter(geom)[0]) / 1e6
-    return out
+def _area_km2(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """Areas in km² of lon/lat units: their ``area_km2`` where given, else measured.
+
+    Both come from :func:`townmerge.crs.equal_area_km2` (``merged_units`` fills
+    ``area_km2`` with it), so the map shows the same area as the report and the
+    GeoJSON.
+    """
+    given = (pd.to_numeric(frame["area_km2"], errors="coerce").to_numpy(dtype=float)
+             if "area_km2" in frame.columns else np.full(len(frame), np.nan))
+    missing = ~np.isfinite(given)
+    if missing.any():
+        given[missing] = equal_area_km2(frame.geometry.to_numpy()[missing], _WGS84)
+    return given
 
 
 def _round(geoms: np.ndarray) -> np.ndarray:
@@ -356,7 +361,7 @@ def _before_properties(
     names = [_text(v, i) for v, i in zip(_values(old, "name"), ids, strict=True)]
     targets = [None if _is_missing(v) else _id_str(v) for v in _values(old, "new_unit")]
     pops = [_number(v) for v in _values(old, "population")]
-    areas = _area_km2(old.geometry.to_numpy())
+    areas = _area_km2(old)
     members_of: dict[str, list[str]] = {}
     for k in sorted(range(len(ids)), key=lambda j: ids[j]):
         target = targets[k]
@@ -385,7 +390,7 @@ def _after_properties(
 ) -> list[dict[str, Any]]:
     """Tooltip and style of each merged unit."""
     pops = [_number(v) for v in _values(new, "population")]
-    areas = _area_km2(new.geometry.to_numpy())
+    areas = _area_km2(new)
     members = _values(new, "members")
     seats = _values(new, "seat_name")
     props = []

@@ -45,11 +45,11 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..atomic import atomic_write_text
 from ..config import TERRAINS, TOWN_TIERS, VILLAGE_TIERS, Config
 from ..criteria import default_criteria
+from ..crs import equal_area_km2
 from ..evaluate import merged_units, plan_metrics
 from ..i18n import (
     MISSING,
@@ -278,7 +278,7 @@ def _unit_table(area: StudyArea, plan: Plan) -> pd.DataFrame:
     kinds = units["kind"] if "kind" in units.columns else pd.Series(None, units.index)
     out["kind"] = [unit_kind(k, n) for k, n in zip(kinds, out["name"], strict=True)]
     out["population"] = units["population"].to_numpy(dtype=float)
-    out["area_km2"] = shapely.area(np.asarray(units.geometry.array)) / 1e6
+    out["area_km2"] = equal_area_km2(units.geometry.array, units.crs)
     out["new_unit"] = [plan.assignment[u] for u in out.index]
     st = _settlement_table(area)
     for col in ("village", "community", "other", "village_group", "resident_group"):
