@@ -384,8 +384,8 @@ def how_made(plan: Plan | str) -> str:
         return ""
     info = dict(plan.info)
     method = str(info.get("method", "?"))
-    repaired = info.get("repaired")
-    return f"{method} (repaired by {repaired})" if repaired else method
+    repaired = info.get("repaired")  # e.g. a greedy dead end: method "exact (repair)"
+    return f"{method} ({repaired})" if repaired and "repair" not in method else method
 
 
 def counties(cap: float) -> tuple[str, str, str, list[str], dict[str, Any]]:
@@ -554,9 +554,9 @@ def computed_notes(facts: dict[str, Any]) -> str:
         g = facts["gap"][m]
         if g:
             out.append(f"- {label}: gap to the optimum {span(g)} %, at most {max(g):.2f} %.")
-    repaired = [f"{c}: {d['greedy']}" for c, d in facts["made"].items() if "repaired" in
-                d["greedy"]]
-    out.append("- Greedy plans repaired by another method: "
+    repaired = [f"{c}: {d['greedy']}" for c, d in facts["made"].items()
+                if d["greedy"] != "greedy"]
+    out.append("- Greedy plans not made by greedy alone (`plan.info`): "
                + ("; ".join(repaired) if repaired else "none") + ".")
     beaten = sum(b for _, _, b in facts["beats"])
     out.append(f"- Our best plan scores higher than the peer's plan in {beaten} of "
@@ -643,12 +643,11 @@ def scale() -> str:
     ]:
         t_en, plans = timed(fn)
         distinct = len({p.canonical() for p in plans})
-        co = co_occurrence(plans).to_numpy()
-        iu = np.triu_indices_from(co, k=1)
-        v = co[iu]
-        ids = list(co_occurrence(plans[:1]).index)
-        pos = {u: i for i, u in enumerate(ids)}
-        va = co[[pos[a] for a in edges_s["unit_a"]], [pos[b] for b in edges_s["unit_b"]]]
+        # co_occurrence lists the pairs ever together; the others (share 0) are added as zeros
+        n_s = len(sample.units)
+        v = co_occurrence(plans)["share"].to_numpy()
+        v = np.concatenate([v, np.zeros(n_s * (n_s - 1) // 2 - len(v))])
+        va = co_occurrence(plans, edges=edges_s)["share"].to_numpy()
         objs = np.array([plan_objective(sample, p, scorer=sc_s) for p in plans])
         erows.append([
             label, ft(t_en), len(plans), distinct, f"{objs.min():.4f} – {objs.max():.4f}",

@@ -210,8 +210,15 @@ def test_ensemble_is_diverse_deterministic_and_counts_co_occurrence():
     again = generate_ensemble(area, 12, target=7, scorer=scorer, seed=5, iterations=300)
     assert [p.canonical() for p in plans] == [p.canonical() for p in again]
     co = co_occurrence(plans)
-    assert (np.diag(co) == 1).all() and np.allclose(co, co.T)
-    assert ((co.to_numpy() >= 0) & (co.to_numpy() <= 1)).all()
+    assert list(co.columns) == ["unit_a", "unit_b", "share"]
+    assert (co["unit_a"] < co["unit_b"]).all() and not co.duplicated(["unit_a", "unit_b"]).any()
+    assert ((co["share"] > 0) & (co["share"] <= 1)).all()
+    # independent count: the share of plans putting each listed pair together, and every
+    # pair ever together is listed
+    together = {(a, b) for p in plans for g in p.groups().values() for a in g for b in g if a < b}
+    assert set(zip(co["unit_a"], co["unit_b"], strict=True)) == together
+    for a, b, share in co.itertuples(index=False):
+        assert share == sum(p.assignment[a] == p.assignment[b] for p in plans) / len(plans)
 
 
 def test_greedy_dead_end_above_the_target_is_repaired():

@@ -294,23 +294,46 @@ def _tiers(ns: argparse.Namespace) -> int:
 def _ensemble(ns: argparse.Namespace) -> int:
     cfg = _config(ns)
     area = _area(ns)
-    if ns.best:
-        plans = best_plans(area, ns.n, target=ns.target, seed=ns.seed, config=cfg)
-    else:
-        plans = generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
-                                  progress=True)
-    co = co_occurrence(plans)
     out = Path(ns.out)
-    with atomic_folder(out) as files:  # every plan and the matrix, or the previous ones
-        for i, p in enumerate(plans):
-            write_plan(p, files.path(f"plan_{i:03d}.csv"), unit_order=area.unit_ids)
-        atomic_write_with(files.path("co_occurrence.csv"),
-                          lambda tmp: co.to_csv(tmp, encoding="utf-8"))
-        for old in out.glob("plan_[0-9][0-9][0-9].csv"):  # a larger earlier ensemble's
-            if old.name not in files.names():
-                files.remove(old.name)
+    # each plan is written as soon as it is made to <out>.unfinished beside the folder, so a
+    # run cut short keeps its finished plans there; the folder itself gets every plan and the
+    # co-occurrences together at the end, or keeps the previous ones
+    unfinished = out.with_name(out.name + ".unfinished")
+    plans: list[Plan] = []
+
+    def keep(p: Plan) -> None:
+        write_plan(p, unfinished / f"plan_{len(plans):03d}.csv", unit_order=area.unit_ids)
+        plans.append(p)
+
+    try:
+        if ns.best:
+            for p in best_plans(area, ns.n, target=ns.target, seed=ns.seed, config=cfg):
+                keep(p)
+        else:
+            generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
+                              progress=True, on_plan=keep)
+        co = co_occurrence(plans)
+        with atomic_folder(out) as files:  # every plan and the co-occurrences, or the previous
+            for i, p in enumerate(plans):
+                write_plan(p, files.path(f"plan_{i:03d}.csv"), unit_order=area.unit_ids)
+            atomic_write_with(files.path("co_occurrence.csv"),
+                              lambda tmp: co.to_csv(tmp, index=False, encoding="utf-8"))
+            for old in out.glob("plan_[0-9][0-9][0-9].csv"):  # a larger earlier ensemble's
+                if old.name not in files.names():
+                    files.remove(old.name)
+    except BaseException:
+        if plans:
+            print(f"{len(plans)} finished plan(s) kept in {unfinished}", file=sys.stderr)
+        raise
+    try:  # the ensemble is complete: its copies (and an earlier run's) in <out>.unfinished go
+        for done in unfinished.glob("plan_[0-9][0-9][0-9].csv"):
+            done.unlink()
+        unfinished.rmdir()  # only when empty: nothing else of the user's is removed
+    except OSError:
+        pass
     distinct = len({p.canonical() for p in plans})
-    print(f"{len(plans)} plans ({distinct} distinct partitions) and co_occurrence.csv in {out}")
+    print(f"{len(plans)} plans ({distinct} distinct partitions) and co_occurrence.csv (unit "
+          f"pairs ever in one new unit, with their share of the plans) in {out}")
     return 0
 
 

@@ -315,13 +315,15 @@ def adjusted_rand_index(a: Plan, b: Plan) -> float:
     b.check_units(ids)
     la = pd.factorize(pd.Series([a.assignment[u] for u in ids]))[0]
     lb = pd.factorize(pd.Series([b.assignment[u] for u in ids]))[0]
-    table = coo_matrix((np.ones(len(ids)), (la, lb))).toarray()
+    # the contingency table stays sparse: one entry per pair of new units that share units
+    table = coo_matrix((np.ones(len(ids)), (la, lb))).tocsr()
+    table.sum_duplicates()
 
     def pairs(x: np.ndarray) -> float:
         return float((x * (x - 1) / 2).sum())
 
-    index = pairs(table)
-    rows, cols = pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
+    index = pairs(table.data)
+    rows, cols = pairs(np.bincount(la).astype(float)), pairs(np.bincount(lb).astype(float))
     total = len(ids) * (len(ids) - 1) / 2
     expected = rows * cols / total if total else 0.0
     top = (rows + cols) / 2

@@ -633,6 +633,37 @@ class MergerScorer:
         ev = self._score(groups)
         return np.asarray(ev.total, dtype=float), np.asarray(ev.feasible, dtype=bool)
 
+    def constraint_failures(self, groups: Sequence[Sequence[str]]) -> pd.DataFrame:
+        """Each hard constraint each group fails, each judged on its own (not only the first).
+
+        Returns
+        -------
+        DataFrame
+            One row per group: a bool column per name of :data:`CONSTRAINTS`
+            (True: the group fails it), and the figures the limits are judged
+            on: ``n_members``, ``area_km2``, ``area_limit_km2``,
+            ``max_minutes``, ``minutes_limit``.
+
+        Examples
+        --------
+        >>> from townmerge.testing.grids import grid_units
+        >>> s = MergerScorer(StudyArea(grid_units("AB", cell=20_000.0)))
+        >>> s.constraint_failures([["A", "B"]])[["area", "size", "area_km2"]]
+           area   size  area_km2
+        0  True  False     800.0
+        """
+        ptr, mem = self._positions(groups)
+        ev = self._evaluate(ptr, mem)
+        b = ev.batch
+        frame = pd.DataFrame({name: np.asarray(ev.fails[name], dtype=bool)
+                              for name in CONSTRAINTS})
+        frame["n_members"] = b.k
+        frame["area_km2"] = b.area_km2
+        frame["area_limit_km2"] = b.a_max_hard
+        frame["max_minutes"] = b.max_minutes
+        frame["minutes_limit"] = b.t_max_hard
+        return frame
+
     def _keys(self, ptr: IntArray, mem: IntArray) -> list[tuple[int, ...]]:
         return [tuple(mem[s:e].tolist()) for s, e in itertools.pairwise(ptr.tolist())]
 

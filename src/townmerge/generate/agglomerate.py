@@ -18,7 +18,7 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..errors import InfeasibleError
+from ..errors import InfeasibleError, TimeLimitError
 from ..plan import Plan
 from .base import (
     PlanningProblem,
@@ -27,6 +27,7 @@ from .base import (
     partition_objective,
     plan_from_groups,
 )
+from .deadline import Deadline
 
 __all__ = ["agglomerate"]
 
@@ -41,6 +42,7 @@ def agglomerate(
     seed: int = 0,
     top: int = 5,
     progress: bool = False,
+    deadline: Deadline | None = None,
 ) -> Plan:
     """Greedy agglomeration by objective gain.
 
@@ -59,6 +61,8 @@ def agglomerate(
         How many of the best pairs a randomised step chooses among.
     progress : bool, default False
         Show a progress bar of the mergers.
+    deadline : Deadline, optional
+        The caller's time limit, checked between mergers and scoring batches.
 
     Returns
     -------
@@ -68,6 +72,11 @@ def agglomerate(
     ------
     InfeasibleError
         When ``target`` cannot be reached with feasible mergers.
+    TimeLimitError
+        When ``deadline`` runs out before the merging reaches ``target``.
+        Without a target, the mergers made by then are returned, with
+        ``info["stopped"] == "time_limit"`` (some units may still be below
+        their floor).
     """
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -105,16 +114,32 @@ def agglomerate(
         return gain + (must if forced else 0.0), min(a, b), max(a, b)
 
     pairs = {(min(a, b), max(a, b)) for a in groups for b in adjacent(a)}
-    cache.prefill([groups[a] | groups[b] for a, b in pairs] + list(groups.values()))
+    first = [groups[a] | groups[b] for a, b in pairs] + list(groups.values())
+    clock = deadline if deadline is not None else Deadline(None)
+    timed = clock.end is not None
+    stopped = ""
+    if not timed:
+        cache.prefill(first)
+    else:
+        for at in range(0, len(first), 20_000):
+            if clock.expired():
+                stopped = "time_limit"
+                break
+            cache.prefill(first[at:at + 20_000])
     heap: list[tuple[float, int, int, int, int]] = []
-    for a, b in sorted(pairs):
+    for a, b in sorted(pairs) if not stopped else ():
         c = candidate(a, b)
         if c is not None:
             heap.append((-c[0], a, b, version[a], version[b]))
     heapq.heapify(heap)
     bar = tqdm(total=len(groups) - (target or 1), disable=not progress, desc="greedy",
                unit="merger", mininterval=0.5)
+    step = 0
     while heap and (target is None or len(groups) > target):
+        if timed and (step & 31) == 0 and clock.expired():
+            stopped = "time_limit"
+            break
+        step += 1
         # pop valid entries; with noise, choose among the top few by exp(gain / noise)
         valid: list[tuple[float, int, int, int, int]] = []
         while heap and len(valid) < (top if noise > 0 else 1):
@@ -150,6 +175,19 @@ def agglomerate(
                 lo, hi = cand[1], cand[2]
                 heapq.heappush(heap, (-cand[0], lo, hi, version[lo], version[hi]))
     bar.close()
+    if stopped:
+        chosen = list(groups.values())
+        if target is not None or not all(cache.feasible(g) for g in chosen):
+            raise TimeLimitError(clock.message(
+                f"greedy merging was done ({len(groups)} units left"
+                + (f", target {target})" if target is not None else ", some below a hard "
+                   "constraint alone)")))
+        # without a target every merger made so far stands: the plan, cut short, says so
+        objective = partition_objective(problem, cache,
+                                        [[problem.ids[i] for i in g] for g in chosen])
+        return plan_from_groups(problem, chosen, method="greedy", objective=objective,
+                                seed=seed, noise=noise, stopped=stopped,
+                                seconds=time.perf_counter() - t0)
     if target is not None and len(groups) > target:
         raise InfeasibleError(
             f"Greedy merging stopped at {len(groups)} units, above the target {target}: no "

@@ -17,24 +17,29 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..errors import InfeasibleError, InputError, ParameterError, format_ids
+from ..errors import InfeasibleError, InputError, ParameterError, TimeLimitError, format_ids
 from ..figures import FigureModel
 from ..model import StudyArea
 from ..plan import Plan
 from ..score import MergerScorer
 from .agglomerate import agglomerate
 from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible, seat_named_plan
+from .deadline import Deadline
+from .diagnose import binding_limits
 from .exact import exact_plan, ranked_plans
 from .search import local_search
 
-__all__ = ["best_plans", "co_occurrence", "generate_ensemble", "generate_plan"]
+__all__ = ["best_plans", "co_occurrence", "generate_ensemble", "generate_plan", "iter_ensemble"]
+
+#: ``info["method"]`` of a greedy plan whose dead end the exact model repaired.
+EXACT_REPAIR = "exact (repair)"
 
 Method = Literal["greedy", "exact", "search"]
 
@@ -123,31 +128,40 @@ EXACT_REPAIR_MAX_UNITS = 300
 
 def _greedy(problem: PlanningProblem, cache: ScoreCache, *, target: int | None,
             fixed: list[list[int]] | None, seed: int, noise: float = 0.0,
-            progress: bool = False) -> Plan:
+            progress: bool = False, deadline: Deadline | None = None) -> Plan:
     """Greedy agglomeration that repairs dead ends above the target.
 
     Greedy merging can merge itself into a corner: no feasible merger left while
     more units remain than the target, although a feasible plan exists. Then
     randomised restarts are tried (seeded; two only where the exact model can
     take over), then for county-scale areas the exact model;
-    ``plan.info["repaired"]`` says which one found the plan.
+    ``plan.info["repaired"]`` says which one found the plan, and a plan the
+    exact model made has ``info["method"] == "exact (repair)"`` (:data:`EXACT_REPAIR`).
+    Every step shares ``deadline`` (TimeLimitError when it runs out first).
+    When no repair finds a plan, the message names the hard limits that rule the
+    mergers out.
     """
+    clock = deadline if deadline is not None else Deadline(None)
     try:
         return agglomerate(problem, cache, target=target, fixed=fixed, seed=seed, noise=noise,
-                           progress=progress)
+                           progress=progress, deadline=clock)
     except InfeasibleError as dead_end:
         exact_ok = problem.n <= EXACT_REPAIR_MAX_UNITS
         for r in range(1, (GREEDY_RESTARTS_BEFORE_EXACT if exact_ok else GREEDY_RESTARTS) + 1):
+            clock.check("greedy merging was done (its dead end was being repaired)")
             try:
                 plan = agglomerate(problem, cache, target=target, fixed=fixed,
-                                   seed=seed * 1000 + r, noise=max(noise, 0.01))
+                                   seed=seed * 1000 + r, noise=max(noise, 0.01), deadline=clock)
             except InfeasibleError:
                 continue
             return plan.with_info(repaired=f"randomised restart {r}")
         if exact_ok:
-            plan = exact_plan(problem, cache, target=target, fixed=fixed, seed=seed)
-            return plan.with_info(method="greedy", repaired="exact model")
-        raise dead_end
+            clock.check("the exact model repaired greedy merging's dead end")
+            plan = exact_plan(problem, cache, target=target, fixed=fixed, seed=seed,
+                              time_limit=clock.left())
+            return plan.with_info(method=EXACT_REPAIR, repaired="exact model")
+        raise InfeasibleError(f"{dead_end} {binding_limits(problem, cache, target=target)}"
+                              ) from dead_end
 
 
 def _fixed_groups(problem: PlanningProblem, start: Plan | None,
@@ -190,7 +204,8 @@ def generate_plan(
         ``greedy``: merge the best feasible pair and rescore until ``target``
         (or every unit meets its floor); a dead end above the target is
         repaired by randomised restarts, then (up to 300 units) by the exact
-        model, as ``info["repaired"]`` says. ``exact``: the optimal plan of the
+        model, as ``info["repaired"]`` says (a plan the exact model made says
+        ``info["method"] == "exact (repair)"``). ``exact``: the optimal plan of the
         set-partitioning model (HiGHS), for county-scale areas. ``search``:
         greedy (or ``start``), then simulated annealing over unit moves.
     target : int, optional
@@ -202,7 +217,19 @@ def generate_plan(
     seed : int, default 0
         Same seed, same plan.
     time_limit : float, optional
-        Seconds (exact and search).
+        Seconds for the whole call, every method: counted from the call, so the
+        set-up (adjacency, scorer) uses it too, then each step gets the time
+        left (greedy merging and its repairs, the exact model's groups and
+        HiGHS, the search's greedy start, annealing and final polish, the
+        diagnostics of a failure). The call returns within the limit plus the
+        longest step that cannot be cut (the set-up, one scoring batch, one
+        move). When it runs out: ``greedy`` without a target returns the
+        mergers made by then, with a target raises TimeLimitError (a plan above
+        the target is no plan); ``exact`` returns the best plan HiGHS found by
+        then (``info["status"]``, ``info["gap"]``) or raises TimeLimitError;
+        ``search`` returns the best plan found by then (its greedy start cut
+        short as for ``greedy``), with ``info["stopped"] == "time_limit"`` (a
+        polish cut short leaves ``info["local_optimum"]`` False).
     config : Config, optional
     scorer : GroupScorer, optional
         Default: :class:`townmerge.score.MergerScorer`.
@@ -245,9 +272,15 @@ def generate_plan(
     InputError
         For bounds with ``method="greedy"``.
     InfeasibleError
-        When no feasible plan meets the target (and the bounds: for ``exact``
-        the message names the bounds that cannot be met even alone, for
-        ``search`` those the closest plan it found still misses).
+        When no feasible plan meets the target (the message names the hard
+        limits that rule the mergers out, with their figures) or the bounds (for
+        ``exact`` the message names the bounds that cannot be met even alone,
+        for ``search`` those the closest plan it found still misses).
+    TimeLimitError
+        When ``time_limit`` ran out before any plan was found (this says
+        nothing about feasibility).
+    ParameterError
+        For a negative or non-finite ``time_limit``.
 
     Examples
     --------
@@ -268,6 +301,7 @@ def generate_plan(
         raise ParameterError(f"Unknown method {method!r}; expected 'greedy', 'exact' or "
                              "'search'.")
     _check_args(target=target, time_limit=time_limit, seed=seed, iterations=iterations)
+    deadline = Deadline(time_limit)
     if bounds is not None and method == "greedy":
         raise InputError("bounds= is not supported by method='greedy': greedy merging cannot "
                          "honour figure bounds. Use method='search' (any scale) or "
@@ -284,27 +318,98 @@ def generate_plan(
     target = None if target is None else int(target)
     fixed = _fixed_groups(problem, start, within)
     show = (sys.stderr.isatty() and problem.n > 500) if progress is None else progress
+    deadline.check("the set-up (adjacency, scorer) was done")
     if method == "exact":
         figures = _figure_model(area, cfg, cache, edges) if bounds else None
+        deadline.check("the set-up (adjacency, scorer, figures) was done")
         return _scored_seats(exact_plan(problem, cache, target=target, fixed=fixed,
-                                        time_limit=time_limit, seed=seed, progress=show,
+                                        time_limit=deadline.left(), seed=seed, progress=show,
                                         bounds=dict(bounds) if bounds else None,
                                         figures=figures), cache)
     if method == "greedy":
         return _scored_seats(_greedy(problem, cache, target=target, fixed=fixed, seed=seed,
-                                     progress=show), cache)
+                                     progress=show, deadline=deadline), cache)
     if start is not None and (target is None or start.n_new == target):
         initial = [frozenset(g) for g in problem.index_groups(start.groups().values())]
         check_feasible(problem, cache, [g for g in initial if len(g) > 1])
     else:
-        greedy = _greedy(problem, cache, target=target, fixed=fixed, seed=seed, progress=show)
+        greedy = _greedy(problem, cache, target=target, fixed=fixed, seed=seed, progress=show,
+                         deadline=deadline)
         initial = [frozenset(g) for g in problem.index_groups(greedy.groups().values())]
     figure_model = _figure_model(area, cfg, cache, edges) if bounds else None
     return _scored_seats(local_search(problem, cache, initial, fixed_count=target is not None,
-                                      seed=seed, iterations=iterations, time_limit=time_limit,
-                                      fixed=fixed, progress=show,
+                                      seed=seed, iterations=iterations,
+                                      time_limit=deadline.left(), fixed=fixed, progress=show,
                                       bounds=dict(bounds) if bounds else None,
                                       figures=figure_model), cache)
+
+
+def iter_ensemble(
+    area: StudyArea,
+    n: int,
+    *,
+    target: int | None = None,
+    start: Plan | None = None,
+    seed: int = 0,
+    noise: float = 0.003,
+    iterations: int = 2_000,
+    time_limit: float | None = None,
+    config: Config | None = None,
+    scorer: GroupScorer | None = None,
+    edges: pd.DataFrame | None = None,
+    progress: bool | None = None,
+    within: Mapping[str, str] | None = None,
+    bounds: Mapping[str, float] | None = None,
+) -> Iterator[Plan]:
+    """:func:`generate_ensemble` one plan at a time: each is yielded as soon as it is made.
+
+    A caller can write each plan out before the next is started, so a run cut
+    short (time limit, interruption, a later failure) keeps the plans already
+    made. Same parameters and the same plans, in the same order, as
+    :func:`generate_ensemble`.
+
+    Yields
+    ------
+    Plan
+        ``info["method"] == "ensemble"`` and ``info["member"]`` (0, 1, …).
+
+    Examples
+    --------
+    >>> from townmerge.testing.grids import grid_units
+    >>> from townmerge.testing.scorers import SizeScorer
+    >>> area = StudyArea(grid_units("ABC / DEF", population=dict.fromkeys("ABCDEF", 5)))
+    >>> plans = iter_ensemble(area, 2, target=3, scorer=SizeScorer(area, p_min=10),
+    ...                       iterations=50, progress=False)
+    >>> [p.info["member"] for p in plans]
+    [0, 1]
+    """
+    from tqdm.auto import tqdm
+
+    _check_args(n=n, target=target, time_limit=time_limit, seed=seed, iterations=iterations,
+                noise=noise)
+    deadline = Deadline(time_limit)
+    cfg, problem, cache = _setup(area, config, scorer, edges, within)
+    _check_args(target=target, n_units=problem.n)
+    fixed = _fixed_groups(problem, start, within)
+    figures = _figure_model(area, cfg, cache, edges) if bounds else None
+    show = sys.stderr.isatty() if progress is None else progress
+    timed = deadline.end is not None
+    for i in tqdm(range(n), disable=not show, desc="ensemble", unit="plan"):
+        if timed and i and deadline.expired():
+            return
+        s = seed + i
+        try:
+            first = _greedy(problem, cache, target=target, fixed=fixed, noise=noise, seed=s,
+                            deadline=deadline)
+        except TimeLimitError:
+            if i == 0:
+                raise
+            return  # the limit ran out during this member's start: the plans made stand
+        groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
+        plan = local_search(problem, cache, groups, fixed_count=target is not None, seed=s,
+                            iterations=iterations, fixed=fixed, time_limit=deadline.left(),
+                            bounds=dict(bounds) if bounds else None, figures=figures)
+        yield _scored_seats(plan, cache).with_info(method="ensemble", member=i)
 
 
 def generate_ensemble(
@@ -323,6 +428,7 @@ def generate_ensemble(
     progress: bool | None = None,
     within: Mapping[str, str] | None = None,
     bounds: Mapping[str, float] | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
 ) -> list[Plan]:
     """N diverse feasible plans: randomised greedy, each polished by a short local search.
 
@@ -340,7 +446,13 @@ def generate_ensemble(
     iterations : int, default 2000
         Local-search moves per plan.
     time_limit : float, optional
-        Seconds for the whole ensemble; fewer plans are returned when it runs out.
+        Seconds for the whole ensemble (set-up included), not per member: the
+        members are made one after another, each with the time left. When it
+        runs out, the member being made is kept if it has a start (greedy
+        merging done, or without a target cut short), its search cut short
+        (``info["stopped"] == "time_limit"``); no further member is started and
+        fewer plans are returned. TimeLimitError when the first member has no
+        start.
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
     within : Mapping[str, str], optional
@@ -349,34 +461,27 @@ def generate_ensemble(
         Figure bounds every plan meets (as for ``generate_plan(method="search",
         bounds=...)``); a member whose search ends without meeting them raises
         InfeasibleError.
+    on_plan : callable, optional
+        Called with each plan as soon as it is made (e.g. to write it out), before
+        the next one is started. :func:`iter_ensemble` yields them instead.
 
     Returns
     -------
     list of Plan
+
+    Raises
+    ------
+    TimeLimitError
+        When ``time_limit`` ran out before the first plan was found.
     """
-    import time
-
-    from tqdm.auto import tqdm
-
-    _check_args(n=n, target=target, time_limit=time_limit, seed=seed, iterations=iterations,
-                noise=noise)
-    cfg, problem, cache = _setup(area, config, scorer, edges, within)
-    _check_args(target=target, n_units=problem.n)
-    fixed = _fixed_groups(problem, start, within)
-    figures = _figure_model(area, cfg, cache, edges) if bounds else None
-    show = sys.stderr.isatty() if progress is None else progress
-    t0 = time.perf_counter()
     plans: list[Plan] = []
-    for i in tqdm(range(n), disable=not show, desc="ensemble", unit="plan"):
-        if time_limit is not None and time.perf_counter() - t0 > time_limit:
-            break
-        s = seed + i
-        first = _greedy(problem, cache, target=target, fixed=fixed, noise=noise, seed=s)
-        groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
-        plan = local_search(problem, cache, groups, fixed_count=target is not None, seed=s,
-                            iterations=iterations, fixed=fixed,
-                            bounds=dict(bounds) if bounds else None, figures=figures)
-        plans.append(_scored_seats(plan, cache).with_info(method="ensemble", member=i))
+    for plan in iter_ensemble(area, n, target=target, start=start, seed=seed, noise=noise,
+                              iterations=iterations, time_limit=time_limit, config=config,
+                              scorer=scorer, edges=edges, progress=progress, within=within,
+                              bounds=bounds):
+        if on_plan is not None:
+            on_plan(plan)
+        plans.append(plan)
     return plans
 
 
@@ -412,7 +517,7 @@ def best_plans(
     target, start, seed, config, scorer, edges, within, bounds
         As for :func:`generate_plan` with ``method="exact"``.
     time_limit : float, optional
-        Seconds for all the plans together.
+        Seconds for all the plans together, set-up included.
 
     Returns
     -------
@@ -422,7 +527,10 @@ def best_plans(
     Raises
     ------
     InfeasibleError
-        When no feasible plan exists.
+        When no feasible plan exists (the message names the hard limits that
+        rule the mergers out).
+    TimeLimitError
+        When ``time_limit`` ran out before the first plan was proven.
 
     Examples
     --------
@@ -434,45 +542,93 @@ def best_plans(
     ([1, 2, 3], True)
     """
     _check_args(n=n, target=target, time_limit=time_limit, seed=seed)
+    deadline = Deadline(time_limit)
     cfg, problem, cache = _setup(area, config, scorer, edges, within)
     _check_args(target=target, n_units=problem.n)
     target = None if target is None else int(target)
     fixed = _fixed_groups(problem, start, within)
     figures = _figure_model(area, cfg, cache, edges) if bounds else None
-    plans = ranked_plans(problem, cache, n, target=target, fixed=fixed, time_limit=time_limit,
+    deadline.check("the set-up (adjacency, scorer) was done")
+    plans = ranked_plans(problem, cache, n, target=target, fixed=fixed,
+                         time_limit=deadline.left(),
                          seed=seed, bounds=dict(bounds) if bounds else None, figures=figures)
     return [_scored_seats(p, cache) for p in plans]
 
 
-def co_occurrence(plans: Sequence[Plan]) -> pd.DataFrame:
-    """How often each pair of current units ends up in the same new unit.
+def co_occurrence(plans: Sequence[Plan], *, edges: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How often each pair of current units ends up in the same new unit, as a sparse table.
+
+    Only pairs that share a new unit in at least one plan are listed (a pair
+    not listed has share 0), so the table grows with the units times the
+    largest new unit, never with the square of the units: 35,927 communes take
+    megabytes, not the 9.6 GiB of a square matrix.
 
     Parameters
     ----------
     plans : sequence of Plan
         Plans over the same units.
+    edges : DataFrame, optional
+        Pairs to report instead (columns ``unit_a``, ``unit_b``, e.g. the
+        adjacency edges of :func:`townmerge.build_adjacency`): each once, in
+        their order, share 0 included.
 
     Returns
     -------
     DataFrame
-        Square, indexed by unit id on both axes, values in [0, 1] (diagonal 1).
+        Columns ``unit_a``, ``unit_b`` (``unit_a < unit_b`` unless ``edges`` say
+        otherwise) and ``share`` in [0, 1]: the share of the plans putting both
+        units in one new unit. Sorted by ``unit_a``, ``unit_b``. For a small
+        area the square matrix is
+        ``co.pivot(index="unit_a", columns="unit_b", values="share")``.
+
+    Raises
+    ------
+    InputError
+        For no plans, plans over different units, or edges naming unknown units.
 
     Examples
     --------
     >>> a = Plan.from_mapping({"A": 1, "B": 1, "C": 2})
     >>> b = Plan.from_mapping({"A": 1, "B": 2, "C": 2})
-    >>> co = co_occurrence([a, b])
-    >>> float(co.loc["A", "B"]), float(co.loc["B", "C"]), float(co.loc["A", "C"])
-    (0.5, 0.5, 0.0)
+    >>> co_occurrence([a, b])
+      unit_a unit_b  share
+    0      A      B    0.5
+    1      B      C    0.5
+    >>> edges = pd.DataFrame({"unit_a": ["A", "B"], "unit_b": ["C", "C"]})
+    >>> co_occurrence([a, b], edges=edges)["share"].tolist()
+    [0.0, 0.5]
     """
+    from scipy.sparse import coo_matrix, csr_matrix, triu
+
     if not plans:
         raise InputError("co_occurrence needs at least one plan.")
     ids = sorted(plans[0].assignment)
     for p in plans[1:]:
         p.check_units(ids)
-    counts = np.zeros((len(ids), len(ids)))
+    n = len(ids)
+    rows = np.arange(n)
+    counts = csr_matrix((n, n))
     for p in plans:
-        labels = pd.factorize(pd.Series([p.assignment[u] for u in ids]))[0]
-        counts += labels[:, None] == labels[None, :]
-    return pd.DataFrame(counts / len(plans), index=pd.Index(ids, name="unit_id"),
-                        columns=pd.Index(ids, name="unit_id"))
+        labels, uniques = pd.factorize(pd.Series([p.assignment[u] for u in ids]))
+        member = csr_matrix((np.ones(n), (rows, labels)), shape=(n, len(uniques)))
+        counts = counts + triu(member @ member.T, k=1, format="csr")
+    share = coo_matrix(counts)
+    names = np.array(ids, dtype=object)
+    if edges is None:
+        order = np.lexsort((share.col, share.row))
+        return pd.DataFrame({"unit_a": names[share.row[order]], "unit_b": names[share.col[order]],
+                             "share": share.data[order] / len(plans)})
+    pos = {u: i for i, u in enumerate(ids)}
+    a = edges["unit_a"].astype(str).map(pos)
+    b = edges["unit_b"].astype(str).map(pos)
+    unknown = sorted(set(edges["unit_a"][a.isna()].astype(str))
+                     | set(edges["unit_b"][b.isna()].astype(str)))
+    if unknown:
+        raise InputError(f"The edges name units the plans do not have: {format_ids(unknown)}. "
+                         "Pass the edges of the same study area.")
+    ia, ib = a.to_numpy(dtype=np.int64), b.to_numpy(dtype=np.int64)
+    lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
+    found = np.asarray(counts[lo, hi]).ravel() if len(lo) else np.zeros(0)
+    return pd.DataFrame({"unit_a": edges["unit_a"].astype(str).to_numpy(),
+                         "unit_b": edges["unit_b"].astype(str).to_numpy(),
+                         "share": found / len(plans)})

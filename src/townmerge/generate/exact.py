@@ -30,15 +30,22 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from ..errors import InfeasibleError, InputError, format_ids
+from ..errors import InfeasibleError, InputError, TimeLimitError, format_ids
 from ..figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
 from ..plan import Plan
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
+from .deadline import Deadline
+from .diagnose import binding_limits
 
 __all__ = ["connected_groups", "exact_plan", "ranked_plans"]
 
 #: Refuse to build models with more columns than this (the enumeration explodes).
 MAX_COLUMNS = 2_000_000
+#: Under a time limit, candidate groups are enumerated and scored in batches of this many,
+#: the clock checked between batches.
+TIMED_BATCH = 20_000
+#: HiGHS's model status when its time limit ran out.
+TIME_LIMIT_STATUS = "Time limit reached"
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -211,11 +218,13 @@ class _Columns:
 
 def _model_columns(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]] | None,
                    bounds: dict[str, float] | None, figures: FigureModel | None,
-                   target: int | None) -> _Columns:
+                   target: int | None, deadline: Deadline | None = None) -> _Columns:
     """Every feasible contiguous group, scored in one batch, filtered by single-group bounds.
 
-    Checks the target and the bounds first (InputError).
+    Checks the target and the bounds first (InputError). Under a ``deadline`` the
+    groups are enumerated and scored in batches, TimeLimitError raised between them.
     """
+    deadline = deadline or Deadline(None)
     if target is not None and not 1 <= target <= problem.n:
         raise InputError(f"target must be between 1 and {problem.n}, not {target}.")
     bounds = check_bounds(bounds) if bounds else None
@@ -229,7 +238,14 @@ def _model_columns(problem: PlanningProblem, cache: ScoreCache, fixed: list[list
                 f"More than {MAX_COLUMNS:,} candidate groups: the exact model is for county-scale "
                 "areas (up to a few hundred units). Use method='greedy' or 'search', or lower "
                 "max_members.")
-    cache.prefill(candidates)  # one batch through the scorer
+        if deadline.end is not None and len(candidates) % TIMED_BATCH == 0:
+            deadline.check("the exact model's candidate groups were listed")
+    if deadline.end is None:
+        cache.prefill(candidates)  # one batch through the scorer
+    else:
+        for at in range(0, len(candidates), TIMED_BATCH):
+            deadline.check("the exact model's candidate groups were scored")
+            cache.prefill(candidates[at:at + TIMED_BATCH])
     fixed_sets = {frozenset(f) for f in fixed or []}
     columns = [g for g in candidates if g in fixed_sets or cache.feasible(g)]
     weight_total = float(problem.weight.sum()) or 1.0
@@ -266,7 +282,9 @@ def exact_plan(
     fixed : list of list of int, optional
         Units that must end up together (user-fixed mergers, must-link pairs).
     time_limit : float, optional
-        Seconds for HiGHS; the best plan found by then is returned with its gap.
+        Seconds for the whole call (listing and scoring the groups, HiGHS, the
+        diagnostics of a failure); the best plan HiGHS found by then is returned
+        with its gap (``info["status"]`` says the limit was reached).
     seed : int, default 0
         HiGHS's random seed (the optimum value does not depend on it).
     progress : bool, default False
@@ -288,12 +306,17 @@ def exact_plan(
     Raises
     ------
     InfeasibleError
-        When no feasible plan exists (e.g. the target cannot be met, or the
-        figure bounds cannot be met together: the message names the bounds
-        that cannot be met even alone).
+        When no feasible plan exists (e.g. the target cannot be met: the
+        message names the hard limits that rule the mergers out; or the figure
+        bounds cannot be met together: it names the bounds that cannot be met
+        even alone).
+    TimeLimitError
+        When ``time_limit`` ran out before any plan was found (this says
+        nothing about feasibility).
     """
     t0 = time.perf_counter()
-    m = _model_columns(problem, cache, fixed, bounds, figures, target)
+    deadline = Deadline(time_limit)
+    m = _model_columns(problem, cache, fixed, bounds, figures, target, deadline)
     bounds = m.bounds
     columns, cost, group_figures = m.columns, m.cost, m.figures
     n_cols = len(columns)
@@ -302,9 +325,10 @@ def exact_plan(
     for _ in range(4):
         rows = (_bound_rows(group_figures, bounds, target, margin)
                 if bounds and group_figures is not None else [])
+        deadline.check("HiGHS found a plan")
         chosen_idx, status, found, bound = _solve(problem, columns, cost, target=target,
-                                                  rows=rows, time_limit=time_limit, seed=seed,
-                                                  progress=progress)
+                                                  rows=rows, time_limit=deadline.left(),
+                                                  seed=seed, progress=progress)
         if chosen_idx is None or group_figures is None or not bounds:
             break
         met = group_figures.plan_figures(chosen_idx)
@@ -320,8 +344,10 @@ def exact_plan(
             f"The exact model met the figure bounds only within HiGHS's tolerance; the plan's "
             f"figures {broken} miss them. Loosen those bounds by a hair.")
     if chosen_idx is None:
-        raise InfeasibleError(_no_plan_message(problem, m.all_columns, m.all_cost, status,
-                                               target, bounds, m.all_figures, seed))
+        if status == TIME_LIMIT_STATUS:
+            raise TimeLimitError(deadline.message("HiGHS found a plan"))
+        raise InfeasibleError(_no_plan_message(problem, cache, m.all_columns, m.all_cost, status,
+                                               target, bounds, m.all_figures, seed, deadline))
     chosen = [columns[c] for c in chosen_idx]
     gap = abs(bound - found) / max(abs(found), 1e-12)
     objective = partition_objective(problem, cache,
@@ -376,6 +402,8 @@ def ranked_plans(
     ------
     InfeasibleError
         When not even one feasible plan exists.
+    TimeLimitError
+        When ``time_limit`` ran out before the first plan was proven.
 
     Examples
     --------
@@ -391,7 +419,8 @@ def ranked_plans(
     t0 = time.perf_counter()
     if n < 1:
         raise InputError(f"n must be at least 1, not {n}.")
-    m = _model_columns(problem, cache, fixed, bounds, figures, target)
+    deadline = Deadline(time_limit)
+    m = _model_columns(problem, cache, fixed, bounds, figures, target, deadline)
     bounds = m.bounds
     rows = _bound_rows(m.figures, bounds, target, {}) if bounds and m.figures else []
     h = _build(problem, m.columns, m.cost, target=target, rows=rows, time_limit=None, seed=seed,
@@ -420,39 +449,59 @@ def ranked_plans(
                                       objective=objective, seed=seed,
                                       seconds=time.perf_counter() - t0))
     if not plans:
-        raise InfeasibleError(_no_plan_message(problem, m.all_columns, m.all_cost, status,
-                                               target, bounds, m.all_figures, seed))
+        if status in (TIME_LIMIT_STATUS, "not run"):
+            raise TimeLimitError(deadline.message("HiGHS proved the best plan"))
+        raise InfeasibleError(_no_plan_message(problem, cache, m.all_columns, m.all_cost, status,
+                                               target, bounds, m.all_figures, seed, deadline))
     return plans
 
 
-def _no_plan_message(problem: PlanningProblem, columns: list[frozenset[int]], cost: np.ndarray,
-                     status: str, target: int | None, bounds: dict[str, float] | None,
-                     figures: GroupFigures | None, seed: int) -> str:
-    """Why there is no plan; with bounds, which of them cannot be met even alone.
+def _no_plan_message(problem: PlanningProblem, cache: ScoreCache, columns: list[frozenset[int]],
+                     cost: np.ndarray, status: str, target: int | None,
+                     bounds: dict[str, float] | None, figures: GroupFigures | None, seed: int,
+                     deadline: Deadline) -> str:
+    """Why there is no plan: the hard limits that rule the mergers out, or the bounds.
 
+    Without bounds (or when the hard constraints alone leave no plan), the hard
+    limits that rule the mergers out, with their figures; with bounds, which of
+    them cannot be met even alone.
     ``columns``, ``cost`` and ``figures`` are every feasible group, before the
-    bounds on single groups' figures removed any.
+    bounds on single groups' figures removed any. The diagnostic solves share
+    the call's ``deadline``; what they could not tell in time is said so.
     """
     head = f"No feasible plan: HiGHS reports {status!r}" + (
         f" for target {target}" if target is not None else "")
-    relax = ("Relax the constraints (max_members, population or travel limits) or change the "
-             "target.")
     if not bounds or figures is None:
-        return f"{head}. {relax}"
+        return f"{head}. {binding_limits(problem, cache, target=target)}"
 
-    def solvable(only: dict[str, float]) -> bool:
+    def solvable(only: dict[str, float]) -> bool | None:
+        """Whether a plan meets ``only``; None when the time limit ran out first."""
+        if deadline.expired():
+            return None
         keep = figures.allowed(only)
         sub = [c for c, k in zip(columns, keep, strict=True) if k]
         rows = _bound_rows(figures.take(keep), only, target, {})
-        return _solve(problem, sub, cost[keep], target=target, rows=rows, time_limit=None,
-                      seed=seed, progress=False)[0] is not None
+        found, why, _, _ = _solve(problem, sub, cost[keep], target=target, rows=rows,
+                                  time_limit=deadline.left(), seed=seed, progress=False)
+        if found is None and why == TIME_LIMIT_STATUS:
+            return None
+        return found is not None
 
-    if not solvable({}):
-        return f"{head} even without the figure bounds. {relax}"
-    alone = [f"{name} {'≥' if BETTER[name] == 'higher' else '≤'} {value:.6g}"
-             for name, value in bounds.items() if not solvable({name: value})]
+    cut = (" (the time limit ran out before the diagnosis was done: raise time_limit for it)")
+    without = solvable({})
+    if without is None:
+        return f"{head} with the figure bounds{cut}."
+    if not without:
+        return (f"{head} even without the figure bounds. "
+                f"{binding_limits(problem, cache, target=target)}")
+    verdict = {name: solvable({name: value}) for name, value in bounds.items()}
+    alone = [f"{name} {'≥' if BETTER[name] == 'higher' else '≤'} {bounds[name]:.6g}"
+             for name, ok in verdict.items() if ok is False]
+    unknown = "" if None not in verdict.values() else cut
     if alone:
         return (f"{head} with the figure bounds; under the hard constraints these cannot be met "
-                f"even alone: {format_ids(alone)}. Loosen them.")
+                f"even alone: {format_ids(alone)}{unknown}. Loosen them.")
+    if unknown:
+        return f"{head} with the figure bounds{unknown}."
     return (f"{head} with the figure bounds: each can be met alone, not all together. Loosen "
             f"one of {format_ids(list(bounds))}.")

@@ -17,7 +17,13 @@ plan and cools again from ``t_start``, over the moves left; when fewer than
 ``2 * patience`` moves are left the search stops early (``info["stopped"] ==
 "patience"``, ``info["iterations"]`` the moves proposed). Finally the best plan
 is polished: neighbouring new units are recombined while that improves it, so
-the plan returned is a local optimum for unit moves and recombinations. Moves, contiguity checks
+the plan returned is a local optimum for unit moves and recombinations. Unions of up to
+:data:`BITMASK_MAX_BLOCKS` blocks are split in every way by bitmask; larger ones (with
+``max_members`` of 6 or more) by growing connected parts, every split while there are at most
+:data:`MAX_SPLIT_PARTS` of them; past that a union's recombination tries only the parts
+found first and the polish adds every block move between the two units, so such a pair is
+only proven locally optimal for unit moves: ``info["local_optimum"]`` is then False and a
+RuntimeWarning says how many pairs. Moves, contiguity checks
 and best splits are memoised by group, and the random numbers drawn in blocks,
 so the search stays deterministic for a seed.
 """
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
@@ -37,7 +44,8 @@ from ..errors import InfeasibleError, InputError, format_ids
 from ..figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
 from ..plan import Plan
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
-from .exact import connected_groups
+from .deadline import Deadline
+from .exact import TIMED_BATCH, connected_groups
 
 __all__ = ["local_search"]
 
@@ -45,6 +53,15 @@ __all__ = ["local_search"]
 PREFILL_MAX_UNITS = 400
 #: ... unless they have more groups than this.
 PREFILL_MAX_GROUPS = 100_000
+#: Unions of up to this many blocks (units, or fixed groups of units) are split in every
+#: way by bitmask (2 ** (blocks - 1) candidates); larger ones (``max_members`` of 6 or more)
+#: by growing the connected first parts, up to :data:`MAX_SPLIT_PARTS` of them.
+BITMASK_MAX_BLOCKS = 10
+#: The most first parts tried when splitting one larger union; beyond it the union's
+#: recombination is *capped* (only the parts found first are tried, and the polish also
+#: tries every block move between the two new units), and a plan left with a capped pair of
+#: neighbouring new units is not proven locally optimal (``info["local_optimum"]``, warning).
+MAX_SPLIT_PARTS = 5_000
 #: Default patience: a round of annealing ends after ``iterations // PATIENCE_DIVISOR``
 #: cold moves without a new best.
 PATIENCE_DIVISOR = 16
@@ -102,6 +119,8 @@ class _Moves:
         self._masks: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
         #: whether _option_bits holds every contiguous group a split can make
         self.complete = False
+        #: unions too large to split in every way (:data:`MAX_SPLIT_PARTS`)
+        self.capped: set[frozenset[int]] = set()
 
     def index(self, groups: list[frozenset[int]]) -> None:
         """Take ``groups`` as every contiguous group a split can make.
@@ -201,19 +220,25 @@ class _Moves:
                 atoms.append(block)
                 seen |= block
         m = len(atoms)
-        if m < 2 or m > 10:
-            return []
-        parts = self._split_parts(tuple(len(a) for a in atoms))
-        if not parts:
+        if m < 2:
             return []
         # atoms are disjoint: the sum of their bitmasks is their union
         bits = [sum(1 << u for u in a) for a in atoms]
         full = sum(bits)
-        pick = bits.__getitem__
         pairs = []
-        for part in parts:
-            s_bits = sum(map(pick, part))
-            pairs.append((s_bits, full ^ s_bits))
+        if m <= BITMASK_MAX_BLOCKS:
+            parts = self._split_parts(tuple(len(a) for a in atoms))
+            if not parts:
+                return []
+            pick = bits.__getitem__
+            for part in parts:
+                s_bits = sum(map(pick, part))
+                pairs.append((s_bits, full ^ s_bits))
+        else:
+            for s_bits in self._grown_parts(union, atoms, bits):
+                pairs.append((s_bits, full ^ s_bits))
+            if not pairs:
+                return []
         known = self._option_bits
         todo = () if self.complete else {b: None for pair in pairs for b in pair
                                          if b not in known}
@@ -236,6 +261,81 @@ class _Moves:
                 continue
             out.append((v_s + v_t, s_bits, t_bits))
         return out
+
+    def _grown_parts(self, union: frozenset[int], atoms: list[frozenset[int]],
+                     bits: list[int]) -> list[int]:
+        """Bitmasks of the first parts of the splits of a larger union, grown as connected sets.
+
+        Every connected set of atoms holding atom 0 (each once, as in
+        :func:`connected_groups`) whose units and whose complement's units both
+        respect ``max_members`` (a part may exceed it only as one fixed block).
+        At most :data:`MAX_SPLIT_PARTS` sets are grown; a union with more is
+        recorded in :attr:`capped`.
+        """
+        k = self.problem.max_members
+        m = len(atoms)
+        size = [len(a) for a in atoms]
+        n_units = sum(size)
+        atom_of = {u: j for j, a in enumerate(atoms) for u in a}
+        nb: list[set[int]] = [set() for _ in atoms]
+        for j, a in enumerate(atoms):
+            for u in a:
+                for v in self.problem.neighbours[u]:
+                    o = atom_of.get(v)
+                    if o is not None and o != j:
+                        nb[j].add(o)
+        out: list[int] = []
+        grown = 0
+
+        def take(sub: list[int], len_s: int) -> None:
+            if len(sub) < m and (n_units - len_s <= k or m - len(sub) == 1):
+                out.append(sum(bits[j] for j in sub))
+
+        take([0], size[0])
+        if size[0] >= k:
+            return out
+        stack = [([0], size[0], {u for u in nb[0] if size[0] + size[u] <= k}, {0} | nb[0])]
+        while stack:
+            sub, len_s, ext, closed = stack.pop()
+            ext = set(ext)
+            while ext:
+                w = ext.pop()
+                grown += 1
+                if grown > MAX_SPLIT_PARTS:
+                    self.capped.add(union)
+                    return out
+                new_sub = [*sub, w]
+                new_len = len_s + size[w]
+                take(new_sub, new_len)
+                if new_len < k:
+                    new_ext = ext | {u for u in nb[w] if u not in closed}
+                    new_ext = {u for u in new_ext if new_len + size[u] <= k}
+                    stack.append((new_sub, new_len, new_ext, closed | nb[w]))
+        return out
+
+    def block_moves(self, a: frozenset[int], b: frozenset[int]) -> Split | None:
+        """The best move of one block between new units ``a`` and ``b`` (either way).
+
+        Both parts must stay contiguous, feasible and within ``max_members``.
+        """
+        k = self.problem.max_members
+        best: Split | None = None
+        for src, dst in ((a, b), (b, a)):
+            touching = {u for u in src if not self.problem.neighbours[u].isdisjoint(dst)}
+            for u in sorted(touching):
+                block = self.together.get(u, frozenset((u,)))
+                if len(block) >= len(src) or len(dst) + len(block) > k:
+                    continue
+                new_src, new_dst = src - block, dst | block
+                v_src = self.option(new_src)
+                if v_src is None:
+                    continue
+                v_dst = self.option(new_dst)
+                if v_dst is None:
+                    continue
+                if best is None or v_src + v_dst > best[0]:
+                    best = (v_src + v_dst, new_src, new_dst)
+        return best
 
     def _best_split(self, union: frozenset[int]) -> Split | None:
         best: tuple[float, int] | None = None
@@ -807,11 +907,13 @@ def _anneal(st: _State, proposer: _Proposer, schedule: _Schedule, movable: list[
     fixed_count = proposer.fixed_count
     bounded = st.tracker is not None
     label = st.label  # updated in place, never replaced
+    # the clock is read every 128 moves (from the first): a time limit is missed by 128 moves
+    end = math.inf if time_limit is None else t0 + time_limit
     for it in range(iterations):
+        if (it & 127) == 0 and end < math.inf and time.perf_counter() > end:
+            stopped = "time_limit"
+            break
         if (it & 1023) == 0:
-            if it and time_limit is not None and time.perf_counter() - t0 > time_limit:
-                stopped = "time_limit"
-                break
             if it:
                 bar.update(1024)
             # four uniform draws per move: unit, kind, neighbouring group, acceptance
@@ -860,12 +962,15 @@ def _anneal(st: _State, proposer: _Proposer, schedule: _Schedule, movable: list[
 
 def _prepare(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]] | None,
              bounds: dict[str, float] | None, figures: FigureModel | None,
-             weight_total: float) -> tuple[_Moves, _Bounds | None, dict[int, frozenset[int]]]:
+             weight_total: float, deadline: Deadline | None = None,
+             ) -> tuple[_Moves, _Bounds | None, dict[int, frozenset[int]]]:
     """The memoised moves, the bound tracker (with ``bounds``) and each unit's fixed block.
 
     Small areas have every group a move can make scored (and its figure parts
-    computed) up front, in one batch.
+    computed) up front, in one batch (under a ``deadline``: in batches, given up
+    when it runs out; the groups are then scored as the moves need them).
     """
+    clock = deadline if deadline is not None else Deadline(None)
     reachable: list[frozenset[int]] = []
     if problem.n <= PREFILL_MAX_UNITS:
         # score every group a move can make in one batch, not one group at a time
@@ -873,7 +978,14 @@ def _prepare(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]]
             reachable.append(g)
             if len(reachable) > PREFILL_MAX_GROUPS:
                 break
-        cache.prefill(reachable)
+        if clock.end is None:
+            cache.prefill(reachable)
+        else:
+            for at in range(0, len(reachable), TIMED_BATCH):
+                if clock.expired():
+                    reachable = []  # not all scored: the moves score what they need
+                    break
+                cache.prefill(reachable[at:at + TIMED_BATCH])
     together: dict[int, frozenset[int]] = {}
     for f in fixed or []:
         for i in f:
@@ -893,24 +1005,26 @@ def _prepare(problem: PlanningProblem, cache: ScoreCache, fixed: list[list[int]]
 
 def _finish(groups: list[frozenset[int]], moves: _Moves, tracker: _Bounds | None,
             bounds: dict[str, float] | None, rim: list[tuple[int, ...]],
-            locked: frozenset[int], tol: float,
+            locked: frozenset[int], tol: float, deadline: Deadline,
             ) -> tuple[list[frozenset[int]], int, dict[str, object]]:
     """Polish the best plan; with bounds, check it meets them and report its figures.
 
-    Returns the groups, the recombinations the polish made and the extra ``info``.
+    Returns the groups, the recombinations the polish made and the extra ``info``
+    (``local_optimum``: False when ``deadline`` cut the polish short).
     """
     if tracker is None or bounds is None:
-        groups, polished = _polish(groups, moves, rim, locked, tol)
-        return groups, polished, {}
+        groups, polished, done = _polish(groups, moves, rim, locked, tol, deadline)
+        return groups, polished, {"local_optimum": done}
     tracker.reset(groups)
     if tracker.viol > 0:
         raise InfeasibleError(_unmet_message(tracker, groups, bounds))
-    groups, polished = _polish_bounded(groups, moves, tracker, rim, locked, tol)
+    groups, polished, done = _polish_bounded(groups, moves, tracker, rim, locked, tol, deadline)
     found_figures = tracker.plan_figures(groups)
     broken = unmet_bounds(found_figures, bounds)
     if broken:  # the running sums drifted past the bound: only rounding can do that
         raise InfeasibleError(_unmet_message(tracker, groups, bounds))
-    return groups, polished, {"bounds": dict(bounds), "figures": found_figures}
+    return groups, polished, {"local_optimum": done, "bounds": dict(bounds),
+                              "figures": found_figures}
 
 
 def local_search(
@@ -984,8 +1098,17 @@ def local_search(
         ``accepted``, ``best_iteration`` (moves proposed when the best plan was
         found, 0 for the start), ``rounds``, ``stopped`` (``"iterations"``,
         ``"patience"`` or ``"time_limit"``), ``polished`` (recombinations made
-        by the final polish) and ``seconds``; with ``bounds`` also ``bounds``
-        and ``figures`` (the plan's neutral figures).
+        by the final polish), ``local_optimum`` (True when the polish ran to its
+        end and tried every split of every pair of neighbouring new units),
+        ``recombination_capped`` (pairs whose union has too many splits to try
+        them all, :data:`MAX_SPLIT_PARTS`) and ``seconds``; with ``bounds`` also
+        ``bounds`` and ``figures`` (the plan's neutral figures).
+
+    Warns
+    -----
+    RuntimeWarning
+        When some pair of neighbouring new units of the plan returned has a
+        union too large to split in every way (``max_members`` of 6 or more).
 
     Raises
     ------
@@ -996,12 +1119,14 @@ def local_search(
         bounds the closest plan still breaks and its values.
     """
     t0 = time.perf_counter()
+    deadline = Deadline(time_limit)
     bounds = check_bounds(bounds) if bounds else None
     if bounds and figures is None:
         raise InputError("Figure bounds need the area's figures: pass figures=FigureModel(area).")
     rng = np.random.default_rng(seed)
     weight_total = float(problem.weight.sum()) or 1.0
-    moves, tracker, together = _prepare(problem, cache, fixed, bounds, figures, weight_total)
+    moves, tracker, together = _prepare(problem, cache, fixed, bounds, figures, weight_total,
+                                        deadline)
     locked = frozenset(int(i) for i in np.flatnonzero(problem.locked))
     st = _State(start, problem.n, moves.value, tracker)
     start_objective = st.start_total / weight_total
@@ -1019,15 +1144,38 @@ def local_search(
                   _Schedule(iterations, t_start, t_end, patience, weight_total), movable, rng,
                   moves.value, weight_total=weight_total, tol=tol, t0=t0,
                   time_limit=time_limit, progress=progress)
-    best_groups, polished, extra = _finish(run.groups, moves, tracker, bounds, rim, locked, tol)
+    best_groups, polished, extra = _finish(run.groups, moves, tracker, bounds, rim, locked, tol,
+                                           deadline)
+    stopped = run.stopped if extra["local_optimum"] else "time_limit"
+    capped = _capped_pairs(best_groups, moves, rim)
+    if capped:
+        extra["local_optimum"] = False
+        warnings.warn(
+            f"The final polish could not try every split of {capped} pair(s) of neighbouring new "
+            f"units: their unions have more than {MAX_SPLIT_PARTS:,} connected parts under "
+            f"max_members={problem.max_members}. The plan is a local optimum for unit moves, "
+            "not proven for recombinations of those pairs (info['local_optimum'] is False).",
+            RuntimeWarning, stacklevel=2)
+
     objective = partition_objective(problem, cache,
                                     [[problem.ids[i] for i in g] for g in best_groups])
     return plan_from_groups(problem, best_groups, method="search", seed=seed,
                             objective=objective, start_objective=start_objective,
                             iterations=run.iterations, accepted=run.accepted,
                             best_iteration=run.best_iteration, rounds=run.rounds,
-                            stopped=run.stopped, polished=polished,
+                            stopped=stopped, polished=polished, recombination_capped=capped,
                             seconds=time.perf_counter() - t0, **extra)
+
+
+def _capped_pairs(groups: list[frozenset[int]], moves: _Moves,
+                  rim: list[tuple[int, ...]]) -> int:
+    """How many pairs of neighbouring new units have a union too large to split every way."""
+    if not moves.capped:
+        return 0
+    label = {u: x for x, g in enumerate(groups) for u in g}
+    pairs = {(x, label[j]) for x, g in enumerate(groups) for u in g for j in rim[u]
+             if label[j] > x}
+    return sum(groups[x] | groups[y] in moves.capped for x, y in pairs)
 
 
 def _penalised_split(tracker: _Bounds, moves: _Moves, union: frozenset[int],
@@ -1078,21 +1226,24 @@ Improve = Callable[[frozenset[int], frozenset[int], frozenset[int]],
 
 
 def _polish_pairs(groups: list[frozenset[int]], rim: list[tuple[int, ...]],
-                  locked: frozenset[int], improve: Improve,
-                  ) -> tuple[list[frozenset[int]], int]:
+                  locked: frozenset[int], improve: Improve, deadline: Deadline,
+                  ) -> tuple[list[frozenset[int]], int, bool]:
     """Replace neighbouring new units by a better split of their union until none improves.
 
     Pairs are visited in a fixed order; ``improve(a, b, union)`` returns the
-    split to take (and records it) or None. Returns the groups and the number
-    of splits taken.
+    split to take (and records it) or None. Returns the groups, the number of
+    splits taken and whether the polish ran to its end (not cut by ``deadline``).
     """
     groups = list(groups)
     label = {u: x for x, g in enumerate(groups) for u in g}
     made = 0
     improved = True
+    timed = deadline.end is not None
     while improved:
         improved = False
         for x in range(len(groups)):
+            if timed and deadline.expired():
+                return groups, made, False
             near = sorted({label[j] for u in groups[x] for j in rim[u]} - {x})
             for y in near:
                 if y < x:
@@ -1112,12 +1263,12 @@ def _polish_pairs(groups: list[frozenset[int]], rim: list[tuple[int, ...]],
                 made += 1
                 improved = True
                 break
-    return groups, made
+    return groups, made, True
 
 
 def _polish_bounded(groups: list[frozenset[int]], moves: _Moves, tracker: _Bounds,
                     rim: list[tuple[int, ...]], locked: frozenset[int], tol: float,
-                    ) -> tuple[list[frozenset[int]], int]:
+                    deadline: Deadline) -> tuple[list[frozenset[int]], int, bool]:
     """:func:`_polish` that keeps the figure bounds met (``tracker`` holds ``groups``).
 
     Each pair of neighbouring new units is replaced by its best split that
@@ -1141,24 +1292,29 @@ def _polish_bounded(groups: list[frozenset[int]], moves: _Moves, tracker: _Bound
         tracker.commit((sums[j], tracker.k, float(viol[j])))
         return s_, t_
 
-    return _polish_pairs(groups, rim, locked, improve)
+    return _polish_pairs(groups, rim, locked, improve, deadline)
 
 
 def _polish(groups: list[frozenset[int]], moves: _Moves, rim: list[tuple[int, ...]],
-            locked: frozenset[int], tol: float) -> tuple[list[frozenset[int]], int]:
+            locked: frozenset[int], tol: float, deadline: Deadline,
+            ) -> tuple[list[frozenset[int]], int, bool]:
     """Recombine neighbouring new units while that improves the plan.
 
     Annealing may leave its best plan short of a local optimum (it was found
     warm, before the walk moved on). Each pair of neighbouring new units, in a
     fixed order, is replaced by the best split of its union when that is better,
     until no pair improves: a unit move is one of those splits, so the result is
-    a local optimum for both kinds of move. Returns the groups and the number
-    of recombinations made.
+    a local optimum for both kinds of move. Returns the groups, the number
+    of recombinations made and whether it ran to its end (``deadline``).
     """
 
     def improve(a: frozenset[int], b: frozenset[int], union: frozenset[int],
                 ) -> tuple[frozenset[int], frozenset[int]] | None:
         found = moves.recombine(union)
+        if union in moves.capped:  # not every split was tried: block moves are, at least
+            moved = moves.block_moves(a, b)
+            if moved is not None and (found is None or moved[0] > found[0]):
+                found = moved
         if found is None:
             return None
         v, s_, t_ = found
@@ -1166,4 +1322,4 @@ def _polish(groups: list[frozenset[int]], moves: _Moves, rim: list[tuple[int, ..
             return None
         return s_, t_
 
-    return _polish_pairs(groups, rim, locked, improve)
+    return _polish_pairs(groups, rim, locked, improve, deadline)
