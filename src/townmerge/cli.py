@@ -36,6 +36,7 @@ from .errors import (
     EXIT_INFEASIBLE,
     EXIT_INPUT,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_OUTPUT,
     EXIT_TIME_LIMIT,
@@ -529,7 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(ns.func(ns))
     except KeyboardInterrupt:
         print("townmerge: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except ParameterError as exc:
         return _fail(EXIT_USAGE, str(exc), debug)
     except InputError as exc:
