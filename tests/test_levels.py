@@ -176,7 +176,7 @@ def test_a_full_serial_range_is_an_error_naming_the_parent_and_kind():
 def test_bad_parent_or_kind_is_an_error():
     with pytest.raises(InputError, match="parent code has 6"):
         assign_codes("5101", ["镇"])
-    with pytest.raises(InputError, match="unknown kind.*hamlet"):
+    with pytest.raises(InputError, match=r"unknown kind.*hamlet"):
         assign_codes("510104022", ["hamlet"])
 
 
@@ -227,6 +227,6 @@ def test_change_log_lists_every_problem_with_codes_and_names():
 
 
 def test_change_log_from_a_dataframe_needs_its_columns():
-    with pytest.raises(InputError, match="lacks the column.*new_name"):
+    with pytest.raises(InputError, match=r"lacks the column.*new_name"):
         change_log(pd.DataFrame({"level": ["township"], "old_code": ["510104020"],
                                  "old_name": ["a"], "new_code": ["510104022"]}))
