@@ -1,3 +1,5 @@
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -15,7 +17,7 @@ from townmerge import (
     merged_units,
     summarize,
 )
-from townmerge.errors import InfeasibleError, InputError, PlanError
+from townmerge.errors import InfeasibleError, InputError, MissingDataWarning, PlanError
 from townmerge.plan import Plan
 from townmerge.testing.grids import grid_units
 
@@ -56,7 +58,9 @@ def test_small_unit_follows_the_flow_not_the_border():
 def test_target_reached_partition_contiguous_population_conserved():
     pop = {"A": 9000, "B": 25000, "C": 4000, "D": 3000, "E": 15000, "F": 6000}
     area = area_from(GRID, pop)
-    for target in range(1, 7):
+    with pytest.raises(InfeasibleError, match="at most 4 units"):
+        greedy_plan(area, target=1)  # 6 units in one breaks max_members = 4
+    for target in range(2, 7):
         plan = greedy_plan(area, target=target)
         assert plan.n_new == target
         check_plan(area, plan, config=PARTITION_ONLY)
@@ -76,10 +80,10 @@ def test_without_target_every_unit_meets_its_floor():
 def test_locked_units_never_merge_and_infeasible_target_is_explained():
     pop = {"A": 9000, "B": 25000, "C": 4000, "D": 3000, "E": 15000, "F": 6000}
     area = area_from(GRID, pop, locked={"C": True})
-    plan = greedy_plan(area, target=2)
+    plan = greedy_plan(area, target=3)
     assert plan.members(plan.assignment["C"]) == ("C",)
-    with pytest.raises(InfeasibleError, match="Cannot reach 1"):
-        greedy_plan(area, target=1)
+    with pytest.raises(InfeasibleError, match="Cannot reach 2"):
+        greedy_plan(area, target=2)  # C alone and five units in one breaks max_members = 4
 
 
 def test_bad_target_and_missing_population():
@@ -88,8 +92,15 @@ def test_bad_target_and_missing_population():
         greedy_plan(area, target=0)
     with pytest.raises(InputError, match="never splits"):
         greedy_plan(area, target=7)
-    with pytest.raises(InputError, match="population"):
-        greedy_plan(StudyArea(grid_units(GRID)), target=2)
+    no_population = StudyArea(grid_units(GRID))
+    with pytest.raises(InputError, match=r"no population\. Give target="):
+        greedy_plan(no_population)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert greedy_plan(no_population, target=2).n_new == 2
+    assert [w.category for w in caught] == [MissingDataWarning]  # one warning names them all
+    assert ("switched off: the scale criterion; the county balance criterion; the population "
+            "floor") in str(caught[0].message) and "the flow rule's order" in str(caught[0].message)
 
 
 def test_check_plan_names_non_contiguous_units():
@@ -127,29 +138,28 @@ def test_greedy_invariants(grid, target):
     text, pops = grid
     area = area_from(text, pops)
     target = min(target, len(pops))
-    plan = greedy_plan(area, target=target)
+    roomy = Config(max_members=len(pops))  # no hard constraint binds on these grids
+    plan = greedy_plan(area, target=target, config=roomy)
     assert plan.n_new == target
     check_plan(area, plan, config=PARTITION_ONLY)  # partition into contiguous new units
     merged = merged_units(area, plan)
     assert merged["population"].sum() == sum(pops.values())
     assert merged["area_km2"].sum() == pytest.approx(len(pops), rel=1e-2)  # 1 km² cells in UTM
-    assert greedy_plan(area, target=target) == plan  # deterministic
+    assert greedy_plan(area, target=target, config=roomy) == plan  # deterministic
     # relabelling the units gives the same partition (up to the labels)
     relabel = {k: f"u{ord(k):03d}" for k in pops}
     units = area.units.rename(index=relabel)
-    other = greedy_plan(StudyArea(units), target=target)
+    other = greedy_plan(StudyArea(units), target=target, config=roomy)
     back = {frozenset(relabel[m] for m in g) for g in plan.canonical()}
     assert other.canonical() == back
 
 
 def test_at_most_max_members_where_the_target_allows():
-    from townmerge.config import Config
-
     text = "ABCDEFGH"  # a row of 8 units: 2 new units of 4 each is possible
     pops = {k: 1000 for k in text}
     area = area_from(text, pops)
     plan = greedy_plan(area, target=2)
     assert max(len(m) for m in plan.groups().values()) == 4
-    # a target that cannot be met with 4 per unit relaxes the limit rather than failing
-    plan = greedy_plan(area, target=1, config=Config(max_members=4))
-    assert plan.n_new == 1
+    # max_members is a hard constraint: a target that needs more per unit is refused
+    with pytest.raises(InfeasibleError, match="at most 4 units"):
+        greedy_plan(area, target=1, config=Config(max_members=4))

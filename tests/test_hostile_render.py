@@ -32,7 +32,7 @@ from townmerge.errors import EXIT_INPUT, EXIT_USAGE, ParameterError
 from townmerge.evaluate import merged_units
 from townmerge.generate import greedy_plan
 from townmerge.i18n import join_names, label
-from townmerge.io import read_study_area
+from townmerge.io import read_plan, read_study_area
 from townmerge.model import StudyArea
 from townmerge.plan import Plan
 from townmerge.render import (
@@ -71,13 +71,22 @@ MARKUP = ("<img src=x", "<svg onload", "<script>alert(1)")
 assert len(PAYLOADS["long"]) == 5000
 
 
-def _hostile_copy(folder: Path) -> Path:
+def _plain_demo_plan(work: Path) -> Plan:
+    """The plan ``townmerge demo`` makes of the untouched sample county (names play no part)."""
+    out = work / "plain-demo"
+    if not (out / "plan.csv").exists():
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["demo", "--data", str(SAMPLE), "--out", str(out)]) == 0
+    return read_plan(out / "plan.csv")
+
+
+def _hostile_copy(folder: Path, base: Plan) -> Path:
     """The sample county with the payloads as unit names and seat-settlement names.
 
-    The seats the greedy plan picks (names play no part in it) take the payloads
+    The seats of the demo's plan (names play no part in it) take the payloads
     first, so that every payload is also the name of a new unit's seat.
     """
-    chosen = sorted(greedy_plan(read_study_area(SAMPLE)).seats.values())
+    chosen = sorted(base.seats.values())
     shutil.copytree(SAMPLE, folder)
     units = json.loads((folder / "units.geojson").read_text(encoding="utf-8"))
     for k, feature in enumerate(units["features"]):
@@ -132,9 +141,8 @@ class Rendered:
         return self.report_path.read_text(encoding="utf-8")
 
 
-def _hostile_plan(area: StudyArea) -> Plan:
-    """The greedy plan, with payloads as the new units' names (its seats kept)."""
-    base = greedy_plan(area)
+def _hostile_plan(base: Plan) -> Plan:
+    """The demo's plan, with payloads as the new units' names (its seats kept)."""
     groups: dict[str, list[str]] = {}
     for unit, new in base.assignment.items():
         groups.setdefault(new, []).append(unit)
@@ -184,7 +192,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def data(work: Path) -> Path:
-    return _hostile_copy(work / "county")
+    return _hostile_copy(work / "county", _plain_demo_plan(work))
 
 
 @pytest.fixture(scope="module")
@@ -193,8 +201,8 @@ def area(data: Path) -> StudyArea:
 
 
 @pytest.fixture(scope="module")
-def plan(area: StudyArea) -> Plan:
-    return _hostile_plan(area)
+def plan(work: Path) -> Plan:
+    return _hostile_plan(_plain_demo_plan(work))
 
 
 @pytest.fixture(scope="module")

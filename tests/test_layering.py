@@ -14,19 +14,21 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "townmerge"
 #: Rank of each module: a module may import only modules of a strictly lower rank.
 RANKS = {
     "errors": 0,
-    "config": 1, "columns": 1, "crs": 1, "i18n": 1, "plan": 1, "roads": 1, "textio": 1,
-    "atomic": 1,
+    "config": 1, "columns": 1, "crs": 1, "i18n": 1, "plan": 1, "roads": 1, "rules": 1,
+    "textio": 1,
+    "atomic": 1, "divisions": 1,
+    "changelog": 2,
     "validation": 2,
     "model": 3,
-    "io": 4, "synth": 4,
+    "io": 4, "synth": 4, "sichuan": 4,
     "adjacency": 5, "travel": 5,
     "flows": 6,
     "criteria": 7,
     "seats": 8,
     "score": 9, "tiers": 9, "figures": 9,
     "generate": 10,
-    "evaluate": 11,
-    "render": 12,
+    "evaluate": 11, "levels": 11,
+    "render": 12, "reform": 12,
     "testing": 13, "cli": 13, "cliargs": 12, "__main__": 14, "__init__": 14,
 }
 

@@ -36,6 +36,7 @@ from .errors import (
     EXIT_INFEASIBLE,
     EXIT_INPUT,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_OUTPUT,
     EXIT_TIME_LIMIT,
@@ -56,7 +57,7 @@ from .evaluate import (
     summarize,
 )
 from .figures import BETTER, check_bounds, dominated_by, figure_bounds
-from .generate import best_plans, co_occurrence, generate_ensemble, generate_plan, greedy_plan
+from .generate import best_plans, co_occurrence, generate_ensemble, generate_plan
 from .i18n import fmt_population
 from .io import (
     Layers,
@@ -141,11 +142,29 @@ def _write_table(frame: pd.DataFrame, out: str | None, what: str) -> None:
 
 
 # -- commands ----------------------------------------------------------------------------------
+def _demo_plan(area: StudyArea, target: int, config: Config) -> Plan:
+    """The best plan the settings allow: fewest new units below their floor, then the objective.
+
+    Both proven by the exact model: the bound on the share below the floor is
+    tightened one unit at a time from 0 until a plan exists.
+    """
+    if not area.has_population:
+        return generate_plan(area, method="exact", target=target, config=config)
+    for below in range(target + 1):
+        try:
+            return generate_plan(area, method="exact", target=target, config=config,
+                                 bounds={"share_below_floor": below / target})
+        except InfeasibleError:
+            continue
+    return generate_plan(area, method="exact", target=target,  # raises: no feasible plan
+                         config=config)
+
+
 def _demo(ns: argparse.Namespace) -> int:
     cfg = _config(ns)
     area = _sample_area(ns.data, ns.encoding)
-    plan = greedy_plan(area, target=ns.target, config=cfg)
-    breaches = plan_breaches(area, plan, config=cfg)  # the flow rule may break a limit: say so
+    plan = _demo_plan(area, ns.target, cfg)
+    breaches = plan_breaches(area, plan, config=cfg)  # none from the exact model: say so if any
     out = Path(ns.out)
     with atomic_folder(out) as files:  # the four files together, or the previous ones
         write_plan(plan, files.path("plan.csv"), unit_order=area.unit_ids)
@@ -257,13 +276,15 @@ def _seats(ns: argparse.Namespace) -> int:
     rows = []
     for new, members in plan.groups().items():
         c = choose_seat(area, members, config=cfg, selector=selector)
+        keeper = c.keeper if c.keeper is not None else new
         rows.append({"new_unit_id": new, "members": ",".join(members), "seat": c.seat,
                      "seat_name": c.seat_name, "moved": c.moved,
+                     "named_after": f"{keeper} {area.units.at[keeper, 'name']}",
                      "within_limit": c.within_limit,
                      "reason": c.reason_zh if ns.lang == "zh" else c.reason_en})
     table = pd.DataFrame(rows).set_index("new_unit_id")
     with pd.option_context("display.max_colwidth", 100, "display.width", 200):
-        print(table[["seat_name", "moved", "within_limit", "reason"]].to_string())
+        print(table[["seat_name", "moved", "named_after", "within_limit", "reason"]].to_string())
     _write_table(table, ns.out, "seats")
     return 0
 
@@ -500,7 +521,27 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("plans", nargs="+", help="plan CSV files")
     c.add_argument("--out")
     c.set_defaults(func=_compare)
+
+    r = sub_parser("sichuan", help="per-county and province counts of Sichuan's township and "
+                   "village reform, from the real code tables")
+    r.add_argument("--data", default="sample_shapes/sichuan",
+                   help="folder of the code tables (default sample_shapes/sichuan)")
+    r.add_argument("--lang", choices=("zh", "en"), default="zh")
+    r.add_argument("--out", help="folder for province.csv, counties.csv, predecessors.csv, "
+                   "township_changes.csv and unmatched_townships.csv")
+    r.set_defaults(func=_sichuan)
     return p
+
+
+def _sichuan(ns: argparse.Namespace) -> int:
+    from .reform import sichuan_summary, summary_text, write_summary
+
+    summary = sichuan_summary(ns.data)
+    print(summary_text(summary, ns.lang))
+    if ns.out:
+        for path in write_summary(summary, ns.out):
+            print(f"→ {path}")
+    return EXIT_OK
 
 
 #: Where to report an internal error.
@@ -546,13 +587,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     debug = _debug(ns)
     try:
+        shown: set[str] = set()
+
+        def show_once(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+            if str(message) not in shown:  # the same warning from two steps is said once
+                shown.add(str(message))
+                _show_warning(message, category, filename, lineno, file, line)
+
         with warnings.catch_warnings():
             warnings.simplefilter("default")
-            warnings.showwarning = _show_warning
+            warnings.showwarning = show_once
             return int(ns.func(ns))
     except KeyboardInterrupt:
         print("townmerge: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except ParameterError as exc:
         return _fail(EXIT_USAGE, str(exc), debug)
     except InputError as exc:

@@ -20,6 +20,7 @@ __all__ = [
     "EXIT_INFEASIBLE",
     "EXIT_INPUT",
     "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_OUTPUT",
     "EXIT_TIME_LIMIT",
@@ -27,6 +28,7 @@ __all__ = [
     "CRSError",
     "InfeasibleError",
     "InputError",
+    "MissingDataWarning",
     "OutputError",
     "ParameterError",
     "PlanError",
@@ -51,6 +53,9 @@ EXIT_TIME_LIMIT = 5
 #: A bug in townmerge (never the input's fault): the message says where to report it.
 EXIT_INTERNAL = 70
 
+#: The command was interrupted (Ctrl-C); outputs are left as they were before it started.
+EXIT_INTERRUPTED = 130
+
 #: Every exit status with its meaning, in the order the README and ``--help`` list them.
 EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_OK, "success"),
@@ -60,6 +65,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_OUTPUT, "an output cannot be written (missing or read-only folder, full disk)"),
     (EXIT_TIME_LIMIT, "the time limit ran out before any plan was found"),
     (EXIT_INTERNAL, "internal error: a bug in townmerge, please report it"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C); outputs left as they were"),
 )
 
 MAX_IDS_SHOWN = 10
@@ -152,3 +158,10 @@ class OutputError(TownmergeError, OSError):
 
 class TopologyWarning(UserWarning):
     """A non-fatal problem in the input: gaps, slivers, islands, multi-part units."""
+
+
+class MissingDataWarning(UserWarning):
+    """Rules that need data the study area lacks (e.g. population) are switched off.
+
+    The message names each rule switched off and how to supply the data.
+    """

@@ -18,6 +18,7 @@ C              丙        70.0       1.0          1
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -338,7 +339,20 @@ class PlanSummary:
 
 
 def summarize(area: StudyArea, plan: Plan) -> PlanSummary:
-    """Count units before and after, and check that population and area are conserved.
+    """Count units before and after, and verify that population, area and units are conserved.
+
+    The merged units (:func:`merged_units`) are checked against the current
+    units, new unit by new unit: the members listed are exactly the plan's,
+    every current unit lies in exactly one new unit, and each new unit's
+    population and dissolved area equal the sums over its members (relative
+    tolerance 1e-6).
+
+    Raises
+    ------
+    PlanError
+        Naming every new unit (id and name) whose members, population or
+        dissolved area do not match; the input coverage then has overlaps
+        or the dissolve lost a part.
 
     Examples
     --------
@@ -354,6 +368,7 @@ def summarize(area: StudyArea, plan: Plan) -> PlanSummary:
     """
     merged = merged_units(area, plan)
     units = area.units
+    _check_conserved(units, plan, merged)
     return PlanSummary(
         units_before=len(units), units_after=len(merged),
         population_before=float(units["population"].sum(min_count=1)),
@@ -361,6 +376,51 @@ def summarize(area: StudyArea, plan: Plan) -> PlanSummary:
         area_km2_before=float(np.nansum(equal_area_km2(units.geometry.array, units.crs))),
         area_km2_after=float(merged["area_km2"].sum()),
     )
+
+
+def _check_conserved(units: gpd.GeoDataFrame, plan: Plan, merged: gpd.GeoDataFrame) -> None:
+    """PlanError unless every new unit holds its members' units, population and area."""
+    problems: list[str] = []
+    listed = [u for ms in merged["members"] for u in str(ms).split(",") if u]
+    seen = pd.Series(listed, dtype=object).value_counts()
+    missing = [u for u in units.index if u not in seen.index]
+    twice = [u for u in seen.index[seen > 1]]
+    unknown = [u for u in seen.index if u not in units.index]
+    for what, ids in (("in no new unit", missing), ("in more than one new unit", twice),
+                      ("not current units", unknown)):
+        if ids:
+            shown = [unit_label(u, units.at[u, "name"]) if u in units.index else u for u in ids]
+            problems.append(f"{len(ids)} unit(s) {what}: {format_ids(shown)}")
+    pop = units["population"].to_numpy(dtype=float)
+    area = shapely.area(np.asarray(units.geometry.array))
+    pos = {u: i for i, u in enumerate(units.index)}
+    groups = plan.groups()
+    for new in set(groups) | set(merged.index):
+        label = unit_label(str(new), merged.at[new, "name"] if new in merged.index else "")
+        if new not in merged.index or new not in groups:
+            problems.append(f"{label}: in {'the plan' if new in groups else 'the merged units'} "
+                            "only")
+            continue
+        members = list(groups[new])
+        if sorted(str(merged.at[new, "members"]).split(",")) != sorted(members):
+            problems.append(f"{label}: members {merged.at[new, 'members']}, the plan says "
+                            f"{','.join(members)}")
+        idx = [pos[u] for u in members if u in pos]
+        want_pop = float(pd.Series(pop[idx]).sum(min_count=1))
+        got_pop = float(merged.at[new, "population"])
+        if not (math.isnan(want_pop) and math.isnan(got_pop)) and not math.isclose(
+                got_pop, want_pop, rel_tol=1e-6, abs_tol=1e-6):
+            problems.append(f"{label}: population {got_pop:g}, its members have {want_pop:g}")
+        want_area = float(area[idx].sum())
+        got_area = float(shapely.area(merged.at[new, "geometry"]))
+        if not math.isclose(got_area, want_area, rel_tol=1e-6, abs_tol=1.0):
+            problems.append(f"{label}: dissolved area {got_area / 1e6:.6g} km², its members "
+                            f"cover {want_area / 1e6:.6g} km²")
+    if problems:
+        raise PlanError(
+            "The merged units do not conserve the current units' population, area and "
+            "coverage; the input coverage may have overlaps, or the dissolve lost a part.",
+            problems)
 
 
 def adjusted_rand_index(a: Plan, b: Plan) -> float:

@@ -52,6 +52,7 @@ from .errors import InputError, ParameterError, format_ids
 from .flows import SettlementFlows, settlement_flows
 from .model import StudyArea
 from .plan import Plan
+from .rules import below_floor, group_floor, polsby_popper, union_area_perimeter
 from .seats import SeatSelector, _ranges, unit_thresholds
 
 __all__ = [
@@ -666,22 +667,15 @@ class FigureModel:
         finite = np.isfinite(upop)
         pop = np.where(np.bincount(g_of, finite, minlength=ng) > 0,
                        gsum(np.where(finite, upop, 0.0)), np.nan)
-        pw = np.where(finite, upop, 0.0)
-        pw_sum = gsum(pw)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            floor = np.where(pw_sum > 0, gsum(pw * self._p_min[mem]) / pw_sum, 0.0)
-            below = pop < floor
-        area_m2 = gsum(self.area_m2[mem])
+        floor = group_floor(upop, self._p_min[mem], g_of, ng)
+        below = below_floor(pop, floor)
+        area_m2, perim = union_area_perimeter(ptr, mem, self.area_m2, self.perimeter_m,
+                                              self._ekeys, self._eborder)
+        pp = polsby_popper(area_m2, perim)
         # every ordered pair of members of the same group (e1 == e2 included)
         e1 = np.repeat(np.arange(mem.size, dtype=np.int64), k[g_of])
         e2 = _ranges(np.repeat(starts, k), np.repeat(k, k))
         u1, u2 = mem[e1], mem[e2]
-        up = e1 < e2
-        ekey = u1[up] * n + u2[up]
-        shared = self._lookup(ekey, self._ekeys, self._eborder)
-        perim = gsum(self.perimeter_m[mem]) - 2 * np.bincount(g_of[e1[up]], shared, minlength=ng)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pp = np.where(perim > 0, 4 * np.pi * area_m2 / perim**2, 0.0)
         inside: dict[str, FloatArray] = {
             t: np.bincount(g_of[e1], self._lookup(u1 * n + u2, *self._flow[t]),
                            minlength=ng).astype(float) for t in self._flow}

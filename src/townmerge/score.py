@@ -53,6 +53,13 @@ from .flows import SettlementFlows
 from .i18n import fmt_population
 from .model import StudyArea, unit_label
 from .plan import Plan
+from .rules import (
+    below_floor,
+    group_floor,
+    polsby_popper,
+    population_rules_off,
+    union_area_perimeter,
+)
 from .seats import (
     SeatArrays,
     SeatSelector,
@@ -174,13 +181,13 @@ class MergerScorer:
         self._w = w if w.sum() > 0 else np.ones(n)
         if not area.has_population:
             self.notes.append(("some units have no population: their unions have no scale or "
-                               "balance score", "部分乡镇无人口数据，规模与均衡指标无数据"))
+                               "balance score, and no unit counts as below its floor",
+                               "部分乡镇无人口数据，规模与均衡指标无数据，人口下限不适用"))
+            population_rules_off(["scale", "balance", "floor"], stacklevel=2)
         geoms = np.asarray(units.geometry.array)
         self.area_m2 = np.asarray(shapely.area(geoms), dtype=float)
         self.perimeter_m = np.asarray(shapely.length(geoms), dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.pp = np.where(self.perimeter_m > 0,
-                               4 * np.pi * self.area_m2 / self.perimeter_m**2, np.nan)
+        self.pp = polsby_popper(self.area_m2, self.perimeter_m)
         self.th = unit_thresholds(units, cfg)
         self.terrain = (units["terrain"].astype(object).to_numpy() if "terrain" in units.columns
                         else np.full(n, None, dtype=object))
@@ -409,20 +416,18 @@ class MergerScorer:
             return out
 
         pop = gsum(self.population[mem])
-        area_m2 = gsum(self.area_m2[mem])
         e1, e2 = self._pairs(ptr)
         u1, u2 = mem[e1], mem[e2]
         up = e1 < e2
         ekey = np.minimum(u1[up], u2[up]) * n + np.maximum(u1[up], u2[up])
         at = np.searchsorted(self._ekeys, ekey).clip(0, max(self._ekeys.size - 1, 0))
         adjacent = (self._ekeys[at] == ekey) if self._ekeys.size else np.zeros(ekey.size, bool)
-        inner = np.where(adjacent, self._eborder[at] if self._ekeys.size else 0.0, 0.0)
-        internal = np.bincount(g_of[e1[up]], inner, minlength=ng)
-        perim = gsum(self.perimeter_m[mem]) - 2 * internal
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pp = np.where(perim > 0, 4 * np.pi * area_m2 / perim**2, np.nan)
-        members_pp = gsum(np.nan_to_num(self.pp[mem])) / k
+        area_m2, perim = union_area_perimeter(ptr, mem, self.area_m2, self.perimeter_m,
+                                              self._ekeys, self._eborder)
+        pp = polsby_popper(area_m2, perim)
+        members_pp = gsum(self.pp[mem]) / k
         th = {name: wmean(v[mem]) for name, v in self.th.items()}
+        th["p_min"] = group_floor(self.population[mem], self.th["p_min"][mem], g_of, ng)
         a_max_hard = np.maximum.reduceat(self.th["a_max"][mem], starts) if ng else np.zeros(0)
         t_max_hard = np.maximum.reduceat(self.th["t_max"][mem], starts) if ng else np.zeros(0)
 
@@ -602,7 +607,8 @@ class MergerScorer:
         DataFrame
             One row per group, in the given order: ``members`` (tuple of
             ids), ``n_members``, ``seat`` (settlement id or None),
-            ``population``, ``area_km2``, one column per criterion,
+            ``population``, ``area_km2``, ``floor`` and ``below_floor``
+            (:mod:`townmerge.rules`), ``polsby_popper``, one column per criterion,
             ``total``, ``feasible``, ``binding`` (the first failing hard
             constraint, "" when feasible) and ``band``.
 
@@ -689,7 +695,10 @@ class MergerScorer:
         b = ev.batch
         data: dict[str, object] = {
             "members": list(b.members), "n_members": b.k, "seat": b.seat,
-            "population": b.population, "area_km2": b.area_km2,
+            "population": b.population, "area_km2": b.area_km2, "floor": b.p_min,
+            "below_floor": (below_floor(b.population, b.p_min) if self.area.has_population
+                            else np.zeros(b.n, dtype=bool)),
+            "polsby_popper": b.polsby_popper,
         }
         data.update(ev.values)
         data.update({"total": ev.total, "feasible": ev.feasible, "binding": ev.binding,
@@ -790,9 +799,9 @@ class MergerScorer:
         na = atom_ids.size
         size = np.bincount(atom_of, minlength=na)
         apop = np.bincount(atom_of, np.nan_to_num(self.population), minlength=na)
-        afloor = np.bincount(atom_of, self._w * self.th["p_min"], minlength=na) / np.maximum(
-            np.bincount(atom_of, self._w, minlength=na), 1e-300)
-        below: BoolArray = (apop < afloor) if self.area.has_population else np.zeros(na, dtype=bool)
+        afloor = group_floor(self.population, self.th["p_min"], atom_of, na)
+        below: BoolArray = (below_floor(apop, afloor) if self.area.has_population
+                            else np.zeros(na, dtype=bool))
         alocked = np.bincount(atom_of, self.locked.astype(float), minlength=na) > 0
         ml: BoolArray = np.zeros(na, dtype=bool)
         for u, v, _ in self.must_link:

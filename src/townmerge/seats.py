@@ -58,7 +58,7 @@ from .travel import TravelNetwork
 from .validation import ValidationReport, terrain_problems, unknown_seat_problems
 
 __all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "flag_column",
-           "unit_thresholds"]
+           "seat_keeper", "seat_move", "unit_thresholds"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -528,14 +528,17 @@ class SeatChoice:
         judged.
     reason_zh, reason_en : str
         One sentence built from the figures.
+    keeper : str or None
+        The member the new unit is named after (:func:`seat_keeper`): the one
+        whose former seat is the seat, else the one the seat lies in.
 
     Examples
     --------
     >>> from townmerge.synth import sample_county
     >>> c = sample_county()
     >>> ch = choose_seat(StudyArea(c.units, c.settlements, c.flows, c.roads), ["511025116"])
-    >>> ch.seat, ch.former_seats, ch.moved
-    ('511025116001', ('511025116001',), False)
+    >>> ch.seat, ch.former_seats, ch.moved, ch.keeper
+    ('511025116001', ('511025116001',), False, '511025116')
     """
 
     members: tuple[str, ...]
@@ -549,6 +552,92 @@ class SeatChoice:
     notes: tuple[str, ...]
     reason_zh: str
     reason_en: str
+    keeper: str | None = None
+
+
+def seat_keeper(selector: SeatSelector | None, members: Sequence[str], seat: str | None,
+                population: Sequence[float] | None = None) -> str:
+    """The member a new unit is named after: the seat implies the name.
+
+    The one rule for the id and name a new unit keeps, used by every generator,
+    the report, the ``seats`` command and the merged units: the member whose
+    former seat is the new unit's seat; else the member the seat lies in (a
+    new site); else (no seat) the most populous member, ties to the first.
+    So a new unit never keeps one member's name while its seat is another
+    member's former seat.
+
+    Parameters
+    ----------
+    selector : SeatSelector or None
+        Former seats of the units and the unit of each settlement (None: no
+        settlements, the most populous member).
+    members : sequence of str
+        Current unit ids of the new unit.
+    seat : str or None
+        The new unit's seat (a settlement id).
+    population : sequence of float, optional
+        Population of each member, for the fallback (NaN counts as none).
+
+    Returns
+    -------
+    str
+        A member's unit id.
+
+    Examples
+    --------
+    >>> from townmerge.synth import sample_county
+    >>> c = sample_county()
+    >>> sel = SeatSelector(StudyArea(c.units, c.settlements, c.flows, c.roads))
+    >>> seat_keeper(sel, ["511025114", "511025116"], "511025116001")
+    '511025116'
+    >>> seat_keeper(None, ["A", "B"], None, population=[10.0, 20.0])
+    'B'
+    """
+    ids = [str(m) for m in members]
+    if not ids:
+        raise InputError("seat_keeper needs at least one unit id.")
+    if selector is not None and seat is not None:
+        at = int(selector.ids.get_indexer(pd.Index([str(seat)], dtype=object))[0])
+        if at >= 0:
+            pos = selector.unit_ids.get_indexer(pd.Index(ids, dtype=object))
+            for m, p in zip(ids, pos, strict=True):
+                if p >= 0 and selector.unit_seat[p] == at:
+                    return m
+            u = int(selector.unit_of[at])
+            if u >= 0 and str(selector.unit_ids[u]) in ids:
+                return str(selector.unit_ids[u])
+    if population is None:
+        return ids[0]
+    pop = [float(x) if x == x else -np.inf for x in population]
+    return ids[int(np.argmax(pop))]
+
+
+def seat_move(area: StudyArea, seat: str, former_seats: Sequence[str],
+              villages: gpd.GeoDataFrame | None = None) -> tuple[bool, str]:
+    """Whether a seat is a move (驻地迁移, 实施办法 Art. 2), and how that was judged.
+
+    With a villages layer: the seat lies outside the village of every former
+    seat; without one (or when a seat lies in no village): the seat is not one
+    of the former seats. The one rule for ``moved`` in :func:`choose_seat`, the
+    report and the ``seats`` command.
+
+    Examples
+    --------
+    >>> from townmerge.testing.examples import example_area
+    >>> area = example_area()
+    >>> seat_move(area, "b1", ["a1", "b1"])[0], seat_move(area, "b1", ["a1"])[0]
+    (False, True)
+    """
+    former = [str(f) for f in former_seats]
+    if villages is not None:
+        vil = _village_of(area, villages, [str(seat), *former])
+        if not vil.isna().any():
+            return (bool(vil.iloc[0] not in set(vil.iloc[1:])),
+                    "seat move judged by village polygons (实施办法 Art. 2)")
+        return (str(seat) not in former, "the seat or a former seat lies in no village polygon; "
+                "the move is judged by settlements")
+    return (str(seat) not in former,
+            "no villages layer: a seat move means the seat is not a former seat")
 
 
 def _village_of(area: StudyArea, villages: gpd.GeoDataFrame, ids: Sequence[str]) -> pd.Series:
@@ -644,20 +733,11 @@ def choose_seat(
     if s < 0:
         return SeatChoice(tuple(ids), None, None, None, former, False, False, cand,
                           (*notes, "no candidate seat: the units have no settlements"),
-                          "无可选驻地（无聚落数据）", "no candidate seat (no settlements)")
+                          "无可选驻地（无聚落数据）", "no candidate seat (no settlements)",
+                          seat_keeper(sel, ids, None, upop[pos].tolist()))
     seat_id = str(sel.ids[s])
-    if villages is not None:
-        vil = _village_of(area, villages, [seat_id, *former])
-        if vil.isna().any():
-            notes.append("the seat or a former seat lies in no village polygon; the move is "
-                         "judged by settlements")
-            moved = seat_id not in former
-        else:
-            moved = vil.iloc[0] not in set(vil.iloc[1:])
-            notes.append("seat move judged by village polygons (实施办法 Art. 2)")
-    else:
-        moved = seat_id not in former
-        notes.append("no villages layer: a seat move means the seat is not a former seat")
+    moved, how = seat_move(area, seat_id, former, villages)
+    notes.append(how)
     seat_unit = sel.unit_ids[sel.unit_of[s]] if sel.unit_of[s] >= 0 else None
     row = cand.loc[seat_id]
     mean_min, max_min = float(row["mean_minutes"]), float(row["max_minutes"])
@@ -674,4 +754,5 @@ def choose_seat(
           + ("" if bool(row["within_limit"]) else f", beyond the {hard:.0f}-minute limit")
           + (f"; {len(cand)} candidates" if len(cand) > 1 else ""))
     return SeatChoice(tuple(ids), seat_id, name, None if seat_unit is None else str(seat_unit),
-                      former, bool(moved), bool(row["within_limit"]), cand, tuple(notes), zh, en)
+                      former, bool(moved), bool(row["within_limit"]), cand, tuple(notes), zh, en,
+                      seat_keeper(sel, ids, seat_id))

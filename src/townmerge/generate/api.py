@@ -30,7 +30,7 @@ from ..model import StudyArea
 from ..plan import Plan
 from ..score import MergerScorer
 from .agglomerate import agglomerate
-from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible
+from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible, seat_named_plan
 from .deadline import Deadline
 from .diagnose import binding_limits
 from .exact import exact_plan, ranked_plans
@@ -104,7 +104,10 @@ def _scored_seats(plan: Plan, cache: ScoreCache) -> Plan:
     groups = plan.groups()
     seats = batch(list(groups.values()))["seat"]
     found = {new: str(s) for new, s in zip(groups, seats, strict=True) if isinstance(s, str)}
-    return plan.with_seats(found) if found else plan
+    if not found:
+        return plan
+    return seat_named_plan(cache.problem, plan.with_seats(found),
+                           getattr(cache.scorer, "selector", None))
 
 
 def _figure_model(area: StudyArea, config: Config, cache: ScoreCache,
@@ -303,6 +306,13 @@ def generate_plan(
         raise InputError("bounds= is not supported by method='greedy': greedy merging cannot "
                          "honour figure bounds. Use method='search' (any scale) or "
                          "method='exact' (county scale, proven optimal).")
+    if method == "greedy" and target is None and not area.has_population:
+        missing = area.units.index[area.units["population"].isna()]
+        raise InputError(
+            f"Without a target, greedy merging stops when every unit meets its population "
+            f"floor, but {len(missing)} unit(s) have no population. Give target=... "
+            "(--target N, the number of new units), or a population column (population=..., "
+            "--population COLUMN) or settlements with population.")
     cfg, problem, cache = _setup(area, config, scorer, edges, within)
     _check_args(target=target, n_units=problem.n)
     target = None if target is None else int(target)

@@ -36,7 +36,9 @@ from ..config import Config
 from ..errors import InfeasibleError, InputError, format_ids
 from ..model import StudyArea, unit_label
 from ..plan import Plan
+from ..rules import below_floor, group_floor
 from ..score import objective_value
+from ..seats import SeatSelector, seat_keeper, unit_thresholds
 
 __all__ = [
     "GroupScorer",
@@ -44,6 +46,7 @@ __all__ = [
     "ScoreCache",
     "partition_objective",
     "plan_from_groups",
+    "seat_named_plan",
 ]
 
 
@@ -82,7 +85,10 @@ class PlanningProblem:
         Seat settlement of each unit, where known.
     floor : ndarray
         Population floor of each unit by its terrain (``Config.thresholds``);
-        a group's floor is the population-weighted mean of its members'.
+        a group's floor is :func:`townmerge.rules.group_floor` of its members'.
+    has_population : bool
+        Whether every unit has a population; without it ``weight`` is area and
+        the floor rule is switched off (:meth:`below_floor` is always False).
     """
 
     ids: tuple[str, ...]
@@ -93,6 +99,7 @@ class PlanningProblem:
     names: tuple[str, ...]
     seats: tuple[str | None, ...]
     floor: np.ndarray
+    has_population: bool = True
 
     @classmethod
     def from_area(cls, area: StudyArea, *, config: Config | None = None,
@@ -129,11 +136,11 @@ class PlanningProblem:
         seats: tuple[str | None, ...] = tuple(
             (str(s) if pd.notna(s) else None) for s in
             (units["seat"] if "seat" in units.columns else [None] * len(ids)))
-        terrain = units["terrain"] if "terrain" in units.columns else [None] * len(ids)
-        floor = np.array([cfg.thresholds.for_terrain(t).p_min for t in terrain], dtype=float)
+        floor = unit_thresholds(units, cfg)["p_min"]
         return cls(ids=ids, weight=weight, neighbours=tuple(frozenset(s) for s in nb),
                    locked=units["locked"].to_numpy(dtype=bool), max_members=cfg.max_members,
-                   names=tuple(str(n) for n in units["name"]), seats=seats, floor=floor)
+                   names=tuple(str(n) for n in units["name"]), seats=seats, floor=floor,
+                   has_population=area.has_population)
 
     @property
     def n(self) -> int:
@@ -157,13 +164,15 @@ class PlanningProblem:
         return out
 
     def below_floor(self, group: frozenset[int]) -> bool:
-        """Whether the group's population is under its (population-weighted) floor."""
+        """Whether the group's population is under its floor (:mod:`townmerge.rules`).
+
+        Always False without population: the floor rule is then switched off.
+        """
+        if not self.has_population:
+            return False
         idx = list(group)
-        w = self.weight[idx]
-        total = float(w.sum())
-        if total <= 0:
-            return True
-        return total < float((w * self.floor[idx]).sum()) / total
+        pop = self.weight[idx]
+        return bool(below_floor(pop.sum(keepdims=True), group_floor(pop, self.floor[idx]))[0])
 
     def label(self, i: int) -> str:
         """``"id (name)"`` of unit ``i``."""
@@ -292,3 +301,28 @@ def plan_from_groups(problem: PlanningProblem, groups: Iterable[Iterable[int]],
         if seat is not None:
             seats[gid] = seat
     return Plan(assignment, names, seats, info)
+
+
+def seat_named_plan(problem: PlanningProblem, plan: Plan,
+                    selector: SeatSelector | None) -> Plan:
+    """The plan with each new unit named after its seat (:func:`townmerge.seats.seat_keeper`).
+
+    A new unit takes the id and name of the member whose former seat is its
+    seat (else the member its seat lies in; without a seat, the most populous
+    member, as :func:`plan_from_groups`), so that its name and seat agree.
+    """
+    pos = {u: i for i, u in enumerate(problem.ids)}
+    assignment: dict[str, str] = {}
+    names: dict[str, str] = {}
+    seats: dict[str, str] = {}
+    for new, members in plan.groups().items():
+        ordered = sorted(members, key=lambda u: pos[u])
+        seat = plan.seats.get(new)
+        keeper = seat_keeper(selector, ordered, seat,
+                             [float(problem.weight[pos[u]]) for u in ordered])
+        for u in members:
+            assignment[u] = keeper
+        names[keeper] = problem.names[pos[keeper]]
+        if seat is not None:
+            seats[keeper] = seat
+    return Plan(assignment, names, seats, plan.info)

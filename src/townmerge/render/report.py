@@ -67,7 +67,7 @@ from ..i18n import (
 from ..model import StudyArea
 from ..plan import Plan
 from ..score import MergerScorer, score_plan
-from ..seats import SeatSelector, choose_seat
+from ..seats import SeatSelector, choose_seat, seat_move
 from ..tiers import TIER_EN, classify_tiers
 
 __all__ = [
@@ -357,8 +357,9 @@ def _seat_rows(area: StudyArea, plan: Plan, config: Config,
         if choice is not None and seat == choice.seat:
             moved = bool(choice.moved)
         else:
+            former = [f for f in (seat_of_unit.get(m) for m in members) if f is not None]
             moved = bool(seat is not None and selector is not None
-                         and seat not in {seat_of_unit.get(m) for m in members})
+                         and seat_move(area, seat, former)[0])
         rows.append({
             "new_unit_id": new, "seat": seat,
             "seat_name": _settlement_name(st, seat),

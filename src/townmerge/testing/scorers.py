@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..model import StudyArea
+from ..rules import polsby_popper
 
 __all__ = ["SizeScorer"]
 
@@ -57,8 +58,8 @@ class SizeScorer:
         union_perim = perim - 2 * sum(
             self._geom[a].intersection(self._geom[b]).length
             for i, a in enumerate(members) for b in members[i + 1:])
-        pp = 4 * np.pi * area / union_perim**2 if union_perim > 0 else 0.0
-        return (1 - self.shape_weight) * size + self.shape_weight * float(pp)
+        pp = float(polsby_popper(area, union_perim))
+        return (1 - self.shape_weight) * size + self.shape_weight * pp
 
     def is_feasible(self, members: Sequence[str]) -> bool:
         """Feasible while the population stays at most ``p_max``."""
