@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from townmerge import (
     Config,
-    Constraints,
     StudyArea,
     build_adjacency,
     check_plan,
@@ -20,10 +19,6 @@ from townmerge import (
 from townmerge.errors import InfeasibleError, InputError, MissingDataWarning, PlanError
 from townmerge.plan import Plan
 from townmerge.testing.grids import grid_units
-
-#: The flow rule (greedy_plan) follows flows, not the scorer's size, area and time limits:
-#: its plans are checked as partitions into contiguous new units.
-PARTITION_ONLY = Config(constraints=Constraints(size=False, area=False, travel_time=False))
 
 GRID = """
 AABBC
@@ -63,7 +58,7 @@ def test_target_reached_partition_contiguous_population_conserved():
     for target in range(2, 7):
         plan = greedy_plan(area, target=target)
         assert plan.n_new == target
-        check_plan(area, plan, config=PARTITION_ONLY)
+        check_plan(area, plan)
         s = summarize(area, plan)
         assert s.population_after == s.population_before == sum(pop.values())
         assert s.area_km2_after == pytest.approx(s.area_km2_before)
@@ -141,7 +136,7 @@ def test_greedy_invariants(grid, target):
     roomy = Config(max_members=len(pops))  # no hard constraint binds on these grids
     plan = greedy_plan(area, target=target, config=roomy)
     assert plan.n_new == target
-    check_plan(area, plan, config=PARTITION_ONLY)  # partition into contiguous new units
+    check_plan(area, plan, config=roomy)  # every hard rule of the settings it was made with
     merged = merged_units(area, plan)
     assert merged["population"].sum() == sum(pops.values())
     assert merged["area_km2"].sum() == pytest.approx(len(pops), rel=1e-2)  # 1 km² cells in UTM
