@@ -19,6 +19,7 @@ RANKS = {
     "atomic": 1,
     "validation": 2,
     "model": 3,
+    "territories": 1,
     "io": 4, "synth": 4,
     "adjacency": 5, "travel": 5,
     "flows": 6,

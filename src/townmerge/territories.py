@@ -1,0 +1,212 @@
+"""Approximate village territories from village points (Voronoi cells clipped to townships).
+
+Where the boundaries of villages (村/社区) are not available but their points
+are, each village is given the part of its township nearer to its point than
+to any other village point of the same township: the Voronoi cells of a
+township's village points, computed with the township as extent and clipped
+to it. The cells of a township cover it exactly and do not overlap, and each
+contains its point; a township with one village gives it the whole township.
+The result is only an approximation of the real boundaries, so every row is
+flagged ``approximate`` and the flag travels with the units (GeoJSON output,
+the validation report's ``approximate-territories`` warning).
+
+In a geographic CRS (degrees) the cells are drawn after shrinking longitudes
+by the cosine of the mean latitude, so that "nearer" means nearer on the
+ground; the clipping itself is done in the input coordinates, so the cover is
+exact whatever the CRS.
+
+A cell of a concave township may be cut in several pieces by the township's
+outline (a multi-part village): the validation report names those.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import Point, box
+>>> towns = gpd.GeoDataFrame({"name": ["甲镇"]}, geometry=[box(0, 0, 4, 2)],
+...                          index=pd.Index(["T1"], name="unit_id"), crs="EPSG:32648")
+>>> pts = gpd.GeoDataFrame({"name": ["东村", "西村"], "parent": ["T1", "T1"]},
+...                        geometry=[Point(3, 1), Point(1, 1)],
+...                        index=pd.Index(["v1", "v2"], name="village_id"), crs="EPSG:32648")
+>>> cells = village_territories(towns, pts)
+>>> cells.area.round(6).tolist(), cells["approximate"].all()
+([4.0, 4.0], np.True_)
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from .errors import InputError, format_ids
+
+__all__ = ["APPROXIMATE", "village_territories"]
+
+#: Name of the column flagging rows whose geometry is approximated from points.
+APPROXIMATE = "approximate"
+
+_POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+
+
+def _label(uid: object, name: object) -> str:
+    if name is None or (isinstance(name, float) and math.isnan(name)) or str(name) == "":
+        return str(uid)
+    return f"{uid} ({name})"
+
+
+def _names(frame: pd.DataFrame) -> pd.Series:
+    if "name" in frame.columns:
+        return frame["name"]
+    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """The polygons of an intersection result (dropping lines and points it may hold)."""
+    if shapely.get_type_id(geom) in (3, 6):
+        return geom
+    parts = shapely.get_parts(geom)
+    polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+    return shapely.union_all(polys) if len(polys) else shapely.Polygon()
+
+
+def _cells(township: shapely.Geometry, points: np.ndarray, x_scale: float) -> np.ndarray:
+    """Voronoi cells of ``points`` clipped to ``township``, in the order of the points."""
+    if len(points) == 1:
+        return np.array([township], dtype=object)
+    factor = np.array([x_scale, 1.0])
+    sites = shapely.transform(shapely.multipoints(points), lambda c: c * factor)
+    extent = shapely.transform(township, lambda c: c * factor)
+    diagram = shapely.voronoi_polygons(sites, extend_to=extent, ordered=True)
+    cells = shapely.transform(shapely.get_parts(diagram), lambda c: c / factor)
+    clipped = shapely.intersection(cells, township)
+    odd = ~np.isin(shapely.get_type_id(clipped), (3, 6))
+    for i in np.flatnonzero(odd):
+        clipped[i] = _polygonal(clipped[i])
+    return np.asarray(clipped, dtype=object)
+
+
+def village_territories(
+    townships: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, *, parent: str = "parent",
+) -> gpd.GeoDataFrame:
+    """Approximate village territories: Voronoi cells of village points clipped to their township.
+
+    Parameters
+    ----------
+    townships : GeoDataFrame
+        Township polygons indexed by township id, with an optional ``name``
+        column.
+    villages : GeoDataFrame
+        Village points indexed by village id, with the id of their township
+        in column ``parent`` and an optional ``name`` column; reprojected to
+        the townships' CRS if it differs.
+    parent : str, default "parent"
+        The column of ``villages`` naming each village's township.
+
+    Returns
+    -------
+    GeoDataFrame
+        The rows and columns of ``villages`` with their territory as geometry
+        (in the townships' CRS) and a column ``approximate`` (all ``True``).
+        The territories of a township cover it exactly (up to floating-point
+        rounding) and do not overlap; each contains its village's point. A
+        township with a single village gives it the whole township.
+
+    Raises
+    ------
+    InputError
+        Listing, all at once, villages whose geometry is not a point, whose
+        township is missing or unknown, whose point lies outside their
+        township, or that share their point with another village of the same
+        township, and townships without any village point (their territory
+        would be left to no village: add their villages' points, or give
+        village polygons instead).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point, box
+    >>> towns = gpd.GeoDataFrame({"name": ["甲镇"]}, geometry=[box(0, 0, 2, 2)],
+    ...                          index=pd.Index(["T1"]), crs="EPSG:32648")
+    >>> pts = gpd.GeoDataFrame({"name": ["东村"], "parent": ["T9"]}, geometry=[Point(5, 5)],
+    ...                        index=pd.Index(["v1"]), crs="EPSG:32648")
+    >>> village_territories(towns, pts)
+    Traceback (most recent call last):
+    ...
+    townmerge.errors.InputError: Cannot approximate village territories from points; ...
+      - 1 village(s) name a township that is not in the townships layer: v1 (东村) → T9...
+    """
+    if parent not in villages.columns:
+        raise InputError(f"The village points have no column {parent!r} naming their township; "
+                         f"their columns are {list(map(str, villages.columns))}.")
+    if townships.crs is None or villages.crs is None:
+        raise InputError("The townships and the village points must both have a CRS to "
+                         "approximate village territories; set it with .set_crs(...).")
+    pts = villages if CRS.from_user_input(villages.crs) == CRS.from_user_input(townships.crs) \
+        else villages.to_crs(townships.crs)
+    vids = pts.index.astype(str)
+    vlabel = [_label(i, n) for i, n in zip(vids, _names(pts), strict=True)]
+    tids = townships.index.astype(str)
+    tlabel = dict(zip(tids, (_label(i, n) for i, n in zip(tids, _names(townships),
+                                                          strict=True)), strict=True))
+    tgeom = dict(zip(tids, townships.geometry.array, strict=True))
+    owner = pts[parent].astype(object).where(pts[parent].notna(), None)
+    owner = np.array([None if o is None or str(o) == "" else str(o) for o in owner], dtype=object)
+    geoms = np.asarray(pts.geometry.array, dtype=object)
+    problems: list[str] = []
+
+    is_point = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
+    if (~is_point).any():
+        bad = [vlabel[i] for i in np.flatnonzero(~is_point)]
+        problems.append(f"{len(bad)} village(s) are not given as a single point: "
+                        f"{format_ids(bad)}; give each village one point (its committee seat).")
+    no_parent = np.array([o is None for o in owner])
+    if no_parent.any():
+        bad = [vlabel[i] for i in np.flatnonzero(no_parent)]
+        problems.append(f"{len(bad)} village(s) name no township in column {parent!r}: "
+                        f"{format_ids(bad)}; fill it with their township's id.")
+    unknown = np.array([o is not None and o not in tgeom for o in owner])
+    if unknown.any():
+        bad = [f"{vlabel[i]} → {owner[i]}" for i in np.flatnonzero(unknown)]
+        problems.append(f"{len(bad)} village(s) name a township that is not in the townships "
+                        f"layer: {format_ids(bad)}; correct column {parent!r}.")
+    usable = is_point & ~no_parent & ~unknown
+    idx = np.flatnonzero(usable)
+    home = np.array([tgeom[owner[i]] for i in idx], dtype=object)
+    inside = shapely.covers(home, geoms[idx]) if len(idx) else np.zeros(0, dtype=bool)
+    if (~inside).any():
+        bad = [f"{vlabel[i]} (township {tlabel[owner[i]]})" for i in idx[~inside]]
+        problems.append(f"{len(bad)} village point(s) lie outside their township: "
+                        f"{format_ids(bad)}; move the point into the township or correct "
+                        f"column {parent!r}.")
+    idx = idx[inside]
+    coords = shapely.get_coordinates(geoms[idx]) if len(idx) else np.zeros((0, 2))
+    key = pd.DataFrame({"t": owner[idx], "x": coords[:, 0], "y": coords[:, 1]})
+    dup = key.duplicated(keep=False).to_numpy()
+    if dup.any():
+        bad = [vlabel[i] for i in idx[dup]]
+        problems.append(f"{len(bad)} village(s) share their point with another village of the "
+                        f"same township: {format_ids(bad)}; give each village its own point.")
+    empty = [t for t in tids if t not in set(owner[usable])]
+    if empty:
+        problems.append(f"{len(empty)} township(s) have no village point: "
+                        f"{format_ids([tlabel[t] for t in empty])}; add the points of their "
+                        "villages (or give village polygons instead of points).")
+    if problems:
+        raise InputError("Cannot approximate village territories from points; fix the village "
+                         "points and try again:", problems)
+
+    crs = CRS.from_user_input(townships.crs)
+    lat = float(np.mean(coords[:, 1])) if crs.is_geographic else 0.0
+    x_scale = max(math.cos(math.radians(lat)), 1e-3)
+    out = np.empty(len(pts), dtype=object)
+    for town, rows in key.groupby("t", sort=True).groups.items():
+        members = idx[np.asarray(rows)]
+        out[members] = _cells(tgeom[str(town)], coords[np.asarray(rows)], x_scale)
+    result = gpd.GeoDataFrame(pts.drop(columns=pts.geometry.name), geometry=out,
+                              crs=townships.crs)
+    result[APPROXIMATE] = True
+    return result
