@@ -20,7 +20,7 @@ RANKS = {
     "validation": 2,
     "model": 3,
     "territories": 1,
-    "io": 4, "synth": 4,
+    "io": 4, "synth": 4, "nesting": 4,
     "adjacency": 5, "travel": 5,
     "flows": 6,
     "criteria": 7,

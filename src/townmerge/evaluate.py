@@ -36,6 +36,7 @@ from .errors import PlanError, format_ids
 from .figures import METRICS, FigureModel
 from .flows import SettlementFlows
 from .model import StudyArea, unit_label
+from .nesting import Nesting, nesting_message
 from .plan import Plan
 from .seats import SeatSelector
 
@@ -52,7 +53,8 @@ __all__ = [
 ]
 
 
-def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None) -> None:
+def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None,
+               within: Nesting | None = None) -> None:
     """Check that a plan is a partition of the area's units into contiguous new units.
 
     Parameters
@@ -61,14 +63,20 @@ def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None
     plan : Plan
     edges : DataFrame, optional
         Adjacency edge table (default: rook adjacency of the area).
+    within : Nesting, optional
+        For a village plan: the township plan it must nest in
+        (:class:`townmerge.nesting.Nesting`); new villages that straddle new
+        townships are refused along with any other problem.
 
     Raises
     ------
     PlanError
-        Naming units missing from the plan, unknown units, and every new unit
-        that is not contiguous with its parts.
+        Naming units missing from the plan, unknown units, every new unit
+        that is not contiguous with its parts and, with ``within``, every new
+        village that straddles new townships (its villages and townships named).
     """
     plan.check_units(area.unit_ids)
+    nested = within.problems(plan) if within is not None else []
     edges = build_adjacency(area) if edges is None else edges
     ids = list(area.unit_ids)
     pos = {u: i for i, u in enumerate(ids)}
@@ -79,8 +87,10 @@ def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None
     n = len(ids)
     mat = coo_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n, n))
     n_comp, labels = connected_components(mat, directed=False)
-    if n_comp == plan.n_new:
+    if n_comp == plan.n_new and not nested:
         return
+    if n_comp == plan.n_new:
+        raise PlanError(nesting_message(nested), nested)
     parts = pd.Series(labels).groupby(group).nunique()
     broken = [g for g in parts.index[parts > 1]]
     units = area.units
@@ -91,8 +101,9 @@ def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None
                                                       for u in members[:10]))
     raise PlanError(
         f"{len(broken)} new unit(s) are not contiguous: {format_ids([str(b) for b in broken])}. "
-        "Every new unit must be one connected piece (add a reviewed virtual link for islands).",
-        details,
+        "Every new unit must be one connected piece (add a reviewed virtual link for islands)."
+        + (" " + nesting_message(nested) if nested else ""),
+        details + nested,
     )
 
 
