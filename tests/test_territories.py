@@ -187,3 +187,13 @@ def test_village_polygons_are_not_flagged():
     villages = _read(SAMPLE, level="villages")
     assert "approximate" not in villages.units.columns
     assert "approximate-territories" not in villages.report.codes
+
+
+def test_validate_names_approximated_territories(no_polygons):
+    report = tm.validate(no_polygons, level="villages")
+    assert report.ok
+    warn = next(p for p in report.warnings if p.code == "approximate-territories")
+    assert warn.severity == "warning" and warn.layer == "units"
+    assert "511025001001 (城东社区)" in warn.message
+    assert "approximate-territories" not in tm.validate(SAMPLE, level="villages").codes
+    assert "approximate-territories" not in tm.validate(no_polygons).codes

@@ -249,7 +249,7 @@ def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None,
     """The layers of a village-level study area (see :func:`read_study_area`)."""
     has_villages = _has_layer(Path(path), "villages")
     lay = read_layers(path, columns=cm, units_layer="villages" if has_villages else "units",
-                      encoding=encoding)
+                      encoding=encoding, crs=crs)
     villages = lay.units.copy()
     if not has_villages or _all_points(villages):
         villages = _approximate_villages(read_layers(path, columns=cm).units,
@@ -282,7 +282,7 @@ def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None,
                 top = joined.sort_values(pop, ascending=False).drop_duplicates(id_col)
                 villages["seat"] = villages[id_col].map(dict(zip(top[id_col], top[sid],
                                                                  strict=True)))
-    return Layers(villages, settlements, lay.flows, lay.roads)
+    return Layers(villages, settlements, lay.flows, lay.roads, crs=lay.crs)
 
 
 def _has_layer(p: Path, name: str) -> bool:
@@ -359,7 +359,7 @@ def _approximate_villages(towns: gpd.GeoDataFrame, points: gpd.GeoDataFrame | No
 def validate(
     area_or_path: StudyArea | PathLike, *, columns: ColumnMap | None = None,
     encoding: str | None = None, crs: object = None, config: Config | None = None,
-    **column_keywords: str,
+    level: Literal["townships", "villages"] = "townships", **column_keywords: str,
 ) -> ValidationReport:
     """List every problem of a study area or of the files of one.
 
@@ -377,6 +377,10 @@ def validate(
         The projected CRS in metres to measure in, as for :func:`read_study_area`.
     config : Config, optional
         Its ``travel`` settings say how roads are joined for the road checks.
+    level : {"townships", "villages"}, default "townships"
+        Which units to check, as for :func:`read_study_area`; village
+        territories approximated from points are named in an
+        ``approximate-territories`` warning.
     **column_keywords : str
         Column roles, as for :func:`read_study_area`.
 
@@ -397,7 +401,10 @@ def validate(
     if isinstance(area_or_path, StudyArea):
         return area_or_path.report
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
-    lay = read_layers(area_or_path, columns=cm, encoding=encoding, crs=crs)
+    if level not in ("townships", "villages"):
+        raise InputError(f"level must be 'townships' or 'villages', not {level!r}.")
+    lay = (_village_layers(area_or_path, cm, encoding, crs) if level == "villages"
+           else read_layers(area_or_path, columns=cm, encoding=encoding, crs=crs))
     return check_layers(
         normalize_units(lay.units, cm),
         normalize_settlements(lay.settlements, cm) if lay.settlements is not None else None,
