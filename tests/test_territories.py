@@ -162,6 +162,7 @@ def test_village_level_from_settlement_points(no_polygons, tmp_path):
     assert villages.input_crs.to_epsg() == 4490
     _assert_covers_townships(villages, towns)
     assert "approximate-territories" in villages.report.codes
+    assert "multipart" not in villages.report.codes  # cut-off pieces joined a neighbour
     warn = next(p for p in villages.report.warnings if p.code == "approximate-territories")
     assert "village territories approximated from points" in warn.message
     assert len(warn.ids) == 242
@@ -170,6 +171,18 @@ def test_village_level_from_settlement_points(no_polygons, tmp_path):
     out = write_geojson(villages.units, tmp_path / "v.geojson")
     props = [f["properties"] for f in json.loads(out.read_text("utf-8"))["features"]]
     assert all(p["approximate"] is True for p in props)
+
+
+def test_approximated_villages_keep_every_township_border(no_polygons):
+    """Villages across every border of two townships are neighbours (they share a vertex)."""
+    villages, towns = _read(no_polygons, level="villages"), _read(no_polygons)
+    edges = tm.build_adjacency(villages)
+    parent = villages.units["parent"]
+    across = {frozenset(p) for p in zip(parent.loc[edges["unit_a"]], parent.loc[edges["unit_b"]],
+                                        strict=True) if p[0] != p[1]}
+    t = tm.build_adjacency(towns)
+    assert across == {frozenset(p) for p in zip(t["unit_a"], t["unit_b"], strict=True)}
+    assert "tiny-overlap" not in villages.report.codes
 
 
 def test_village_level_from_a_villages_layer_of_points(no_polygons, tmp_path):
@@ -197,3 +210,18 @@ def test_validate_names_approximated_territories(no_polygons):
     assert "511025001001 (城东社区)" in warn.message
     assert "approximate-territories" not in tm.validate(SAMPLE, level="villages").codes
     assert "approximate-territories" not in tm.validate(no_polygons).codes
+
+
+def test_pieces_cut_off_by_a_concave_township_join_a_neighbour():
+    u_shape = box(0, 0, 30, 30).difference(box(10, 10, 20, 30))  # a U, open at the top
+    points = [("a", "T", 5, 5), ("c", "T", 9, 29), ("d", "T", 25, 12)]
+    towns, villages = _frames({"T": u_shape}, points)
+    raw = shapely.intersection(
+        shapely.get_parts(shapely.voronoi_polygons(
+            shapely.multipoints([p[2:] for p in points]), extend_to=u_shape, ordered=True)),
+        u_shape)
+    assert shapely.get_num_geometries(raw).max() > 1  # the plain clipped cell of c falls apart
+    cells = village_territories(towns, villages)
+    _assert_exact_cover(towns, villages, cells)
+    assert (shapely.get_type_id(np.asarray(cells.geometry.array)) == 3).all()
+    assert cells.loc["d"].geometry.covers(Point(21, 29))  # the piece across the gap went to d

@@ -16,7 +16,15 @@ ground; the clipping itself is done in the input coordinates, so the cover is
 exact whatever the CRS.
 
 A cell of a concave township may be cut in several pieces by the township's
-outline (a multi-part village): the validation report names those.
+outline; the pieces that do not hold the village's point go to the
+neighbouring cell they share the longest border with, so villages stay in one
+piece where they can. Finally all cells are rebuilt from their noded
+boundaries, so that villages on either side of a township border share their
+vertices and are found to be neighbours.
+
+A township without any village point is an error (not a warning): its land
+would belong to no village, and the village level would no longer cover the
+study area.
 
 Examples
 --------
@@ -86,7 +94,72 @@ def _cells(township: shapely.Geometry, points: np.ndarray, x_scale: float) -> np
     odd = ~np.isin(shapely.get_type_id(clipped), (3, 6))
     for i in np.flatnonzero(odd):
         clipped[i] = _polygonal(clipped[i])
-    return np.asarray(clipped, dtype=object)
+    return _attach_strays(np.asarray(clipped, dtype=object),
+                          np.asarray(shapely.points(points), dtype=object))
+
+
+def _attach_strays(cells: np.ndarray, sites: np.ndarray) -> np.ndarray:
+    """Give each piece of a cell cut off from its point to the cell it borders most.
+
+    A Voronoi cell clipped to a concave township may fall apart; its pieces
+    that do not hold the point go to the neighbouring cell of the same
+    township sharing the longest border with them (pieces bordering only such
+    pieces wait for them), so territories stay in one piece where they can.
+    The cover is unchanged: pieces only change hands.
+    """
+    parts, owner = shapely.get_parts(cells, return_index=True)
+    stray = ~shapely.covers(parts, sites[owner])
+    if not stray.any():
+        return cells
+    first = owner
+    owner = owner.copy()
+    tree = shapely.STRtree(parts)
+    while stray.any():
+        s_idx, n_idx = tree.query(parts[stray], predicate="intersects")
+        s_idx = np.flatnonzero(stray)[s_idx]
+        keep = ~stray[n_idx] & (owner[n_idx] != owner[s_idx])
+        s_idx, n_idx = s_idx[keep], n_idx[keep]
+        border = shapely.length(shapely.intersection(parts[s_idx], parts[n_idx]))
+        keep = border > 0
+        if not keep.any():
+            break  # pieces touching no other cell (or at a point only) stay where they are
+        best = pd.DataFrame({"s": s_idx[keep], "n": n_idx[keep], "b": border[keep]}) \
+            .sort_values(["s", "b", "n"], ascending=[True, False, True]).drop_duplicates("s")
+        owner[best["s"].to_numpy()] = owner[best["n"].to_numpy()]
+        stray[best["s"].to_numpy()] = False
+    out = cells.copy()
+    moved = owner != first
+    for cell in np.unique(np.r_[first[moved], owner[moved]]):
+        mine = parts[owner == cell]
+        out[cell] = mine[0] if len(mine) == 1 else _polygonal(shapely.union_all(mine))
+    return out
+
+
+def _noded(cells: np.ndarray) -> np.ndarray:
+    """The cells rebuilt from their noded boundaries, so that neighbours share every vertex.
+
+    A cell's corner on its township's border is not a vertex of the township
+    across the border; rebuilt from the noded linework of all cells, the two
+    share it, so they touch along a common edge (they are neighbours) instead
+    of overlapping or missing each other by a rounding error. Each face of the
+    linework goes to the cell its inner point lies in (the first, for the
+    rounding slivers two cells share); faces in no cell (gaps between
+    townships) are left out.
+    """
+    linework = shapely.union_all(shapely.boundary(cells))
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(linework)))
+    if len(faces) == 0:
+        return cells
+    inner = shapely.point_on_surface(faces)
+    face_idx, cell_idx = shapely.STRtree(cells).query(inner, predicate="within")
+    first = pd.DataFrame({"f": face_idx, "c": cell_idx}).drop_duplicates("f")
+    out = cells.copy()
+    first = first.sort_values(["c", "f"])
+    owners, starts = np.unique(first["c"].to_numpy(), return_index=True)
+    for cell, mine in zip(owners, np.split(faces[first["f"].to_numpy()], starts[1:]),
+                          strict=True):
+        out[cell] = mine[0] if len(mine) == 1 else _polygonal(shapely.coverage_union_all(mine))
+    return out
 
 
 def village_territories(
@@ -206,7 +279,7 @@ def village_territories(
     for town, rows in key.groupby("t", sort=True).groups.items():
         members = idx[np.asarray(rows)]
         out[members] = _cells(tgeom[str(town)], coords[np.asarray(rows)], x_scale)
-    result = gpd.GeoDataFrame(pts.drop(columns=pts.geometry.name), geometry=out,
+    result = gpd.GeoDataFrame(pts.drop(columns=pts.geometry.name), geometry=_noded(out),
                               crs=townships.crs)
     result[APPROXIMATE] = True
     return result
