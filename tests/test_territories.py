@@ -189,10 +189,13 @@ def test_village_level_from_a_villages_layer_of_points(no_polygons, tmp_path):
     d = tmp_path / "county"
     shutil.copytree(no_polygons, d)
     real = gpd.read_file(f"{SAMPLE}/villages.geojson")
-    real.set_geometry(real.representative_point()).to_file(d / "villages.geojson")
+    # no township column: each point's township is the one it lies in
+    real.set_geometry(real.representative_point()).drop(columns="unit").to_file(
+        d / "villages.geojson")
     villages = _read(d, level="villages")
     _assert_covers_townships(villages, _read(d))
     assert set(villages.unit_ids) == set(real["village_id"])
+    assert (villages.units["parent"] == real.set_index("village_id")["unit"]).all()
     assert "approximate-territories" in villages.report.codes
 
 

@@ -39,11 +39,11 @@ from pyproj import CRS
 from .atomic import atomic_folder, atomic_open, atomic_write_with
 from .columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
 from .config import Config
-from .crs import metric_frame, require_crs
+from .crs import require_crs
 from .errors import InputError, PlanError, format_ids
 from .model import StudyArea
 from .plan import Plan
-from .territories import village_territories
+from .territories import approximate_villages
 from .textio import read_csv_table
 from .validation import ValidationReport, check_layers
 
@@ -252,9 +252,9 @@ def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None,
                       encoding=encoding, crs=crs)
     villages = lay.units.copy()
     if not has_villages or _all_points(villages):
-        villages = _approximate_villages(read_layers(path, columns=cm).units,
-                                         villages if has_villages else lay.settlements, cm,
-                                         from_settlements=not has_villages, crs=crs)
+        villages = approximate_villages(read_layers(path, columns=cm).units,
+                                        villages if has_villages else lay.settlements, cm,
+                                        from_settlements=not has_villages, crs=crs)
     if cm.unit_id is None and "village_id" in villages.columns:
         villages = villages.rename(columns={"village_id": "unit_id"})
     if cm.parent is None and "parent" not in villages.columns and "unit" in villages.columns:
@@ -300,60 +300,6 @@ def _has_layer(p: Path, name: str) -> bool:
 def _all_points(gdf: gpd.GeoDataFrame) -> bool:
     kinds = shapely.get_type_id(np.asarray(gdf.geometry.array, dtype=object))
     return len(gdf) > 0 and bool(np.isin(kinds, (0, -1)).all() and (kinds == 0).any())
-
-
-def _approximate_villages(towns: gpd.GeoDataFrame, points: gpd.GeoDataFrame | None,
-                          cm: ColumnMap, *, from_settlements: bool,
-                          crs: object = None) -> gpd.GeoDataFrame:
-    """Village territories from village points (or settlements, one village each).
-
-    The cells are drawn in the metric CRS the townships are measured in and
-    brought back to the townships' CRS, so that they cover the townships
-    exactly where areas, borders and neighbours are measured.
-    """
-    if points is None:
-        raise InputError("There is no villages layer and no settlement points to approximate "
-                         "village territories from: give a villages layer (polygons or "
-                         "points) or a settlements layer.")
-    town_id = cm.unit_id or next((c for c in ("unit_id", "id", "code") if c in towns.columns),
-                                 None)
-    if town_id is None or town_id not in towns.columns:
-        raise InputError(f"The units (townships) layer has no id column; its columns are "
-                         f"{[str(c) for c in towns.columns if c != 'geometry']}.")
-    town_name = cm.unit_name or "name"
-    townships = gpd.GeoDataFrame(
-        {"name": towns[town_name].to_numpy() if town_name in towns.columns else None},
-        geometry=towns.geometry.to_numpy(), crs=towns.crs,
-        index=pd.Index(towns[town_id].astype(str).to_numpy()))
-    if from_settlements:
-        pid = cm.settlement_id or next(
-            (c for c in ("settlement_id", "id", "code") if c in points.columns), None)
-        roles = {"name": cm.settlement_name or "name", "unit": cm.settlement_unit or "unit",
-                 "population": cm.settlement_population or "population"}
-        out_id = cm.unit_id or "village_id"
-    else:
-        pid = next((c for c in (cm.unit_id, "village_id", "unit_id", "id", "code")
-                    if c and c in points.columns), None)
-        roles = {}
-        out_id = pid or "village_id"
-    if pid is None:
-        raise InputError(f"The village points have no id column; their columns are "
-                         f"{[str(c) for c in points.columns if c != 'geometry']}.")
-    frame = points.rename(columns={v: k for k, v in roles.items() if v in points.columns})
-    if from_settlements:
-        frame = frame[[c for c in (pid, "name", "unit", "population", "geometry")
-                       if c in frame.columns]]
-    parent = next((c for c in (cm.parent, "parent") if c and c in frame.columns), "unit")
-    if parent not in frame.columns:  # no township column: the township the point lies in
-        found = gpd.sjoin(frame[["geometry"]].to_crs(townships.crs), townships[["geometry"]],
-                          how="left", predicate="covered_by")
-        frame = frame.assign(unit=found.groupby(level=0)["index_right"].first())
-        parent = "unit"
-    frame = frame.set_index(frame[pid].astype(str).to_numpy()).drop(columns=[pid])
-    input_crs = require_crs(towns.crs, "units")
-    metric = metric_frame(input_crs, townships.geometry.array, requested=crs).crs
-    cells = village_territories(townships.to_crs(metric), frame, parent=parent)
-    return cells.to_crs(input_crs).rename_axis(out_id).reset_index()
 
 
 def validate(

@@ -50,9 +50,11 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from .columns import ColumnMap
+from .crs import metric_frame, require_crs
 from .errors import InputError, format_ids
 
-__all__ = ["APPROXIMATE", "village_territories"]
+__all__ = ["APPROXIMATE", "approximate_villages", "village_territories"]
 
 #: Name of the column flagging rows whose geometry is approximated from points.
 APPROXIMATE = "approximate"
@@ -283,3 +285,96 @@ def village_territories(
                               crs=townships.crs)
     result[APPROXIMATE] = True
     return result
+
+
+def approximate_villages(towns: gpd.GeoDataFrame, points: gpd.GeoDataFrame | None,
+                         cm: ColumnMap, *, from_settlements: bool,
+                         crs: object = None) -> gpd.GeoDataFrame:
+    """The villages layer as read, with territories approximated from its points.
+
+    Used by :func:`townmerge.read_study_area` (``level="villages"``) when the
+    villages layer is missing (then every settlement is a village) or holds
+    points. The cells are drawn in the metric CRS the townships are measured
+    in and brought back to the townships' CRS, so that they cover the
+    townships exactly where areas, borders and neighbours are measured.
+
+    Parameters
+    ----------
+    towns : GeoDataFrame
+        The units (townships) layer as read.
+    points : GeoDataFrame or None
+        The villages layer of points, or the settlements layer.
+    cm : ColumnMap
+        Column roles (ids, names, township column).
+    from_settlements : bool
+        Whether ``points`` is the settlements layer.
+    crs : object, optional
+        The projected CRS to measure in, as for :func:`townmerge.read_study_area`.
+
+    Returns
+    -------
+    GeoDataFrame
+        Village id column (``village_id`` unless mapped), the points'
+        columns, polygons in the townships' CRS and ``approximate`` (True).
+
+    Raises
+    ------
+    InputError
+        When there are no points, ids are missing, or :func:`village_territories`
+        refuses the points.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point, box
+    >>> towns = gpd.GeoDataFrame({"unit_id": ["T1"], "name": ["甲镇"]},
+    ...                          geometry=[box(0, 0, 2000, 1000)], crs="EPSG:32648")
+    >>> pts = gpd.GeoDataFrame({"settlement_id": ["a", "b"], "unit": ["T1", "T1"]},
+    ...                        geometry=[Point(500, 500), Point(1500, 500)], crs="EPSG:32648")
+    >>> v = approximate_villages(towns, pts, ColumnMap(), from_settlements=True)
+    >>> v[["village_id", "unit", "approximate"]].values.tolist(), v.area.round(3).tolist()
+    ([['a', 'T1', True], ['b', 'T1', True]], [1000000.0, 1000000.0])
+    """
+    if points is None:
+        raise InputError("There is no villages layer and no settlement points to approximate "
+                         "village territories from: give a villages layer (polygons or "
+                         "points) or a settlements layer.")
+    town_id = cm.unit_id or next((c for c in ("unit_id", "id", "code") if c in towns.columns),
+                                 None)
+    if town_id is None or town_id not in towns.columns:
+        raise InputError(f"The units (townships) layer has no id column; its columns are "
+                         f"{[str(c) for c in towns.columns if c != 'geometry']}.")
+    town_name = cm.unit_name or "name"
+    townships = gpd.GeoDataFrame(
+        {"name": towns[town_name].to_numpy() if town_name in towns.columns else None},
+        geometry=towns.geometry.to_numpy(), crs=towns.crs,
+        index=pd.Index(towns[town_id].astype(str).to_numpy()))
+    if from_settlements:
+        pid = cm.settlement_id or next(
+            (c for c in ("settlement_id", "id", "code") if c in points.columns), None)
+        roles = {"name": cm.settlement_name or "name", "unit": cm.settlement_unit or "unit",
+                 "population": cm.settlement_population or "population"}
+        out_id = cm.unit_id or "village_id"
+    else:
+        pid = next((c for c in (cm.unit_id, "village_id", "unit_id", "id", "code")
+                    if c and c in points.columns), None)
+        roles = {}
+        out_id = pid or "village_id"
+    if pid is None:
+        raise InputError(f"The village points have no id column; their columns are "
+                         f"{[str(c) for c in points.columns if c != 'geometry']}.")
+    frame = points.rename(columns={v: k for k, v in roles.items() if v in points.columns})
+    if from_settlements:
+        frame = frame[[c for c in (pid, "name", "unit", "population", "geometry")
+                       if c in frame.columns]]
+    parent = next((c for c in (cm.parent, "parent") if c and c in frame.columns), "unit")
+    if parent not in frame.columns:  # no township column: the township the point lies in
+        found = gpd.sjoin(frame[["geometry"]].to_crs(townships.crs), townships[["geometry"]],
+                          how="left", predicate="covered_by")
+        frame = frame.assign(unit=found.groupby(level=0)["index_right"].first())
+        parent = "unit"
+    frame = frame.set_index(frame[pid].astype(str).to_numpy()).drop(columns=[pid])
+    input_crs = require_crs(towns.crs, "units")
+    metric = metric_frame(input_crs, townships.geometry.array, requested=crs).crs
+    cells = village_territories(townships.to_crs(metric), frame, parent=parent)
+    return cells.to_crs(input_crs).rename_axis(out_id).reset_index()
