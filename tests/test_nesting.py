@@ -63,3 +63,106 @@ def test_within_must_cover_every_unit_and_start_must_not_straddle(levels):
     start = tm.Plan.from_mapping({v: ("X" if v in (a, b) else v) for v in ids})
     with pytest.raises(InputError, match="straddle"):
         tm.generate_plan(villages, config=tm.Config.for_villages(), within=within, start=start)
+
+
+# -- refusals name the villages and the townships (issue 12, acceptance point 2) ---------------
+@pytest.fixture(scope="module")
+def nest(levels):
+    towns, villages, town_plan, *_ = levels
+    return tm.Nesting(villages, towns, town_plan)
+
+
+def _label(area, uid):
+    return f"{uid} ({area.units.at[uid, 'name']})"
+
+
+def _across(villages, nest, *, adjacent):
+    """Two villages in different new townships (sharing a border if ``adjacent``)."""
+    if adjacent:
+        edges = tm.build_adjacency(villages)
+        return next((a, b) for a, b in zip(edges["unit_a"], edges["unit_b"], strict=True)
+                    if nest[a] != nest[b])
+    ids = list(villages.unit_ids)  # the first and the last in another township: far apart
+    return ids[0], next(v for v in ids[::-1] if nest[v] != nest[ids[0]])
+
+
+def test_village_plan_crossing_township_boundaries_is_refused_naming_both(levels, nest):
+    towns, villages, town_plan, *_ = levels
+    a, b = _across(villages, nest, adjacent=True)
+    c, d = _across(villages, nest, adjacent=False)
+    bad = tm.Plan.from_mapping({v: ("X" if v in (a, b) else "Y" if v in (c, d) else v)
+                                for v in villages.unit_ids}, names={"X": "甲联村"})
+    with pytest.raises(PlanError) as exc:
+        tm.check_nested(villages, bad, towns, town_plan)
+    err = exc.value
+    assert len(err.problems) == 2  # both offending new villages, at once
+    msg = str(err)
+    assert "2 new village unit(s) of the village plan straddle new townships" in msg
+    assert "split each of them" in msg and "merge those townships" in msg
+    x = next(p for p in err.problems if p.startswith("new village unit X (甲联村)"))
+    y = next(p for p in err.problems if p.startswith("new village unit Y straddles"))
+    for line, (u, v) in ((x, (a, b)), (y, (c, d))):
+        for village in (u, v):
+            assert _label(villages, village) in line
+            assert f"{nest.township_label(nest[village])} holds" in line
+    # the township label is the plan's name of the new township, else its townships' names
+    t = nest[a]
+    names = town_plan.names.get(t) or "+".join(
+        towns.units.at[m, "name"] for m in town_plan.members(t))
+    assert nest.township_label(t) == f"{t} ({names})"
+
+
+def test_check_plan_with_a_township_plan_refuses_straddling_villages(levels, nest):
+    _, villages, *_ = levels
+    a, b = _across(villages, nest, adjacent=True)
+    c, d = _across(villages, nest, adjacent=False)
+    touching = tm.Plan.from_mapping({v: ("X" if v in (a, b) else v) for v in villages.unit_ids})
+    tm.check_plan(villages, touching)  # contiguous: fine on its own level
+    with pytest.raises(PlanError, match=r"1 new village unit\(s\) of the village plan straddle"
+                       ) as exc:
+        tm.check_plan(villages, touching, within=nest)
+    assert exc.value.problems[0].startswith("new village unit X straddles 2 new townships")
+    both = tm.Plan.from_mapping({v: ("X" if v in (a, b) else "Y" if v in (c, d) else v)
+                                 for v in villages.unit_ids})
+    with pytest.raises(PlanError) as exc:  # every problem at once: contiguity and nesting
+        tm.check_plan(villages, both, within=nest)
+    msg = str(exc.value)
+    assert "1 new unit(s) are not contiguous: Y" in msg
+    assert "2 new village unit(s) of the village plan straddle new townships" in msg
+    assert sum(str(p).startswith("new village unit") for p in exc.value.problems) == 2
+
+
+def test_generate_with_a_nesting_names_straddling_start(levels, nest):
+    _, villages, *_ = levels
+    a, b = _across(villages, nest, adjacent=True)
+    start = tm.Plan.from_mapping({v: ("X" if v in (a, b) else v) for v in villages.unit_ids})
+    with pytest.raises(PlanError, match="straddle") as exc:
+        tm.generate_plan(villages, config=tm.Config.for_villages(), within=nest, start=start)
+    assert _label(villages, a) in str(exc.value) and _label(villages, b) in str(exc.value)
+    assert nest.township_label(nest[a]) in str(exc.value)
+
+
+def test_generate_within_a_nesting_gives_a_nested_plan(levels, nest):
+    towns, villages, town_plan, _, within = levels
+    assert dict(nest) == within
+    plan = tm.generate_plan(villages, config=tm.Config.for_villages(), within=nest)
+    tm.check_plan(villages, plan, within=nest)
+    tm.check_nested(villages, plan, towns, town_plan)
+    assert plan.n_new < 242
+
+
+def test_nesting_names_every_mismatch_of_the_levels(levels):
+    towns, villages, town_plan, *_ = levels
+    units = villages.units.copy()
+    first, second = units.index[:2]
+    units.loc[first, "parent"] = "999"
+    units.loc[second, "parent"] = None
+    odd = tm.StudyArea(units, villages.settlements)
+    partial = tm.Plan.from_mapping(dict(list(town_plan.assignment.items())[1:]))
+    with pytest.raises(PlanError) as exc:
+        tm.Nesting(odd, towns, partial)
+    msg = str(exc.value)
+    assert len(exc.value.problems) == 3
+    assert f"name no township in column 'parent': {_label(villages, second)}" in msg
+    assert f"not in the township area: {_label(villages, first)} → 999" in msg
+    assert "the township plan does not fit the township area" in msg

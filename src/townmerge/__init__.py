@@ -56,10 +56,12 @@ from .io import (
     write_study_area,
 )
 from .model import StudyArea
+from .nesting import Nesting, check_nested
 from .plan import Plan
 from .render import before_after_map, plan_report, save_map, save_report
 from .score import MergerScorer, objective_value, plan_objective, score_mergers, score_plan
 from .seats import choose_seat
+from .territories import village_territories
 from .tiers import classify_tiers, natural_breaks
 from .travel import TravelNetwork, TravelParams, travel_times
 from .validation import Problem, ValidationReport
@@ -75,6 +77,7 @@ __all__ = [
     "GravityFit",
     "GravityParams",
     "MergerScorer",
+    "Nesting",
     "Plan",
     "PlanSummary",
     "Problem",
@@ -92,6 +95,7 @@ __all__ = [
     "boundary_lengths",
     "build_adjacency",
     "build_settlement_graph",
+    "check_nested",
     "check_plan",
     "choose_seat",
     "classify_tiers",
@@ -128,6 +132,7 @@ __all__ = [
     "unit_flows",
     "unit_pair_flows",
     "validate",
+    "village_territories",
     "write_plan",
     "write_study_area",
 ]

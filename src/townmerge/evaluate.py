@@ -34,6 +34,7 @@ from .errors import InputError, PlanError, format_ids
 from .figures import METRICS, FigureModel
 from .flows import SettlementFlows
 from .model import StudyArea, unit_label
+from .nesting import Nesting, nesting_message
 from .plan import Plan
 from .score import CONSTRAINTS, MergerScorer, new_unit_name
 from .seats import SeatSelector
@@ -182,7 +183,8 @@ def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
 
 
 def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None,
-               config: Config | None = None, scorer: MergerScorer | None = None) -> None:
+               config: Config | None = None, scorer: MergerScorer | None = None,
+               within: Nesting | None = None) -> None:
     """Refuse a plan that is not a partition of the area's units or breaks a hard rule.
 
     The rules are those of :func:`plan_breaches` (the scorer's hard
@@ -198,12 +200,18 @@ def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None
         Limits and which constraints apply (``Config.constraints``).
     scorer : MergerScorer, optional
         Reuse a scorer of ``area``.
+    within : Nesting, optional
+        For a village plan: the township plan it must nest in
+        (:class:`townmerge.nesting.Nesting`); new villages that straddle new
+        townships are refused along with any other problem.
 
     Raises
     ------
     PlanError
-        Naming units missing from the plan, unknown units, and every new unit
-        (id, name and members) that breaks a rule, with the rule and its figures.
+        Naming units missing from the plan, unknown units, every new unit
+        (id, name and members) that breaks a rule, with the rule and its figures,
+        and, with ``within``, every new village that straddles new townships
+        (its villages and townships named).
 
     Examples
     --------
@@ -216,16 +224,20 @@ def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None
     townmerge.errors.PlanError: 1 new unit of the plan breaks a hard rule (X (A镇)): a locked ...
     """
     breaches = plan_breaches(area, plan, config=config, edges=edges, scorer=scorer)
-    if not breaches:
+    nested = within.problems(plan) if within is not None else []
+    if not breaches and not nested:
         return
+    if not breaches:
+        raise PlanError(nesting_message(nested), nested)
     bad = list(dict.fromkeys(f"{b.new_unit} ({b.name})" for b in breaches))
     n = len(bad)
     rules = list(dict.fromkeys(_RULE_EN[b.rule] for b in breaches))
     raise PlanError(
         f"{n} new unit{'' if n == 1 else 's'} of the plan {'breaks' if n == 1 else 'break'} a "
         f"hard rule ({format_ids(bad)}): {', '.join(rules)}. Change these new units (or, for "
-        "an island, add a reviewed virtual link); every breach:",
-        [str(b) for b in breaches])
+        "an island, add a reviewed virtual link)"
+        + ("; " + nesting_message(nested) if nested else "") + ". Every problem:",
+        [str(b) for b in breaches] + nested)
 
 
 def merged_units(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:

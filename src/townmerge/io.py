@@ -43,6 +43,7 @@ from .crs import require_crs
 from .errors import InputError, PlanError, format_ids
 from .model import StudyArea
 from .plan import Plan
+from .territories import approximate_villages
 from .textio import read_csv_table
 from .validation import ValidationReport, check_layers
 
@@ -237,16 +238,23 @@ def read_study_area(
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
     if level not in ("townships", "villages"):
         raise InputError(f"level must be 'townships' or 'villages', not {level!r}.")
-    lay = (_village_layers(path, cm, encoding) if level == "villages"
+    lay = (_village_layers(path, cm, encoding, crs) if level == "villages"
            else read_layers(path, columns=cm, encoding=encoding, crs=crs))
     return StudyArea(lay.units, lay.settlements, lay.flows, lay.roads, columns=cm,
                      crs=crs)
 
 
-def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None) -> Layers:
+def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None,
+                    crs: object = None) -> Layers:
     """The layers of a village-level study area (see :func:`read_study_area`)."""
-    lay = read_layers(path, columns=cm, units_layer="villages", encoding=encoding)
+    has_villages = _has_layer(Path(path), "villages")
+    lay = read_layers(path, columns=cm, units_layer="villages" if has_villages else "units",
+                      encoding=encoding, crs=crs)
     villages = lay.units.copy()
+    if not has_villages or _all_points(villages):
+        villages = approximate_villages(read_layers(path, columns=cm).units,
+                                        villages if has_villages else lay.settlements, cm,
+                                        from_settlements=not has_villages, crs=crs)
     if cm.unit_id is None and "village_id" in villages.columns:
         villages = villages.rename(columns={"village_id": "unit_id"})
     if cm.parent is None and "parent" not in villages.columns and "unit" in villages.columns:
@@ -274,13 +282,30 @@ def _village_layers(path: PathLike, cm: ColumnMap, encoding: str | None = None) 
                 top = joined.sort_values(pop, ascending=False).drop_duplicates(id_col)
                 villages["seat"] = villages[id_col].map(dict(zip(top[id_col], top[sid],
                                                                  strict=True)))
-    return Layers(villages, settlements, lay.flows, lay.roads)
+    return Layers(villages, settlements, lay.flows, lay.roads, crs=lay.crs)
+
+
+def _has_layer(p: Path, name: str) -> bool:
+    """Whether a folder or GeoPackage holds the layer ``name`` (a single file: assumed so)."""
+    if p.is_dir():
+        return any((p / f"{name}{s}").exists() for s in _UNIT_SUFFIXES)
+    if p.suffix == ".gpkg" and p.exists():
+        try:
+            return name in [str(n) for n, _ in pyogrio.list_layers(p)]
+        except (pyogrio.errors.DataSourceError, OSError):
+            return True  # let read_layers name the damage
+    return True
+
+
+def _all_points(gdf: gpd.GeoDataFrame) -> bool:
+    kinds = shapely.get_type_id(np.asarray(gdf.geometry.array, dtype=object))
+    return len(gdf) > 0 and bool(np.isin(kinds, (0, -1)).all() and (kinds == 0).any())
 
 
 def validate(
     area_or_path: StudyArea | PathLike, *, columns: ColumnMap | None = None,
     encoding: str | None = None, crs: object = None, config: Config | None = None,
-    **column_keywords: str,
+    level: Literal["townships", "villages"] = "townships", **column_keywords: str,
 ) -> ValidationReport:
     """List every problem of a study area or of the files of one.
 
@@ -301,6 +326,10 @@ def validate(
         The projected CRS in metres to measure in, as for :func:`read_study_area`.
     config : Config, optional
         Its ``travel`` settings say how roads are joined for the road checks.
+    level : {"townships", "villages"}, default "townships"
+        Which units to check, as for :func:`read_study_area`; village
+        territories approximated from points are named in an
+        ``approximate-territories`` warning.
     **column_keywords : str
         Column roles, as for :func:`read_study_area`.
 
@@ -321,7 +350,10 @@ def validate(
     if isinstance(area_or_path, StudyArea):
         return area_or_path.report
     cm = columns or ColumnMap.from_kwargs(**column_keywords)
-    lay = read_layers(area_or_path, columns=cm, encoding=encoding, crs=crs)
+    if level not in ("townships", "villages"):
+        raise InputError(f"level must be 'townships' or 'villages', not {level!r}.")
+    lay = (_village_layers(area_or_path, cm, encoding, crs) if level == "villages"
+           else read_layers(area_or_path, columns=cm, encoding=encoding, crs=crs))
     return check_layers(
         normalize_units(lay.units, cm),
         normalize_settlements(lay.settlements, cm) if lay.settlements is not None else None,

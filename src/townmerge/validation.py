@@ -367,6 +367,7 @@ def check_layers(
     problems += _name_problems("units", units, urows)
     problems += terrain_problems(units)
     problems += flag_problems(units, ("locked", cfg.constraints.border_town_column))
+    problems += _approximate_problems(units, urows)
 
     frame = _Frame.of_units(units, problems, crs)
     topo: _Topology | None = None
@@ -410,6 +411,22 @@ def check_layers(
 
     ordered = [p for p in problems if p.is_error] + [p for p in problems if not p.is_error]
     return ValidationReport(tuple(ordered))
+
+
+def _approximate_problems(units: pd.DataFrame, rows: _Rows) -> list[Problem]:
+    """A warning naming the units whose territory was approximated (``approximate`` column)."""
+    if "approximate" not in units.columns:
+        return []
+    flag = units["approximate"].map(lambda v: v is True or v is np.True_ or v == 1).to_numpy()
+    if not flag.any():
+        return []
+    labels, ids = rows.pick(np.flatnonzero(flag))
+    return [Problem(
+        "warning", "approximate-territories", "units",
+        f"village territories approximated from points: {_plural(len(labels), 'unit')} "
+        f"({format_ids(labels)}) are Voronoi cells of their points clipped to their township, "
+        "not surveyed boundaries; areas, neighbours and maps of these units are approximate. "
+        "Give the village polygons (a villages layer) for exact results.", ids)]
 
 
 # -- small helpers ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from ..config import Config
 from ..errors import InfeasibleError, InputError, ParameterError, TimeLimitError, format_ids
 from ..figures import FigureModel
 from ..model import StudyArea
+from ..nesting import Nesting
 from ..plan import Plan
 from ..score import MergerScorer
 from .agglomerate import agglomerate
@@ -170,6 +171,8 @@ def _fixed_groups(problem: PlanningProblem, start: Plan | None,
         return None
     start.check_units(problem.ids)
     groups = [g for g in start.groups().values() if len(g) > 1]
+    if isinstance(within, Nesting):
+        within.check(start)  # names the villages and townships (a PlanError)
     if within is not None:
         straddle = [new for new, g in start.groups().items() if len({within[m] for m in g}) > 1]
         if straddle:
@@ -240,7 +243,9 @@ def generate_plan(
     within : Mapping[str, str], optional
         Unit → the unit of the level above it must stay in (e.g. village →
         new township, from :meth:`Plan.containers`): the plan then nests in
-        the upper plan (镇村组三级联动).
+        the upper plan (镇村组三级联动). A :class:`townmerge.nesting.Nesting`
+        is such a mapping that also names villages and townships when
+        ``start`` straddles new townships.
     progress : bool, optional
         Show progress (a bar for greedy and search, HiGHS's log for exact);
         default: on long runs (over 500 units) when stderr is a terminal.
