@@ -3,6 +3,7 @@
 import pytest
 
 import townmerge as tm
+from townmerge.config import Constraints
 from townmerge.errors import InputError, PlanError
 
 SAMPLE = "sample_shapes/county"
@@ -117,7 +118,10 @@ def test_check_plan_with_a_township_plan_refuses_straddling_villages(levels, nes
     a, b = _across(villages, nest, adjacent=True)
     c, d = _across(villages, nest, adjacent=False)
     touching = tm.Plan.from_mapping({v: ("X" if v in (a, b) else v) for v in villages.unit_ids})
-    tm.check_plan(villages, touching)  # contiguous: fine on its own level
+    with pytest.raises(PlanError, match="members in different counties"):
+        tm.check_plan(villages, touching)  # alone, its villages' old townships differ
+    tm.check_plan(villages, touching,
+                  config=tm.Config(constraints=Constraints(same_parent=False)))  # contiguous
     with pytest.raises(PlanError, match=r"1 new village unit\(s\) of the village plan straddle"
                        ) as exc:
         tm.check_plan(villages, touching, within=nest)
@@ -127,7 +131,8 @@ def test_check_plan_with_a_township_plan_refuses_straddling_villages(levels, nes
     with pytest.raises(PlanError) as exc:  # every problem at once: contiguity and nesting
         tm.check_plan(villages, both, within=nest)
     msg = str(exc.value)
-    assert "1 new unit(s) are not contiguous: Y" in msg
+    assert "1 new unit of the plan breaks a hard rule (Y " in msg
+    assert "not contiguous" in msg
     assert "2 new village unit(s) of the village plan straddle new townships" in msg
     assert sum(str(p).startswith("new village unit") for p in exc.value.problems) == 2
 

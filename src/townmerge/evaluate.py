@@ -203,7 +203,9 @@ def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None
     within : Nesting, optional
         For a village plan: the township plan it must nest in
         (:class:`townmerge.nesting.Nesting`); new villages that straddle new
-        townships are refused along with any other problem.
+        townships are refused along with any other problem. The new townships
+        then take the place of the villages' old townships (the ``same_parent``
+        rule is judged by the nesting).
 
     Raises
     ------
@@ -225,6 +227,8 @@ def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None
     """
     breaches = plan_breaches(area, plan, config=config, edges=edges, scorer=scorer)
     nested = within.problems(plan) if within is not None else []
+    if within is not None:  # the level above is the new plan's, not the units' old parents
+        breaches = [b for b in breaches if b.rule != "same_parent"]
     if not breaches and not nested:
         return
     if not breaches:
