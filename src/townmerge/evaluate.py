@@ -29,11 +29,11 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .adjacency import build_adjacency
 from .config import Config
 from .crs import equal_area_km2
+from .derived import derived
 from .errors import PlanError, format_ids
-from .figures import METRICS, FigureModel
+from .figures import METRICS, FigureModel, figure_model
 from .flows import SettlementFlows
 from .model import StudyArea, unit_label
 from .plan import Plan
@@ -69,7 +69,7 @@ def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None
         that is not contiguous with its parts.
     """
     plan.check_units(area.unit_ids)
-    edges = build_adjacency(area) if edges is None else edges
+    edges = derived(area).edges if edges is None else edges
     ids = list(area.unit_ids)
     pos = {u: i for i, u in enumerate(ids)}
     group = np.array([plan.assignment[u] for u in ids], dtype=object)
@@ -372,7 +372,8 @@ def plan_metrics(
         :class:`townmerge.figures.FigureModel`, which the exact model uses
         for figure bounds.
     """
-    model = FigureModel(area, config, edges=edges, selector=selector, flows=flows)
+    model = (figure_model(area, config) if edges is None and selector is None and flows is None
+             else FigureModel(area, config, edges=edges, selector=selector, flows=flows))
     return model.plan(plan)
 
 
@@ -395,5 +396,5 @@ def compare_plans(area: StudyArea, plans: Mapping[str, Plan], *,
     DataFrame
         Rows :data:`METRICS`, columns the plan names.
     """
-    model = FigureModel(area, config, edges=edges)
+    model = figure_model(area, config) if edges is None else FigureModel(area, config, edges=edges)
     return pd.DataFrame({name: model.plan(p) for name, p in plans.items()})

@@ -45,9 +45,10 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from .adjacency import border_keys, build_adjacency
+from .adjacency import border_keys
 from .config import Config
 from .criteria import CriterionRegistry, GroupBatch, default_criteria
+from .derived import derived
 from .errors import InfeasibleError, InputError, format_ids
 from .flows import SettlementFlows
 from .i18n import fmt_population
@@ -60,7 +61,15 @@ from .rules import (
     population_rules_off,
     union_area_perimeter,
 )
-from .seats import SeatArrays, SeatSelector, _ranges, _truthy, _village_of, unit_thresholds
+from .seats import (
+    SeatArrays,
+    SeatSelector,
+    _ranges,
+    _truthy,
+    _village_of,
+    seat_selector,
+    unit_thresholds,
+)
 from .travel import TravelNetwork
 
 __all__ = [
@@ -198,7 +207,7 @@ class MergerScorer:
         self.locked = locked | self.border_town
 
         # Adjacency: sorted pair keys with summed borders, and neighbour lists.
-        edges = build_adjacency(area) if edges is None else edges
+        edges = derived(area, cfg).edges if edges is None else edges
         self._ekeys, self._eborder = border_keys(self.ids, edges)
         el, eh = self._ekeys // n, self._ekeys % n
         src, dst = np.r_[el, eh], np.r_[eh, el]
@@ -210,7 +219,8 @@ class MergerScorer:
         self.selector: SeatSelector | None = None
         st = area.settlements
         if st is not None and len(st):
-            self.selector = SeatSelector(area, cfg, network=network, flows=flows)
+            self.selector = (seat_selector(area, cfg) if network is None and flows is None
+                             else SeatSelector(area, cfg, network=network, flows=flows))
             self.notes += self.selector.notes
         else:
             self.notes.append((

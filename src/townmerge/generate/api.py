@@ -25,10 +25,11 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import InfeasibleError, InputError, ParameterError, TimeLimitError, format_ids
-from ..figures import FigureModel
+from ..figures import FigureModel, figure_model
 from ..model import StudyArea
 from ..plan import Plan
 from ..score import MergerScorer
+from ..seats import seat_selector
 from .agglomerate import agglomerate
 from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible, seat_named_plan
 from .deadline import Deadline
@@ -113,8 +114,10 @@ def _scored_seats(plan: Plan, cache: ScoreCache) -> Plan:
 def _figure_model(area: StudyArea, config: Config, cache: ScoreCache,
                   edges: pd.DataFrame | None) -> FigureModel:
     """Figure parts of the area, sharing the scorer's seats, travel times and flows."""
-    return FigureModel(area, config, edges=edges,
-                       selector=getattr(cache.scorer, "selector", None))
+    selector = getattr(cache.scorer, "selector", None)
+    if edges is None and (selector is None or selector is seat_selector(area, config)):
+        return figure_model(area, config)  # the shared one (the scorer's selector is shared)
+    return FigureModel(area, config, edges=edges, selector=selector)
 
 
 #: Randomised restarts tried when greedy merging runs into a dead end above the target.
