@@ -37,7 +37,7 @@ from .figures import METRICS, FigureModel, figure_model
 from .flows import SettlementFlows
 from .model import StudyArea, unit_label
 from .plan import Plan
-from .seats import SeatSelector
+from .seats import SeatSelector, seat_selector
 
 __all__ = [
     "METRICS",
@@ -372,7 +372,9 @@ def plan_metrics(
         :class:`townmerge.figures.FigureModel`, which the exact model uses
         for figure bounds.
     """
-    model = (figure_model(area, config) if edges is None and selector is None and flows is None
+    shared = edges is None and flows is None and (
+        selector is None or selector is seat_selector(area, config))
+    model = (figure_model(area, config) if shared
              else FigureModel(area, config, edges=edges, selector=selector, flows=flows))
     return model.plan(plan)
 

@@ -161,7 +161,7 @@ def _greedy(problem: PlanningProblem, cache: ScoreCache, *, target: int | None,
         if exact_ok:
             clock.check("the exact model repaired greedy merging's dead end")
             plan = exact_plan(problem, cache, target=target, fixed=fixed, seed=seed,
-                              time_limit=clock.left())
+                              time_limit=clock.left(), deadline=clock)
             return plan.with_info(method=EXACT_REPAIR, repaired="exact model")
         raise InfeasibleError(f"{dead_end} {binding_limits(problem, cache, target=target)}"
                               ) from dead_end
@@ -326,7 +326,8 @@ def generate_plan(
         figures = _figure_model(area, cfg, cache, edges) if bounds else None
         deadline.check("the set-up (adjacency, scorer, figures) was done")
         return _scored_seats(exact_plan(problem, cache, target=target, fixed=fixed,
-                                        time_limit=deadline.left(), seed=seed, progress=show,
+                                        time_limit=deadline.left(), deadline=deadline,
+                                        seed=seed, progress=show,
                                         bounds=dict(bounds) if bounds else None,
                                         figures=figures), cache)
     if method == "greedy":
