@@ -470,7 +470,27 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("plans", nargs="+", help="plan CSV files")
     c.add_argument("--out")
     c.set_defaults(func=_compare)
+
+    r = sub_parser("sichuan", help="per-county and province counts of Sichuan's township and "
+                   "village reform, from the real code tables")
+    r.add_argument("--data", default="sample_shapes/sichuan",
+                   help="folder of the code tables (default sample_shapes/sichuan)")
+    r.add_argument("--lang", choices=("zh", "en"), default="zh")
+    r.add_argument("--out", help="folder for province.csv, counties.csv, predecessors.csv, "
+                   "township_changes.csv and unmatched_townships.csv")
+    r.set_defaults(func=_sichuan)
     return p
+
+
+def _sichuan(ns: argparse.Namespace) -> int:
+    from .reform import sichuan_summary, summary_text, write_summary
+
+    summary = sichuan_summary(ns.data)
+    print(summary_text(summary, ns.lang))
+    if ns.out:
+        for path in write_summary(summary, ns.out):
+            print(f"→ {path}")
+    return EXIT_OK
 
 
 #: Where to report an internal error.
