@@ -29,7 +29,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 README = HERE / "README.md"
 #: The scripts, in the order of the README's sections.
-SCRIPTS = ("bench_adjacency.py", "bench_flows.py", "bench_score.py", "bench_generate.py")
+SCRIPTS = ("bench_adjacency.py", "bench_flows.py", "bench_score.py", "bench_generate.py",
+           "bench_workflow.py")
 
 
 def _markers(script: str) -> tuple[str, str]:

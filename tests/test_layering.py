@@ -23,7 +23,7 @@ RANKS = {
     "io": 4, "synth": 4, "sichuan": 4, "nesting": 4,
     "adjacency": 5, "travel": 5,
     "flows": 6,
-    "criteria": 7,
+    "criteria": 7, "derived": 7,
     "seats": 8,
     "score": 9, "tiers": 9, "figures": 9,
     "generate": 10,

@@ -18,6 +18,7 @@ from .adjacency import (
 from .columns import ColumnMap
 from .config import Bands, Config, Constraints, SeatSettings, TierSettings, Weights
 from .criteria import Criterion, CriterionRegistry, default_criteria
+from .derived import Derived, derived
 from .evaluate import (
     PlanSummary,
     adjusted_rand_index,
@@ -73,6 +74,7 @@ __all__ = [
     "Constraints",
     "Criterion",
     "CriterionRegistry",
+    "Derived",
     "FigureModel",
     "GravityFit",
     "GravityParams",
@@ -102,6 +104,7 @@ __all__ = [
     "co_occurrence",
     "compare_plans",
     "default_criteria",
+    "derived",
     "figure_bounds",
     "find_islands",
     "fit_gravity",

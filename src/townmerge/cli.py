@@ -73,7 +73,7 @@ from .plan import Plan
 from .render import before_after_map, save_map
 from .render.report import count_sentences, render_report, report_figures, save_report
 from .score import plan_objective, score_mergers
-from .seats import SeatSelector, choose_seat
+from .seats import choose_seat, seat_selector
 from .tiers import classify_tiers
 
 __all__ = ["build_parser", "main"]
@@ -272,7 +272,7 @@ def _seats(ns: argparse.Namespace) -> int:
     area = _area(ns)
     plan = _plan_file(ns, ns.plan)
     plan.check_units(area.unit_ids)
-    selector = SeatSelector(area, cfg)
+    selector = seat_selector(area, cfg)
     rows = []
     for new, members in plan.groups().items():
         c = choose_seat(area, members, config=cfg, selector=selector)

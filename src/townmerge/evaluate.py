@@ -31,13 +31,13 @@ from scipy.sparse import coo_matrix
 from .config import Config
 from .crs import equal_area_km2
 from .errors import InputError, PlanError, format_ids
-from .figures import METRICS, FigureModel
+from .figures import METRICS, FigureModel, figure_model
 from .flows import SettlementFlows
 from .model import StudyArea, unit_label
 from .nesting import Nesting, nesting_message
 from .plan import Plan
 from .score import CONSTRAINTS, MergerScorer, new_unit_name
-from .seats import SeatSelector
+from .seats import SeatSelector, seat_selector
 
 __all__ = [
     "METRICS",
@@ -520,7 +520,10 @@ def plan_metrics(
         :class:`townmerge.figures.FigureModel`, which the exact model uses
         for figure bounds.
     """
-    model = FigureModel(area, config, edges=edges, selector=selector, flows=flows)
+    shared = edges is None and flows is None and (
+        selector is None or selector is seat_selector(area, config))
+    model = (figure_model(area, config) if shared
+             else FigureModel(area, config, edges=edges, selector=selector, flows=flows))
     return model.plan(plan)
 
 
@@ -543,5 +546,5 @@ def compare_plans(area: StudyArea, plans: Mapping[str, Plan], *,
     DataFrame
         Rows :data:`METRICS`, columns the plan names.
     """
-    model = FigureModel(area, config, edges=edges)
+    model = figure_model(area, config) if edges is None else FigureModel(area, config, edges=edges)
     return pd.DataFrame({name: model.plan(p) for name, p in plans.items()})

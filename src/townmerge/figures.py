@@ -45,15 +45,16 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from .adjacency import border_keys, build_adjacency
+from .adjacency import border_keys
 from .columns import FLOW_TYPES
 from .config import Config
+from .derived import derived
 from .errors import InputError, ParameterError, format_ids
 from .flows import SettlementFlows, settlement_flows
 from .model import StudyArea
 from .plan import Plan
 from .rules import below_floor, group_floor, polsby_popper, union_area_perimeter
-from .seats import SeatSelector, _ranges, unit_thresholds
+from .seats import SeatSelector, _ranges, seat_selector, unit_thresholds
 
 __all__ = [
     "BETTER",
@@ -65,6 +66,7 @@ __all__ = [
     "check_bounds",
     "dominated_by",
     "figure_bounds",
+    "figure_model",
     "unmet_bounds",
 ]
 
@@ -583,7 +585,8 @@ class FigureModel:
         geoms = np.asarray(units.geometry.array)
         self.area_m2 = np.asarray(shapely.area(geoms), dtype=float)
         self.perimeter_m = np.asarray(shapely.length(geoms), dtype=float)
-        edges = build_adjacency(area) if edges is None else edges
+        shared = derived(area, cfg)
+        edges = shared.edges if edges is None else edges
         self._ekeys, self._eborder = border_keys(self.ids, edges)
 
         self.selector: SeatSelector | None = None
@@ -591,12 +594,14 @@ class FigureModel:
         if selector is not None:
             self.selector = selector
         elif st is not None and len(st):
-            self.selector = SeatSelector(area, cfg, flows=flows)
+            self.selector = (seat_selector(area, cfg) if flows is None
+                             else SeatSelector(area, cfg, flows=flows))
         self._flow: dict[str, tuple[IntArray, FloatArray]] = {}
         self.flow_total: dict[str, float] = {}
         sf = flows if flows is not None else (self.selector.flows if self.selector else None)
         if sf is None and self.selector is not None:
-            sf = settlement_flows(area, gravity=cfg.gravity, network=self.selector.network)
+            sf = (shared.flows if self.selector.network is shared.travel else
+                  settlement_flows(area, gravity=cfg.gravity, network=self.selector.network))
         if sf is not None:
             unit_of = self.ids.get_indexer(pd.Index(sf.settlements["unit"].astype(object)))
             real = sf.origin != sf.destination
@@ -773,3 +778,21 @@ class FigureModel:
         groups = plan.groups()
         seats = [plan.seats.get(new) for new in groups]
         return self.groups(list(groups.values()), seats=seats).plan_figures()
+
+
+def figure_model(area: StudyArea, config: Config | None = None) -> FigureModel:
+    """The :class:`FigureModel` of ``area`` under ``config``, built once and shared.
+
+    The figure parts every step reads when it is given no edges, selector or
+    flows of its own (see :mod:`townmerge.derived`): the same area and settings
+    give the same object.
+
+    Examples
+    --------
+    >>> from townmerge.testing.examples import example_area
+    >>> area = example_area()
+    >>> figure_model(area) is figure_model(area, Config())
+    True
+    """
+    cfg = config or Config()
+    return derived(area, cfg).memo("figure_model", lambda: FigureModel(area, cfg))

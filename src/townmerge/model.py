@@ -27,7 +27,8 @@ B         乙乡      8000.0
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -47,6 +48,8 @@ from .errors import InputError, TopologyWarning
 from .validation import ValidationReport, check_layers
 
 __all__ = ["StudyArea", "unit_label"]
+
+T = TypeVar("T")
 
 #: Relative difference between unit population and the sum of its settlements that warns.
 POPULATION_TOLERANCE = 0.01
@@ -120,7 +123,7 @@ class StudyArea:
     """
 
     __slots__ = (
-        "_flows", "_input_crs", "_population_source", "_report", "_roads",
+        "_derived", "_flows", "_input_crs", "_population_source", "_report", "_roads",
         "_settlements", "_units",
     )
 
@@ -170,6 +173,7 @@ class StudyArea:
         self._population_source = source
         self._flows = f
         self._roads = r
+        self._derived: dict[Hashable, Any] = {}
         self._units = u  # set last: from here on the object refuses attribute writes
 
     # -- views --------------------------------------------------------------------------------
@@ -243,6 +247,44 @@ class StudyArea:
         'A (甲镇)'
         """
         return unit_label(unit_id, self._units.at[unit_id, "name"])
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The structure derived from this area under ``key``, built by ``build`` once.
+
+        The store behind :func:`townmerge.derived.derived`: the first call with a
+        key builds and keeps the value, every later call returns the same object
+        (an :class:`~townmerge.errors.InputError` raised by ``build`` is kept and
+        raised again, so a failing build is not retried either). The store is
+        not pickled: an unpickled area starts empty and builds again.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely import box
+        >>> a = StudyArea(gpd.GeoDataFrame({"id": ["A"]}, geometry=[box(0, 0, 1, 1)],
+        ...                                crs="EPSG:32648"))
+        >>> a.memo("x", lambda: [1]) is a.memo("x", lambda: [2])
+        True
+        """
+        store = self._derived
+        if key not in store:
+            try:
+                store[key] = (build(), None)
+            except InputError as failed:
+                store[key] = (None, failed)
+        value, error = store[key]
+        if error is not None:
+            raise error
+        return value
+
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        return None, {k: getattr(self, k) for k in self.__slots__ if k != "_derived"}
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        slots = dict(state[1])
+        object.__setattr__(self, "_derived", {})
+        for k in sorted(slots, key=lambda k: k == "_units"):  # _units last, as in __init__
+            object.__setattr__(self, k, slots[k])
 
     def __len__(self) -> int:
         return len(self._units)

@@ -45,9 +45,10 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from .adjacency import border_keys, build_adjacency
+from .adjacency import border_keys
 from .config import Config
 from .criteria import CriterionRegistry, GroupBatch, default_criteria
+from .derived import derived
 from .errors import InfeasibleError, InputError, format_ids
 from .flows import SettlementFlows
 from .i18n import fmt_population
@@ -66,6 +67,7 @@ from .seats import (
     _ranges,
     _village_of,
     flag_column,
+    seat_selector,
     unit_thresholds,
 )
 from .travel import TravelNetwork
@@ -203,7 +205,7 @@ class MergerScorer:
         self.locked = locked | self.border_town
 
         # Adjacency: sorted pair keys with summed borders, and neighbour lists.
-        edges = build_adjacency(area) if edges is None else edges
+        edges = derived(area, cfg).edges if edges is None else edges
         self._ekeys, self._eborder = border_keys(self.ids, edges)
         el, eh = self._ekeys // n, self._ekeys % n
         src, dst = np.r_[el, eh], np.r_[eh, el]
@@ -215,7 +217,8 @@ class MergerScorer:
         self.selector: SeatSelector | None = None
         st = area.settlements
         if st is not None and len(st):
-            self.selector = SeatSelector(area, cfg, network=network, flows=flows)
+            self.selector = (seat_selector(area, cfg) if network is None and flows is None
+                             else SeatSelector(area, cfg, network=network, flows=flows))
             self.notes += self.selector.notes
         else:
             self.notes.append((

@@ -51,6 +51,7 @@ import pandas as pd
 from .columns import parse_flags
 from .config import Config
 from .criteria import centrality_index
+from .derived import derived
 from .errors import InputError, format_ids
 from .flows import SettlementFlows, settlement_flows
 from .model import StudyArea, unit_label
@@ -58,7 +59,7 @@ from .travel import TravelNetwork
 from .validation import ValidationReport, terrain_problems, unknown_seat_problems
 
 __all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "flag_column",
-           "seat_keeper", "seat_move", "unit_thresholds"]
+           "seat_keeper", "seat_move", "seat_selector", "unit_thresholds"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -241,11 +242,13 @@ class SeatSelector:
         self.u_count = counts
         self.u_ptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
 
-        self.network = network or TravelNetwork(area, cfg.travel)
+        shared = derived(area, cfg)  # travel network and flows built once per area
+        self.network = network if network is not None else shared.travel
         self.flows = flows
         if self.flows is None:
             try:
-                self.flows = settlement_flows(area, gravity=cfg.gravity, network=self.network)
+                self.flows = (shared.flows if network is None else
+                              settlement_flows(area, gravity=cfg.gravity, network=self.network))
             except InputError as err:
                 self.notes.append((f"no settlement flows ({err}); flow criteria and the "
                                    "potential index have no data",
@@ -653,6 +656,24 @@ def _village_of(area: StudyArea, villages: gpd.GeoDataFrame, ids: Sequence[str])
     return found.reindex(pts.index).astype(object).where(lambda s: s.notna(), None)
 
 
+def seat_selector(area: StudyArea, config: Config | None = None) -> SeatSelector:
+    """The :class:`SeatSelector` of ``area`` under ``config``, built once and shared.
+
+    Every step that needs seats without being given a selector reads this one
+    (see :mod:`townmerge.derived`): the same area and settings give the same object.
+
+    Examples
+    --------
+    >>> from townmerge.synth import sample_county
+    >>> c = sample_county()
+    >>> area = StudyArea(c.units, c.settlements, c.flows, c.roads)
+    >>> seat_selector(area) is seat_selector(area, Config())
+    True
+    """
+    cfg = config or Config()
+    return derived(area, cfg).memo("seat_selector", lambda: SeatSelector(area, cfg))
+
+
 def choose_seat(
     area: StudyArea,
     members: Sequence[str],
@@ -699,7 +720,7 @@ def choose_seat(
     2 candidates
     """
     cfg = config or Config()
-    sel = selector or SeatSelector(area, cfg)
+    sel = selector or seat_selector(area, cfg)
     ids = [str(m) for m in members]
     pos = sel.unit_ids.get_indexer(pd.Index(ids, dtype=object))
     if len(ids) == 0:

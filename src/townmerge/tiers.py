@@ -53,7 +53,7 @@ from .config import TOWN_TIERS, VILLAGE_TIERS, Config, TierSettings
 from .errors import InputError
 from .model import StudyArea
 from .plan import Plan
-from .seats import SeatSelector, flag_column, unit_thresholds
+from .seats import SeatSelector, flag_column, seat_selector, unit_thresholds
 
 __all__ = ["TIER_EN", "classify_tiers", "natural_breaks"]
 
@@ -233,7 +233,7 @@ def classify_tiers(
     tq = tuple(town_quotas) if town_quotas is not None else ts.town_quotas
     vq = tuple(village_quotas) if village_quotas is not None else ts.village_quotas
     ts = replace(ts, town_quotas=tq, village_quotas=vq)
-    sel = selector or SeatSelector(area, cfg)
+    sel = selector or seat_selector(area, cfg)
     st = area.settlements
     assert st is not None  # the selector has checked
     units = area.units

@@ -25,11 +25,12 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import InfeasibleError, InputError, ParameterError, TimeLimitError, format_ids
-from ..figures import FigureModel
+from ..figures import FigureModel, figure_model
 from ..model import StudyArea
 from ..nesting import Nesting
 from ..plan import Plan
 from ..score import MergerScorer
+from ..seats import seat_selector
 from .agglomerate import agglomerate
 from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible, seat_named_plan
 from .deadline import Deadline
@@ -114,8 +115,10 @@ def _scored_seats(plan: Plan, cache: ScoreCache) -> Plan:
 def _figure_model(area: StudyArea, config: Config, cache: ScoreCache,
                   edges: pd.DataFrame | None) -> FigureModel:
     """Figure parts of the area, sharing the scorer's seats, travel times and flows."""
-    return FigureModel(area, config, edges=edges,
-                       selector=getattr(cache.scorer, "selector", None))
+    selector = getattr(cache.scorer, "selector", None)
+    if edges is None and (selector is None or selector is seat_selector(area, config)):
+        return figure_model(area, config)  # the shared one (the scorer's selector is shared)
+    return FigureModel(area, config, edges=edges, selector=selector)
 
 
 #: Randomised restarts tried when greedy merging runs into a dead end above the target.
@@ -159,7 +162,7 @@ def _greedy(problem: PlanningProblem, cache: ScoreCache, *, target: int | None,
         if exact_ok:
             clock.check("the exact model repaired greedy merging's dead end")
             plan = exact_plan(problem, cache, target=target, fixed=fixed, seed=seed,
-                              time_limit=clock.left())
+                              time_limit=clock.left(), deadline=clock)
             return plan.with_info(method=EXACT_REPAIR, repaired="exact model")
         raise InfeasibleError(f"{dead_end} {binding_limits(problem, cache, target=target)}"
                               ) from dead_end
@@ -328,7 +331,8 @@ def generate_plan(
         figures = _figure_model(area, cfg, cache, edges) if bounds else None
         deadline.check("the set-up (adjacency, scorer, figures) was done")
         return _scored_seats(exact_plan(problem, cache, target=target, fixed=fixed,
-                                        time_limit=deadline.left(), seed=seed, progress=show,
+                                        time_limit=deadline.left(), deadline=deadline,
+                                        seed=seed, progress=show,
                                         bounds=dict(bounds) if bounds else None,
                                         figures=figures), cache)
     if method == "greedy":

@@ -31,8 +31,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from ..adjacency import build_adjacency
 from ..config import Config
+from ..derived import derived
 from ..errors import InfeasibleError, InputError, format_ids
 from ..model import StudyArea, unit_label
 from ..plan import Plan
@@ -115,7 +115,7 @@ class PlanningProblem:
         units = area.units
         ids = tuple(str(u) for u in units.index)
         pos = {u: i for i, u in enumerate(ids)}
-        edges = build_adjacency(area) if edges is None else edges
+        edges = derived(area, cfg).edges if edges is None else edges
         if within is not None:
             missing = [u for u in ids if u not in within]
             if missing:

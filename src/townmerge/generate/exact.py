@@ -269,6 +269,7 @@ def exact_plan(
     progress: bool = False,
     bounds: dict[str, float] | None = None,
     figures: FigureModel | None = None,
+    deadline: Deadline | None = None,
 ) -> Plan:
     """Solve the set-partitioning model to optimality (or to ``time_limit``).
 
@@ -295,6 +296,9 @@ def exact_plan(
         :func:`townmerge.figures.figure_bounds` of another plan.
     figures : FigureModel, optional
         Figure parts of the area; needed with ``bounds``.
+    deadline : Deadline, optional
+        The clock of the caller's whole call, instead of ``time_limit`` (so
+        that a TimeLimitError names the limit the caller was given).
 
     Returns
     -------
@@ -315,7 +319,7 @@ def exact_plan(
         nothing about feasibility).
     """
     t0 = time.perf_counter()
-    deadline = Deadline(time_limit)
+    deadline = deadline if deadline is not None else Deadline(time_limit)
     m = _model_columns(problem, cache, fixed, bounds, figures, target, deadline)
     bounds = m.bounds
     columns, cost, group_figures = m.columns, m.cost, m.figures

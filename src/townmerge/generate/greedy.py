@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..adjacency import build_adjacency
 from ..config import Config
+from ..derived import derived
 from ..errors import InfeasibleError, InputError, MissingDataWarning
 from ..flows import pair_exchange
 from ..model import StudyArea
@@ -119,7 +119,7 @@ def greedy_plan(
             "with population.")
     if not has_pop:  # one warning for every rule switched off, the scorer's included
         population_rules_off(["scale", "balance", "floor", "flow_rule_order"], stacklevel=2)
-    edges = build_adjacency(area) if edges is None else edges
+    edges = derived(area, cfg).edges if edges is None else edges
     problem = PlanningProblem.from_area(area, config=cfg, edges=edges)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingDataWarning)

@@ -67,7 +67,7 @@ from ..i18n import (
 from ..model import StudyArea
 from ..plan import Plan
 from ..score import MergerScorer, score_plan
-from ..seats import SeatSelector, choose_seat, seat_move
+from ..seats import SeatSelector, choose_seat, seat_move, seat_selector
 from ..tiers import TIER_EN, classify_tiers
 
 __all__ = [
@@ -605,7 +605,7 @@ def report_figures(area: StudyArea, plan: Plan, *, config: Config | None = None)
     cfg = config or Config()
     plan.check_units(area.unit_ids)
     has_settlements = area.settlements is not None and len(area.settlements) > 0
-    selector = SeatSelector(area, cfg) if has_settlements else None
+    selector = seat_selector(area, cfg) if has_settlements else None
     units = _unit_table(area, plan)
     seats = _seat_rows(area, plan, cfg, selector)
     scorer = MergerScorer(area, cfg)
