@@ -8,6 +8,9 @@ import platform
 import resource
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def machine() -> str:
@@ -38,6 +41,14 @@ def versions(packages: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def fresh(obj: T) -> T:
+    """A copy with nothing cached: a study area keeps what it derives, a copy starts empty."""
+    import pickle
+
+    copy: T = pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    return copy
+
+
 def max_rss_mb() -> float:
     """Peak resident set of this process, MB (Linux reports kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -54,5 +65,6 @@ def commit() -> str:
                               check=False).stdout.strip()
 
     head = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "src", "benchmarks")
+    # the README is the benchmarks' own output: only code makes a measurement "uncommitted"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "src", "benchmarks/*.py")
     return head + (" with uncommitted changes" if dirty else "")
