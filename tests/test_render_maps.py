@@ -268,3 +268,30 @@ def test_check_html_reports_problems(tmp_path: Path, browser) -> None:
     assert any("example.invalid" in r for r in check.failed_requests), check.describe()
     assert not check.nonblank  # a white page with a broken-image icon
     assert check.screenshot == tmp_path / "broken.png" and check.screenshot.is_file()
+
+
+def test_merged_units_map_names_members_and_seat_not_ids():
+    """The demo draws merged_units(): tooltips list former units by name and name the seat."""
+    import townmerge as tm
+
+    area = tm.read_study_area(Path(__file__).resolve().parents[1] / "sample_shapes" / "county")
+    plan = tm.generate_plan(area, method="exact", target=13)
+    merged = tm.merged_units(area, plan)
+    assert merged["seat_name"].notna().all()
+    before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
+    html = tm.before_after_map(before, merged, lang="en").get_root().render()
+    data = json.loads(re.search(r'<script type="application/json" id="[^"]*_data">(.*?)'
+                                r"</script>", html, re.S).group(1))
+    after = [f["properties"] for layer in data["layers"]
+             if isinstance(layer.get("shapes"), dict) and layer["title"] != "Before"
+             for f in layer["shapes"]["features"]]
+    assert len(after) == merged.shape[0]
+    names = dict(zip(area.unit_ids, area.units["name"], strict=True))
+    for props in after:
+        lines = props["lines"]
+        members = next(x for x in lines if x.startswith("Former units: "))
+        seat = next(x for x in lines if x.startswith("Seat: "))
+        assert not any(u in members for u in area.unit_ids), members  # no bare ids
+        row = merged.loc[merged["name"] == props["name"]].iloc[0]
+        assert all(names[u] in members for u in row["members"].split(","))
+        assert seat == f"Seat: {row['seat_name']}"

@@ -259,7 +259,8 @@ def merged_units(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:
         ids), ``member_names``, ``n_members``, ``population``, ``area_km2``
         (the sum of the members' areas on the ellipsoid,
         :func:`townmerge.crs.equal_area_km2`: the one area shown everywhere),
-        ``seat`` and the dissolved geometry, in the area's metric CRS.
+        ``seat`` (its settlement id), ``seat_name`` (that settlement's name) and
+        the dissolved geometry, in the area's metric CRS.
     """
     plan.check_units(area.unit_ids)
     units = area.units
@@ -285,9 +286,19 @@ def merged_units(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:
             "population": float(pop.sum(min_count=1)),
             "area_km2": float(km2[idx].sum()),
             "seat": plan.seats.get(g),
+            "seat_name": _seat_name(area, plan.seats.get(g)),
             "geometry": geom,
         })
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=units.crs).set_index("new_unit_id")
+
+
+def _seat_name(area: StudyArea, seat: str | None) -> str | None:
+    """The name of a seat settlement, or ``None`` (no seat, or no settlements to name it)."""
+    st = area.settlements
+    if seat is None or st is None or seat not in st.index or "name" not in st.columns:
+        return None
+    name = st.at[seat, "name"]
+    return None if pd.isna(name) else str(name)
 
 
 #: Grid (m) the parts are snapped to when even the general union fails on them.

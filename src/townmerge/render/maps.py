@@ -399,7 +399,8 @@ def _after_properties(
     """Tooltip and style of each merged unit."""
     pops = [_number(v) for v in _values(new, "population")]
     areas = _area_km2(new)
-    members = _values(new, "members")
+    # names, never bare ids: merged_units gives ids in ``members`` and names in ``member_names``
+    members = _values(new, "member_names" if "member_names" in new.columns else "members")
     seats = _values(new, "seat_name")
     props = []
     for k, uid in enumerate(ids):
