@@ -26,12 +26,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import townmerge.io as tm_io
-from townmerge import read_plan, read_study_area, write_plan, write_study_area
+from townmerge import read_plan, read_study_area, write_plan
 from townmerge.atomic import TEMP_MARK, atomic_folder, atomic_write_text
 from townmerge.cli import main
 from townmerge.errors import EXIT_OUTPUT, OutputError
 from townmerge.generate import greedy_plan
-from townmerge.io import write_geojson
+from townmerge.io import write_geojson, write_study_area
 from townmerge.plan import Plan
 from townmerge.render import save_map, save_report
 

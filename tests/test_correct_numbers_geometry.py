@@ -17,6 +17,7 @@ import townmerge as tm
 from townmerge.adjacency import build_adjacency
 from townmerge.cli import main
 from townmerge.errors import TopologyWarning
+from townmerge.evaluate import summarize
 from townmerge.i18n import fmt_area_km2
 from townmerge.io import read_layers, write_geojson
 
@@ -68,7 +69,7 @@ def test_projected_crs_not_metric_in_practice_is_reprojected_with_a_warning():
     assert area.crs.to_epsg() == 32648  # the local UTM zone, as for a geographic input
     assert [p.code for p in area.report.warnings] == ["crs-replaced"]
 
-    s = tm.summarize(area, tm.Plan.from_mapping({"A": "A", "B": "A"}))
+    s = summarize(area, tm.Plan.from_mapping({"A": "A", "B": "A"}))
     assert s.area_km2_before == pytest.approx(truth_km2, rel=1e-3)
     assert s.area_km2_after == pytest.approx(truth_km2, rel=1e-3)
     edges = build_adjacency(area)
@@ -161,7 +162,7 @@ def test_dissolving_tiny_overlap_does_not_crash_and_validation_names_it():
     assert merged.at[new, "area_km2"] == pytest.approx(truth, rel=1e-3)
     assert merged.at[new, "geometry"].area / 1e6 == pytest.approx(truth, rel=2e-3)
     assert merged.at[new, "geometry"].is_valid
-    s = tm.summarize(area, plan)
+    s = summarize(area, plan)
     assert (s.units_before - s.units_after) == 1
     page = tm.plan_report(area, plan, lang="en")
     assert "Plougoulm" in page and "Santec" in page

@@ -14,9 +14,9 @@ from townmerge import (
     check_plan,
     greedy_plan,
     merged_units,
-    summarize,
 )
 from townmerge.errors import InfeasibleError, InputError, MissingDataWarning, PlanError
+from townmerge.evaluate import summarize
 from townmerge.plan import Plan
 from townmerge.testing.grids import grid_units
 

@@ -6,8 +6,9 @@ import pytest
 import shapely
 
 import townmerge.evaluate as ev
-from townmerge import Plan, StudyArea, plan_metrics, summarize
+from townmerge import Plan, StudyArea, plan_metrics
 from townmerge.errors import PlanError
+from townmerge.evaluate import summarize
 from townmerge.testing.grids import grid_units
 
 POP = {"A": 10, "B": 30, "C": 20, "D": 20}

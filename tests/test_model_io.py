@@ -7,9 +7,9 @@ import pytest
 import shapely
 from shapely import Point
 
-from townmerge import StudyArea, read_study_area, write_study_area
+from townmerge import StudyArea, read_study_area
 from townmerge.errors import InputError, TopologyWarning
-from townmerge.io import read_plan, write_plan
+from townmerge.io import read_plan, write_plan, write_study_area
 from townmerge.plan import Plan
 from townmerge.testing.grids import grid_units
 

@@ -5,6 +5,7 @@ import pytest
 import townmerge as tm
 from townmerge.config import Constraints
 from townmerge.errors import InputError, PlanError
+from townmerge.nesting import Nesting, check_nested
 
 SAMPLE = "sample_shapes/county"
 
@@ -70,7 +71,7 @@ def test_within_must_cover_every_unit_and_start_must_not_straddle(levels):
 @pytest.fixture(scope="module")
 def nest(levels):
     towns, villages, town_plan, *_ = levels
-    return tm.Nesting(villages, towns, town_plan)
+    return Nesting(villages, towns, town_plan)
 
 
 def _label(area, uid):
@@ -94,7 +95,7 @@ def test_village_plan_crossing_township_boundaries_is_refused_naming_both(levels
     bad = tm.Plan.from_mapping({v: ("X" if v in (a, b) else "Y" if v in (c, d) else v)
                                 for v in villages.unit_ids}, names={"X": "甲联村"})
     with pytest.raises(PlanError) as exc:
-        tm.check_nested(villages, bad, towns, town_plan)
+        check_nested(villages, bad, towns, town_plan)
     err = exc.value
     assert len(err.problems) == 2  # both offending new villages, at once
     msg = str(err)
@@ -152,7 +153,7 @@ def test_generate_within_a_nesting_gives_a_nested_plan(levels, nest):
     assert dict(nest) == within
     plan = tm.generate_plan(villages, config=tm.Config.for_villages(), within=nest)
     tm.check_plan(villages, plan, within=nest)
-    tm.check_nested(villages, plan, towns, town_plan)
+    check_nested(villages, plan, towns, town_plan)
     assert plan.n_new < 242
 
 
@@ -165,7 +166,7 @@ def test_nesting_names_every_mismatch_of_the_levels(levels):
     odd = tm.StudyArea(units, villages.settlements)
     partial = tm.Plan.from_mapping(dict(list(town_plan.assignment.items())[1:]))
     with pytest.raises(PlanError) as exc:
-        tm.Nesting(odd, towns, partial)
+        Nesting(odd, towns, partial)
     msg = str(exc.value)
     assert len(exc.value.problems) == 3
     assert f"name no township in column 'parent': {_label(villages, second)}" in msg

@@ -10,6 +10,7 @@ import pytest
 
 import townmerge as tm
 from townmerge.cli import main, plan_labels
+from townmerge.config import Constraints
 from townmerge.errors import EXIT_USAGE, InputError, ParameterError, PlanError
 from townmerge.evaluate import Breach, check_plan, plan_breaches
 from townmerge.figures import FIGURE_RANGES, check_bounds
@@ -76,7 +77,7 @@ def test_size_limit_and_switched_off_rules_follow_the_config():
     plan = Plan.from_groups({"X": list("ABCDE"), "F": ["F"]})
     (b,) = plan_breaches(area, plan)
     assert (b.rule, b.figure, b.limit) == ("size", 5.0, 4.0)
-    loose = tm.Config(constraints=tm.Constraints(size=False))
+    loose = tm.Config(constraints=Constraints(size=False))
     assert plan_breaches(area, plan, config=loose) == []
     check_plan(area, plan, config=loose)
 

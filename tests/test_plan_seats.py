@@ -2,9 +2,10 @@
 
 import pytest
 
-from townmerge import StudyArea, choose_seat, plan_metrics, plan_objective, score_plan
+from townmerge import StudyArea, choose_seat, plan_metrics, plan_objective
 from townmerge.errors import InputError
 from townmerge.plan import Plan
+from townmerge.score import score_plan
 from townmerge.synth import sample_county
 
 MERGED = ["511025102", "511025205"]

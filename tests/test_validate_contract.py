@@ -27,7 +27,7 @@ from townmerge.errors import InfeasibleError, InputError, TownmergeError
 from townmerge.io import Layers, read_layers, write_layers
 from townmerge.seats import unit_thresholds
 from townmerge.travel import road_graph
-from townmerge.validation import road_speed_problems, terrain_problems
+from townmerge.validation import ValidationReport, road_speed_problems, terrain_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_shapes" / "county"
@@ -184,7 +184,7 @@ CORRUPTIONS: tuple[Corruption, ...] = (
 )
 
 
-def run_everything(area: tm.StudyArea, lang: str, report: tm.ValidationReport) -> None:
+def run_everything(area: tm.StudyArea, lang: str, report: ValidationReport) -> None:
     """Plan, score, report and map: none may fail on an area that passed validation."""
     try:
         plan = tm.generate_plan(area, method="greedy")

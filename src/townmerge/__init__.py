@@ -1,142 +1,90 @@
 """townmerge: plan the consolidation of townships and villages.
 
+The top level holds what a user calls, by task; everything else stays in its
+submodule (``townmerge.flows``, ``townmerge.evaluate``, ``townmerge.nesting``, ...).
+
+- Read and validate data: :func:`read_study_area`, :func:`validate`,
+  :class:`StudyArea`, :func:`read_plan`, :func:`write_plan`.
+- Build graphs: :func:`build_adjacency` (units), :func:`build_settlement_graph`
+  (settlements with flows and travel minutes).
+- Score: :func:`score_mergers`, :func:`plan_objective`, :func:`choose_seat`,
+  :func:`classify_tiers`, :class:`MergerScorer`, and :class:`GroupScorer`, the
+  protocol an extension's scorer implements.
+- Generate: :func:`generate_plan`, :func:`greedy_plan`, :func:`generate_ensemble`,
+  :func:`best_plans`; a plan is a :class:`Plan`.
+- Evaluate and compare: :func:`check_plan`, :func:`plan_metrics`,
+  :func:`merged_units`, :func:`compare_plans`.
+- Map and report: :func:`before_after_map`, :func:`save_map`, :func:`plan_report`,
+  :func:`save_report`.
+- Settings: :class:`Config` and its threshold and criteria settings
+  :class:`Thresholds`, :class:`TerrainThresholds`, :class:`CriteriaSettings`.
+- Errors: :class:`TownmergeError` (every error of the package),
+  :class:`InputError` (bad input; ``problems`` lists them), :class:`InfeasibleError`
+  (no plan meets the constraints); the rest are in :mod:`townmerge.errors`.
+
 Examples
 --------
 >>> import townmerge
 >>> "StudyArea" in townmerge.__all__ and "generate_plan" in townmerge.__all__
 True
+>>> from townmerge.flows import settlement_flows   # the rest: from its submodule
 """
 
-from .adjacency import (
-    boundary_lengths,
-    build_adjacency,
-    find_islands,
-    read_links,
-    suggest_links,
-    to_networkx,
-)
-from .columns import ColumnMap
-from .config import Bands, Config, Constraints, SeatSettings, TierSettings, Weights
-from .criteria import Criterion, CriterionRegistry, default_criteria
-from .derived import Derived, derived
-from .evaluate import (
-    PlanSummary,
-    adjusted_rand_index,
-    check_plan,
-    compare_plans,
-    merged_units,
-    plan_breaches,
-    plan_metrics,
-    summarize,
-)
-from .figures import FigureModel, figure_bounds
-from .flows import (
-    GravityFit,
-    GravityParams,
-    SettlementFlows,
-    build_settlement_graph,
-    fit_gravity,
-    gravity_masses,
-    pair_exchange,
-    settlement_flows,
-    unit_flows,
-    unit_pair_flows,
-)
-from .generate import (
-    best_plans,
-    co_occurrence,
-    generate_ensemble,
-    generate_plan,
-    greedy_plan,
-)
-from .io import (
-    read_plan,
-    read_study_area,
-    validate,
-    write_plan,
-    write_study_area,
-)
+from .adjacency import build_adjacency
+from .config import Config, CriteriaSettings, TerrainThresholds, Thresholds
+from .errors import InfeasibleError, InputError, TownmergeError
+from .evaluate import check_plan, compare_plans, merged_units, plan_metrics
+from .flows import build_settlement_graph
+from .generate import GroupScorer, best_plans, generate_ensemble, generate_plan, greedy_plan
+from .io import read_plan, read_study_area, validate, write_plan
 from .model import StudyArea
-from .nesting import Nesting, check_nested
 from .plan import Plan
 from .render import before_after_map, plan_report, save_map, save_report
-from .score import MergerScorer, objective_value, plan_objective, score_mergers, score_plan
+from .score import MergerScorer, plan_objective, score_mergers
 from .seats import choose_seat
-from .territories import village_territories
-from .tiers import classify_tiers, natural_breaks
-from .travel import TravelNetwork, TravelParams, travel_times
-from .validation import Problem, ValidationReport
+from .tiers import classify_tiers
 
-__all__ = [
-    "Bands",
-    "ColumnMap",
-    "Config",
-    "Constraints",
-    "Criterion",
-    "CriterionRegistry",
-    "Derived",
-    "FigureModel",
-    "GravityFit",
-    "GravityParams",
-    "MergerScorer",
-    "Nesting",
-    "Plan",
-    "PlanSummary",
-    "Problem",
-    "SeatSettings",
-    "SettlementFlows",
+__all__ = [  # noqa: RUF022  (grouped by task, as in the docstring above)
+    # read and validate data
+    "read_study_area",
+    "validate",
     "StudyArea",
-    "TierSettings",
-    "TravelNetwork",
-    "TravelParams",
-    "ValidationReport",
-    "Weights",
-    "adjusted_rand_index",
-    "before_after_map",
-    "best_plans",
-    "boundary_lengths",
+    "read_plan",
+    "write_plan",
+    # build graphs
     "build_adjacency",
     "build_settlement_graph",
-    "check_nested",
-    "check_plan",
+    # score
+    "score_mergers",
+    "plan_objective",
     "choose_seat",
     "classify_tiers",
-    "co_occurrence",
-    "compare_plans",
-    "default_criteria",
-    "derived",
-    "figure_bounds",
-    "find_islands",
-    "fit_gravity",
-    "generate_ensemble",
+    "MergerScorer",
+    "GroupScorer",
+    # generate
     "generate_plan",
-    "gravity_masses",
     "greedy_plan",
-    "merged_units",
-    "natural_breaks",
-    "objective_value",
-    "pair_exchange",
-    "plan_breaches",
+    "generate_ensemble",
+    "best_plans",
+    "Plan",
+    # evaluate and compare
+    "check_plan",
     "plan_metrics",
-    "plan_objective",
-    "plan_report",
-    "read_links",
-    "read_plan",
-    "read_study_area",
+    "merged_units",
+    "compare_plans",
+    # map and report
+    "before_after_map",
     "save_map",
+    "plan_report",
     "save_report",
-    "score_mergers",
-    "score_plan",
-    "settlement_flows",
-    "suggest_links",
-    "summarize",
-    "to_networkx",
-    "travel_times",
-    "unit_flows",
-    "unit_pair_flows",
-    "validate",
-    "village_territories",
-    "write_plan",
-    "write_study_area",
+    # settings
+    "Config",
+    "Thresholds",
+    "TerrainThresholds",
+    "CriteriaSettings",
+    # errors
+    "TownmergeError",
+    "InputError",
+    "InfeasibleError",
 ]
 __version__ = "0.1.0"

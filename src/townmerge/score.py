@@ -76,6 +76,7 @@ __all__ = [
     "CONSTRAINTS",
     "MergerScorer",
     "new_unit_name",
+    "objective_value",
     "plan_objective",
     "score_mergers",
     "score_plan",
