@@ -67,3 +67,40 @@ def test_imports_flow_one_way(path):
         assert other in RANKS, f"{path.name} imports unknown module {other}"
         assert RANKS[other] < RANKS[me], (
             f"{me} (rank {RANKS[me]}) imports {other} (rank {RANKS[other]})")
+
+
+def private_imports(path: Path) -> list[str]:
+    """``from <townmerge module> import _name`` in ``path``, as ``module._name`` strings.
+
+    A package's ``__init__`` importing from its own submodules (``from .base import _x`` in
+    ``generate/__init__.py``) re-exports and is allowed; every other module shares only public
+    names across modules.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level == 0 and not (node.module or "").startswith("townmerge"):
+            continue  # another package
+        if node.level == 1 and path.name == "__init__.py":
+            continue  # a package re-exporting from its own submodules
+        source = "." * node.level + (node.module or "")
+        found += [f"{source}.{a.name}" for a in node.names
+                  if a.name.startswith("_") and not a.name.startswith("__")]
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_no_private_names_imported_across_modules(path):
+    """What modules share is a named public function of a low layer, never a _helper."""
+    assert not private_imports(path), (
+        f"{path.relative_to(SRC)} imports private names {private_imports(path)}: make each a "
+        "public, documented function of the lowest module that needs it")
+
+
+def test_private_import_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from .seats import _helper, choose_seat\nfrom numpy import _pytesttester\n"
+                   "from townmerge.flows import _fit\n", encoding="utf-8")
+    assert private_imports(bad) == [".seats._helper", "townmerge.flows._fit"]

@@ -54,7 +54,7 @@ from .flows import SettlementFlows, settlement_flows
 from .model import StudyArea
 from .plan import Plan
 from .rules import below_floor, group_floor, polsby_popper, union_area_perimeter
-from .seats import SeatSelector, _ranges, seat_selector, unit_thresholds
+from .seats import SeatSelector, concat_ranges, seat_selector, unit_thresholds
 
 __all__ = [
     "BETTER",
@@ -679,7 +679,7 @@ class FigureModel:
         pp = polsby_popper(area_m2, perim)
         # every ordered pair of members of the same group (e1 == e2 included)
         e1 = np.repeat(np.arange(mem.size, dtype=np.int64), k[g_of])
-        e2 = _ranges(np.repeat(starts, k), np.repeat(k, k))
+        e2 = concat_ranges(np.repeat(starts, k), np.repeat(k, k))
         u1, u2 = mem[e1], mem[e2]
         inside: dict[str, FloatArray] = {
             t: np.bincount(g_of[e1], self._lookup(u1 * n + u2, *self._flow[t]),
@@ -713,12 +713,12 @@ class FigureModel:
                 hard = np.maximum.reduceat(self._t_max[mem], starts) if ng else np.zeros(0)
                 sub_k = k[todo]
                 sub_ptr = np.r_[0, np.cumsum(sub_k)].astype(np.int64)
-                sub_mem = mem[_ranges(starts[todo], sub_k)]
+                sub_mem = mem[concat_ranges(starts[todo], sub_k)]
                 seat[todo] = sel.select(sub_ptr, sub_mem, soft[todo], hard[todo]).seat
             # every settlement of each group, and its minutes to the group's seat
             c = sel.u_count[mem]
             s_group = np.repeat(g_of, c)
-            s_pos = sel.u_order[_ranges(sel.u_ptr[mem], c)]
+            s_pos = sel.u_order[concat_ranges(sel.u_ptr[mem], c)]
             s_unit = np.repeat(mem, c)
             ok = seat[s_group] >= 0
             s_group, s_pos, s_unit = s_group[ok], s_pos[ok], s_unit[ok]

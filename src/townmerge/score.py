@@ -64,11 +64,11 @@ from .rules import (
 from .seats import (
     SeatArrays,
     SeatSelector,
-    _ranges,
-    _village_of,
+    concat_ranges,
     flag_column,
     seat_selector,
     unit_thresholds,
+    village_of,
 )
 from .travel import TravelNetwork
 
@@ -344,7 +344,7 @@ class MergerScorer:
         k = np.diff(ptr)
         g = np.repeat(np.arange(k.size, dtype=np.int64), k)
         e1 = np.repeat(np.arange(int(ptr[-1]), dtype=np.int64), k[g])
-        e2 = _ranges(np.repeat(ptr[:-1], k), np.repeat(k, k))
+        e2 = concat_ranges(np.repeat(ptr[:-1], k), np.repeat(k, k))
         return e1, e2
 
     def _lookup(self, keys: IntArray, table: IntArray, values: FloatArray) -> FloatArray:
@@ -545,7 +545,7 @@ class MergerScorer:
         if cons.must_link and self._ml.size and ng:
             cnt = np.diff(self._ml_ptr)[mem]
             pe = np.repeat(np.arange(mem.size, dtype=np.int64), cnt)
-            partner = self._ml[_ranges(self._ml_ptr[mem], cnt)]
+            partner = self._ml[concat_ranges(self._ml_ptr[mem], cnt)]
             have = np.sort(g_of * n + mem)
             want = g_of[pe] * n + partner
             at = np.searchsorted(have, want).clip(0, have.size - 1)
@@ -831,7 +831,7 @@ class MergerScorer:
                 for col in range(m):
                     c = np.diff(nb_ptr)[rows[:, col]]
                     parts_r.append(np.repeat(np.arange(len(rows)), c))
-                    parts_n.append(nb[_ranges(nb_ptr[rows[:, col]], c)])
+                    parts_n.append(nb[concat_ranges(nb_ptr[rows[:, col]], c)])
                 r = np.concatenate(parts_r)
                 new = np.concatenate(parts_n)
                 ok = ~alocked[new] & ~(rows[r] == new[:, None]).any(axis=1)
@@ -1133,7 +1133,7 @@ class MergerScorer:
             if villages is not None and has.any():
                 fs = sel.unit_seat[b.unit_pos]
                 wanted = sorted({str(sel.ids[p]) for p in np.r_[s[has], fs[fs >= 0]]})
-                vil = _village_of(self.area, villages, wanted)
+                vil = village_of(self.area, villages, wanted)
                 for g in np.flatnonzero(has):
                     former = [str(sel.ids[p]) for p in fs[b.ptr[g]:b.ptr[g + 1]] if p >= 0]
                     sv = vil.get(str(sel.ids[s[g]]))

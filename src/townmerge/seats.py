@@ -58,8 +58,9 @@ from .model import StudyArea, unit_label
 from .travel import TravelNetwork
 from .validation import ValidationReport, terrain_problems, unknown_seat_problems
 
-__all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "flag_column",
-           "seat_keeper", "seat_move", "seat_selector", "unit_thresholds"]
+__all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "concat_ranges",
+           "flag_column", "seat_keeper", "seat_move", "seat_selector", "unit_thresholds",
+           "village_of"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -90,8 +91,29 @@ def flag_column(frame: pd.DataFrame, column: str, noun: str = "unit") -> BoolArr
     return parse_flags(frame[column], column=column, labels=labels, noun=noun)
 
 
-def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
-    """Concatenation of ``arange(s, s + c)`` for every start and count."""
+def concat_ranges(starts: IntArray, counts: IntArray) -> IntArray:
+    """Concatenation of ``arange(s, s + c)`` for every start and count.
+
+    The positions of many segments of a CSR-style array (``ptr``/members) at once: shared
+    by the seat, score and figure code, which read members of many groups without a loop.
+
+    Parameters
+    ----------
+    starts : array of int
+        First position of each segment.
+    counts : array of int
+        Length of each segment (0 gives nothing).
+
+    Returns
+    -------
+    ndarray of int64
+        ``starts[0], …, starts[0] + counts[0] - 1, starts[1], …`` in order.
+
+    Examples
+    --------
+    >>> concat_ranges(np.array([0, 10, 5]), np.array([2, 0, 3])).tolist()
+    [0, 1, 5, 6, 7]
+    """
     counts = np.asarray(counts, dtype=np.int64)
     total = int(counts.sum())
     if total == 0:
@@ -403,7 +425,7 @@ class SeatSelector:
         elem_group = np.repeat(np.arange(ng, dtype=np.int64), k)
         c = self.u_count[unit_pos]
         gs_group = np.repeat(elem_group, c)
-        gs_settle = self.u_order[_ranges(self.u_ptr[unit_pos], c)]
+        gs_settle = self.u_order[concat_ranges(self.u_ptr[unit_pos], c)]
         gs_count = np.bincount(gs_group, minlength=ng).astype(np.int64)
         gs_ptr = np.r_[0, np.cumsum(gs_count)].astype(np.int64)
         gs_key = gs_group * ns + gs_settle  # sorted by group; settlements sorted per unit
@@ -429,7 +451,7 @@ class SeatSelector:
         # Travel times from every candidate to every settlement of its group.
         cnt = gs_count[cand_group]
         x_c = np.repeat(np.arange(nc, dtype=np.int64), cnt)
-        x_s = _ranges(gs_ptr[cand_group], cnt)
+        x_s = concat_ranges(gs_ptr[cand_group], cnt)
         tt = self.times(cand_settle[x_c], gs_settle[x_s])
         w = self.population[gs_settle[x_s]]
         wsum = np.bincount(x_c, w, minlength=nc)
@@ -633,7 +655,7 @@ def seat_move(area: StudyArea, seat: str, former_seats: Sequence[str],
     """
     former = [str(f) for f in former_seats]
     if villages is not None:
-        vil = _village_of(area, villages, [str(seat), *former])
+        vil = village_of(area, villages, [str(seat), *former])
         if not vil.isna().any():
             return (bool(vil.iloc[0] not in set(vil.iloc[1:])),
                     "seat move judged by village polygons (实施办法 Art. 2)")
@@ -643,8 +665,31 @@ def seat_move(area: StudyArea, seat: str, former_seats: Sequence[str],
             "no villages layer: a seat move means the seat is not a former seat")
 
 
-def _village_of(area: StudyArea, villages: gpd.GeoDataFrame, ids: Sequence[str]) -> pd.Series:
-    """Village polygon each settlement lies in (None where none)."""
+def village_of(area: StudyArea, villages: gpd.GeoDataFrame, ids: Sequence[str]) -> pd.Series:
+    """Village polygon each settlement lies in (None where none).
+
+    Parameters
+    ----------
+    area : StudyArea
+        The township study area whose settlements are looked up.
+    villages : GeoDataFrame
+        Village polygons indexed by village id (any CRS; none means the area's).
+    ids : sequence of str
+        Settlement ids of ``area``.
+
+    Returns
+    -------
+    Series
+        The village id of each settlement, indexed by ``ids``; ``None`` outside every village.
+
+    Examples
+    --------
+    >>> from townmerge.testing.examples import example_area
+    >>> area = example_area()
+    >>> whole = gpd.GeoDataFrame(geometry=[area.units.union_all()], index=["v1"], crs=area.crs)
+    >>> village_of(area, whole, ["a1", "b1"]).tolist()
+    ['v1', 'v1']
+    """
     st = area.settlements
     assert st is not None
     pts = st.loc[list(ids), ["geometry"]]
