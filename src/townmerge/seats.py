@@ -341,7 +341,9 @@ class SeatSelector:
                 pct[mine] = np.clip(np.searchsorted(zs, self.z[mine], side="left")
                                     / (zs.size - 1), 0.0, 1.0)
         self.percentile = pct
-        self._rank = np.argsort(np.argsort(self.ids.to_numpy(dtype=str), kind="stable"))
+        #: Rank of each settlement id in string order: the last tie-break of every seat and
+        #: tier choice (shared with :mod:`townmerge.tiers`).
+        self.id_rank = np.argsort(np.argsort(self.ids.to_numpy(dtype=str), kind="stable"))
         self._tkeys = np.zeros(0, dtype=np.int64)
         self._tvals = np.zeros(0, dtype=float)
         w = cfg.seats.as_dict()
@@ -481,7 +483,7 @@ class SeatSelector:
         score = (sum(wts[t] * terms[t] for t in used) / den) if den > 0 else np.zeros(nc)
         within = max_c <= t_max_hard[cand_group]
         forced = self.is_county_seat[cand_settle]
-        order = np.lexsort((self._rank[cand_settle], -self.population[cand_settle],
+        order = np.lexsort((self.id_rank[cand_settle], -self.population[cand_settle],
                             -np.round(score, 9), ~within, ~forced, cand_group))
         first = np.r_[True, cand_group[order][1:] != cand_group[order][:-1]] if nc else \
             np.zeros(0, dtype=bool)

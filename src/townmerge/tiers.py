@@ -381,7 +381,7 @@ def classify_tiers(
     top_per_unit = np.zeros(n, dtype=bool)
     if nv:
         vi = np.flatnonzero(vil & (new_unit >= 0))
-        order = vi[np.lexsort((sel._rank[vi], -sel.population[vi], -z[vi], new_unit[vi]))]
+        order = vi[np.lexsort((sel.id_rank[vi], -sel.population[vi], -z[vi], new_unit[vi]))]
         firsts = order[np.r_[True, new_unit[order][1:] != new_unit[order][:-1]]] if \
             order.size else order
         top_per_unit[firsts] = True
@@ -420,7 +420,7 @@ def classify_tiers(
     rank = np.zeros(n, dtype=np.int64)
     for mask in (town, vil):
         idx = np.flatnonzero(mask)
-        order = idx[np.lexsort((sel._rank[idx], -z[idx]))]
+        order = idx[np.lexsort((sel.id_rank[idx], -z[idx]))]
         rank[order] = np.arange(1, order.size + 1)
     n_town, n_vil = int(town.sum()), nv
     for i in range(n):
