@@ -131,3 +131,17 @@ def test_a_failed_build_is_kept_not_retried(builds):
     with pytest.raises(InputError, match="settlement"):
         _ = derived(bare).travel
     assert builds["TravelNetwork"] == 1
+
+
+def test_an_area_with_warnings_pickles_with_its_report():
+    """Areas ship to worker processes: the validation report (problems with figures) too."""
+    from townmerge.testing.grids import grid_units
+
+    units = grid_units("AB", population={"A": 1000, "B": 1000})
+    units.loc["B", "name"] = None  # a missing name: a warning with figures
+    area = tm.StudyArea(units)
+    assert area.report.warnings, "the fixture needs a warning"
+    clone = pickle.loads(pickle.dumps(area))
+    assert clone.report == area.report
+    assert [dict(p.figures) for p in clone.report.problems] == [
+        dict(p.figures) for p in area.report.problems]

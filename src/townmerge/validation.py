@@ -127,6 +127,11 @@ class Problem:
         frozen = {str(k): float(v) for k, v in dict(self.figures).items()}
         object.__setattr__(self, "figures", MappingProxyType(frozen))
 
+    def __reduce__(self) -> tuple[type[Problem], tuple[object, ...]]:
+        # the read-only figures view does not pickle: rebuild it from a plain dict
+        return (Problem, (self.severity, self.code, self.layer, self.message, self.ids,
+                          dict(self.figures)))
+
     @property
     def is_error(self) -> bool:
         """Whether the problem is fatal."""
