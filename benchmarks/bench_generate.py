@@ -354,10 +354,10 @@ def as_good_as(area: townmerge.StudyArea, edges: pd.DataFrame, label: str, peer:
                bounds: dict[str, float], scorer: MergerScorer, peer_cell: str,
                peer_time: float | None, county: str) -> list[object]:
     """Row of the best plan at least as good as ``bounds`` (a peer's figures), same count."""
-    area = _machine.fresh(area)  # nothing derived yet: the call builds what it needs, timed
+    cold = _machine.fresh(area)  # nothing derived yet: the call builds what it needs, timed
     t0 = time.perf_counter()
     try:
-        plan = generate_plan(area, method="exact", target=peer.n_new, bounds=bounds,
+        plan = generate_plan(cold, method="exact", target=peer.n_new, bounds=bounds,
                              edges=edges, time_limit=EXACT_LIMIT)
     except InfeasibleError as exc:
         text = str(exc)
