@@ -113,7 +113,7 @@ def run_case(name: str, repeats: int, out: Path) -> None:
     """Child process: time one case, write its timings and edges."""
     gdf = load()
     if name.startswith("townmerge"):
-        from townmerge.adjacency import build_adjacency
+        from townmerge.graph.adjacency import build_adjacency
 
         kwargs = {"townmerge_rook": {}, "townmerge_geos": {"method": "geos"},
                   "townmerge_queen": {"contiguity": "queen"},

@@ -6,7 +6,7 @@ Run from the repository root::
     python benchmarks/bench_flows.py --units 1000    # a smaller area, for a quick look
     python benchmarks/bench_flows.py --cache /tmp/province.pkl   # keep the generated data
 
-The province is ``townmerge.synth.synthetic_county(6850, seed=2)``: 6,850 townships,
+The province is ``townmerge.datasets.synthetic.synthetic_county(6850, seed=2)``: 6,850 townships,
 about 50,000 settlements, 91,000 road segments and 800,000 observed flows. It is generated
 once in a subprocess and pickled (``--cache`` keeps the file between runs).
 
@@ -81,7 +81,7 @@ Notes:
 
 
 def generate(n_units: int, path: Path) -> dict[str, Any]:
-    from townmerge.synth import synthetic_county
+    from townmerge.datasets.synthetic import synthetic_county
 
     t0 = time.perf_counter()
     s = synthetic_county(n_units, seed=SEED)
@@ -96,8 +96,8 @@ def generate(n_units: int, path: Path) -> dict[str, Any]:
 
 def run_case(name: str, data: Path) -> dict[str, Any]:
     from townmerge import StudyArea
-    from townmerge.flows import settlement_flows
-    from townmerge.travel import TravelNetwork, TravelParams
+    from townmerge.graph.flows import settlement_flows
+    from townmerge.graph.travel import TravelNetwork, TravelParams
 
     with data.open("rb") as fh:
         frames = pickle.load(fh)
@@ -107,7 +107,7 @@ def run_case(name: str, data: Path) -> dict[str, Any]:
         roads = None if name == "noroads" else frames["roads"]
         area = StudyArea(frames["units"], frames["settlements"], flows, roads)
         if name == "county":
-            from townmerge.synth import sample_county
+            from townmerge.datasets.synthetic import sample_county
 
             c = sample_county()
             area = StudyArea(c.units, c.settlements, c.flows, c.roads)
@@ -116,7 +116,7 @@ def run_case(name: str, data: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     if name == "county":
-        from townmerge.flows import build_settlement_graph
+        from townmerge.graph.flows import build_settlement_graph
 
         graph = build_settlement_graph(area)
         out.update(pairs=graph.number_of_edges(), settlements=graph.number_of_nodes())

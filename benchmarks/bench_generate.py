@@ -77,13 +77,13 @@ import _machine  # noqa: E402  (benchmarks/_machine.py, beside this script)
 
 import townmerge  # noqa: E402
 from townmerge.config import Config, TerrainThresholds, Thresholds  # noqa: E402
+from townmerge.data.plan import Plan  # noqa: E402
+from townmerge.datasets.synthetic import synthetic_county  # noqa: E402
 from townmerge.errors import InfeasibleError, PlanError  # noqa: E402
-from townmerge.evaluate import adjusted_rand_index  # noqa: E402
-from townmerge.figures import BETTER, figure_bounds  # noqa: E402
+from townmerge.evaluate.metrics import adjusted_rand_index  # noqa: E402
 from townmerge.generate.api import co_occurrence, generate_ensemble, generate_plan  # noqa: E402
-from townmerge.plan import Plan  # noqa: E402
-from townmerge.score import MergerScorer, objective_value, plan_objective  # noqa: E402
-from townmerge.synth import synthetic_county  # noqa: E402
+from townmerge.score.figures import BETTER, figure_bounds  # noqa: E402
+from townmerge.score.scorer import MergerScorer, objective_value, plan_objective  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

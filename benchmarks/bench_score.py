@@ -19,7 +19,7 @@ the output's notes say so. Timed: every adjacent pair through
 ``score_mergers(..., candidates="pairs")`` with the reason sentences; the
 study area and adjacency are built once beforehand and timed separately.
 
-County: ``townmerge.synth.sample_county()`` (33 units, 242 settlements, 3,819
+County: ``townmerge.datasets.synthetic.sample_county()`` (33 units, 242 settlements, 3,819
 observed flows, 337 roads). Timed: building the scorer (travel network,
 settlement flows, centrality), scoring every candidate (adjacent pairs and
 contiguous groups of up to 4 around units below their floor), the full
@@ -47,10 +47,10 @@ import numpy as np
 import shapely
 
 import townmerge
-from townmerge.plan import Plan
-from townmerge.score import MergerScorer, plan_objective, score_mergers
-from townmerge.synth import sample_county
-from townmerge.tiers import classify_tiers
+from townmerge.data.plan import Plan
+from townmerge.datasets.synthetic import sample_county
+from townmerge.score.scorer import MergerScorer, plan_objective, score_mergers
+from townmerge.score.tiers import classify_tiers
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "communes_2016.parquet"

@@ -7,7 +7,7 @@ Run from the repository root::
     python benchmarks/bench_workflow.py --cache /tmp/province.pkl   # keep the generated data
     python benchmarks/bench_workflow.py --before COMMIT      # the commit to compare with
 
-The province is ``townmerge.synth.synthetic_county(6850, seed=2)`` (as in
+The province is ``townmerge.datasets.synthetic.synthetic_county(6850, seed=2)`` (as in
 ``bench_flows.py``), generated once in a subprocess and pickled (not timed). The workflow
 is the README's, one step after another on one ``StudyArea``: ``generate_plan`` (greedy,
 to the population floors), ``check_plan``, ``plan_metrics``, ``plan_objective``,
@@ -46,12 +46,12 @@ SEED = 2
 BEFORE = "4603217011f23a64541f4409601155254c31c868"
 #: Builder → the module that defines it (the same names before and after).
 BUILDERS = {
-    "build_adjacency": "townmerge.adjacency",
-    "TravelNetwork": "townmerge.travel",
-    "settlement_flows": "townmerge.flows",
-    "SeatSelector": "townmerge.seats",
-    "MergerScorer": "townmerge.score",
-    "FigureModel": "townmerge.figures",
+    "build_adjacency": "townmerge.graph.adjacency",
+    "TravelNetwork": "townmerge.graph.travel",
+    "settlement_flows": "townmerge.graph.flows",
+    "SeatSelector": "townmerge.score.seats",
+    "MergerScorer": "townmerge.score.scorer",
+    "FigureModel": "townmerge.score.figures",
 }
 WHAT = {
     "build_adjacency": "adjacency with border lengths",
@@ -66,7 +66,7 @@ STEPS = ("generate_plan", "check_plan", "plan_metrics", "plan_objective", "score
 
 
 def generate(n_units: int, path: Path) -> dict[str, Any]:
-    from townmerge.synth import synthetic_county
+    from townmerge.datasets.synthetic import synthetic_county
 
     t0 = time.perf_counter()
     s = synthetic_county(n_units, seed=SEED)
@@ -249,7 +249,8 @@ def main() -> None:
           f"objective {old['objective']:.6f} vs {new['objective']:.6f}. Peak resident set "
           f"{old['peak_mb']:,.0f} MB before, {new['peak_mb']:,.0f} MB after.\n")
     print("Notes:\n")
-    print("- After: `townmerge.derived.derived(area, config)` holds the adjacency, the travel "
+    print("- After: `townmerge.graph.derived.derived(area, config)` holds the adjacency, the "
+          "travel "
           "network and the flows, keyed by the settings each depends on (`Config.travel`, "
           "`Config.gravity`); the seat selector and the figure parts are kept beside them, "
           "keyed by the whole configuration. Every step that is not handed `edges=`, "

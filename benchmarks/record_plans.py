@@ -38,7 +38,7 @@ def load(spec: tuple[int, int] | None):
     try:
         from townmerge.datasets import synthetic_county
     except ImportError:  # before the folder step of issue 11
-        from townmerge.synth import synthetic_county
+        from townmerge.datasets.synthetic import synthetic_county
 
     if spec is None:
         return townmerge.read_study_area(ROOT / "sample_shapes" / "county"), 13

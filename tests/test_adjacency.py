@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from shapely import Polygon, box
 
 from townmerge import StudyArea
-from townmerge.adjacency import (
+from townmerge.errors import InputError, TopologyWarning
+from townmerge.graph.adjacency import (
     EDGE_COLUMNS,
     adjacency_matrix,
     boundary_lengths,
@@ -29,7 +30,6 @@ from townmerge.adjacency import (
     to_libpysal,
     to_networkx,
 )
-from townmerge.errors import InputError, TopologyWarning
 from townmerge.testing.grids import grid_cells, grid_units
 
 CELL = 1000.0

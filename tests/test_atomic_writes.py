@@ -25,14 +25,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import townmerge.io as tm_io
+import townmerge.data.io as tm_io
 from townmerge import read_plan, read_study_area, write_plan
-from townmerge.atomic import TEMP_MARK, atomic_folder, atomic_write_text
-from townmerge.cli import main
+from townmerge.cli.commands import main
+from townmerge.data.atomic import TEMP_MARK, atomic_folder, atomic_write_text
+from townmerge.data.io import write_geojson, write_study_area
+from townmerge.data.plan import Plan
 from townmerge.errors import EXIT_OUTPUT, OutputError
 from townmerge.generate import greedy_plan
-from townmerge.io import write_geojson, write_study_area
-from townmerge.plan import Plan
 from townmerge.render import save_map, save_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -310,7 +310,7 @@ def test_demo_interrupted_leaves_the_previous_four_files(tmp_path, monkeypatch, 
         fail_file_writes(monkeypatch, FAILURES[failure], after=0)
         return real(content, path)
 
-    monkeypatch.setattr(f"townmerge.cli.save_{where}", half_written)
+    monkeypatch.setattr(f"townmerge.cli.commands.save_{where}", half_written)
     code = run_interrupted(["demo", "--data", str(SAMPLE), "--target", "13", "--out", str(out)],
                            FAILURES[failure])
     assert code == (EXIT_OUTPUT if failure == "disk full" else INTERRUPTED)
@@ -322,7 +322,7 @@ def test_demo_into_a_new_folder_interrupted_leaves_no_folder(tmp_path, monkeypat
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("townmerge.cli.report_figures", interrupt)  # after two files
+    monkeypatch.setattr("townmerge.cli.commands.report_figures", interrupt)  # after two files
     assert run_interrupted(["demo", "--data", str(SAMPLE), "--out",
                             str(tmp_path / "new" / "out")], KeyboardInterrupt()) == INTERRUPTED
     assert os.listdir(tmp_path) == []

@@ -11,9 +11,9 @@ import pytest
 from shapely import Point, affinity
 
 from townmerge import read_plan, read_study_area, validate
-from townmerge.cli import main
+from townmerge.cli.commands import main
 from townmerge.errors import EXIT_INFEASIBLE, EXIT_USAGE
-from townmerge.evaluate import check_plan, merged_units, plan_metrics
+from townmerge.evaluate.metrics import check_plan, merged_units, plan_metrics
 from townmerge.testing import check_html
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from townmerge import read_plan, read_study_area
-from townmerge.cli import main
-from townmerge.evaluate import check_plan
+from townmerge.cli.commands import main
+from townmerge.evaluate.metrics import check_plan
 
 SAMPLE = str(Path(__file__).resolve().parents[1] / "sample_shapes" / "county")
 

@@ -14,12 +14,12 @@ from pyproj import Geod
 from shapely import box
 
 import townmerge as tm
-from townmerge.adjacency import build_adjacency
-from townmerge.cli import main
+from townmerge.cli.commands import main
+from townmerge.data.io import read_layers, write_geojson
 from townmerge.errors import TopologyWarning
-from townmerge.evaluate import summarize
+from townmerge.evaluate.metrics import summarize
+from townmerge.graph.adjacency import build_adjacency
 from townmerge.i18n import fmt_area_km2
-from townmerge.io import read_layers, write_geojson
 
 ROOT = Path(__file__).resolve().parents[1]
 FINISTERE = ROOT / "sample_shapes" / "finistere" / "communes_2016.geojson"

@@ -11,7 +11,7 @@ from shapely import LineString, Point, box
 import townmerge as tm
 from townmerge.config import TravelParams
 from townmerge.errors import TopologyWarning
-from townmerge.travel import TravelNetwork
+from townmerge.graph.travel import TravelNetwork
 
 CRS = "EPSG:32648"
 SPEED = 60.0  # km/h on every drawn road

@@ -2,9 +2,14 @@ import pandas as pd
 import pytest
 from pyproj import CRS
 
-from townmerge.columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
 from townmerge.config import Config
-from townmerge.crs import local_metric_crs, require_crs
+from townmerge.data.columns import (
+    ColumnMap,
+    normalize_flows,
+    normalize_settlements,
+    normalize_units,
+)
+from townmerge.data.crs import local_metric_crs, require_crs
 from townmerge.errors import CRSError, InputError
 
 
@@ -95,8 +100,8 @@ def test_travel_and_gravity_settings_round_trip_through_toml():
 def test_config_travel_settings_reach_seats_and_figures():
     from townmerge import MergerScorer, StudyArea, plan_metrics
     from townmerge.config import TravelParams
-    from townmerge.plan import Plan
-    from townmerge.synth import sample_county
+    from townmerge.data.plan import Plan
+    from townmerge.datasets.synthetic import sample_county
 
     c = sample_county()  # roads without their own speed: the class speeds apply
     area = StudyArea(c.units, c.settlements, c.flows, c.roads.drop(columns="speed_kmh"))

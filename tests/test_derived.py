@@ -7,14 +7,15 @@ from collections import Counter
 import pytest
 
 import townmerge as tm
-from townmerge import adjacency, figures, flows, seats, travel
 from townmerge.config import Config, TravelParams, Weights
-from townmerge.derived import Derived, derived
+from townmerge.data.model import StudyArea
+from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InputError
-from townmerge.figures import figure_model
-from townmerge.model import StudyArea
-from townmerge.seats import seat_selector
-from townmerge.synth import sample_county
+from townmerge.graph import adjacency, flows, travel
+from townmerge.graph.derived import Derived, derived
+from townmerge.score import figures, seats
+from townmerge.score.figures import figure_model
+from townmerge.score.seats import seat_selector
 from townmerge.testing.grids import grid_units
 
 #: The builders, by where they are defined.

@@ -7,10 +7,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from townmerge import StudyArea, merged_units
-from townmerge.adjacency import build_adjacency
+from townmerge.data.plan import Plan
+from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InfeasibleError, InputError, ParameterError
-from townmerge.evaluate import compare_plans, plan_metrics
-from townmerge.figures import (
+from townmerge.evaluate.metrics import compare_plans, plan_metrics
+from townmerge.generate import PlanningProblem, generate_plan, partition_objective
+from townmerge.generate.base import ScoreCache
+from townmerge.graph.adjacency import build_adjacency
+from townmerge.score.figures import (
     BETTER,
     FIGURE_RANGES,
     METRICS,
@@ -20,10 +24,6 @@ from townmerge.figures import (
     figure_bounds,
     unmet_bounds,
 )
-from townmerge.generate import PlanningProblem, generate_plan, partition_objective
-from townmerge.generate.base import ScoreCache
-from townmerge.plan import Plan
-from townmerge.synth import sample_county
 from townmerge.testing.grids import grid_units
 from townmerge.testing.scorers import SizeScorer
 

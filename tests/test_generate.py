@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from townmerge import StudyArea, check_plan, merged_units
+from townmerge.data.plan import Plan
 from townmerge.errors import InfeasibleError, InputError
 from townmerge.generate import (
     PlanningProblem,
@@ -16,7 +17,6 @@ from townmerge.generate import (
 )
 from townmerge.generate.base import ScoreCache
 from townmerge.generate.exact import connected_groups
-from townmerge.plan import Plan
 from townmerge.testing.grids import grid_units
 from townmerge.testing.scorers import SizeScorer
 
@@ -222,7 +222,7 @@ def test_ensemble_is_diverse_deterministic_and_counts_co_occurrence():
 
 
 def test_greedy_dead_end_above_the_target_is_repaired():
-    from townmerge.synth import synthetic_county
+    from townmerge.datasets.synthetic import synthetic_county
 
     s = synthetic_county(48, seed=2)  # plain greedy stops at 22 units here, though 19 exist
     area = StudyArea(s.units, s.settlements, s.flows, s.roads)

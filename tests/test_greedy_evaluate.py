@@ -15,9 +15,9 @@ from townmerge import (
     greedy_plan,
     merged_units,
 )
+from townmerge.data.plan import Plan
 from townmerge.errors import InfeasibleError, InputError, MissingDataWarning, PlanError
-from townmerge.evaluate import summarize
-from townmerge.plan import Plan
+from townmerge.evaluate.metrics import summarize
 from townmerge.testing.grids import grid_units
 
 GRID = """

@@ -5,10 +5,10 @@ import math
 import pytest
 import shapely
 
-import townmerge.evaluate as ev
+import townmerge.evaluate.metrics as ev
 from townmerge import Plan, StudyArea, plan_metrics
 from townmerge.errors import PlanError
-from townmerge.evaluate import summarize
+from townmerge.evaluate.metrics import summarize
 from townmerge.testing.grids import grid_units
 
 POP = {"A": 10, "B": 30, "C": 20, "D": 20}

@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import townmerge.cli as cli
+import townmerge.cli.commands as cli
 from townmerge import Config, generate_plan, read_plan, read_study_area, validate, write_plan
+from townmerge.data.plan import Plan
 from townmerge.errors import (
     EXIT_CODES,
     EXIT_INFEASIBLE,
@@ -34,7 +35,6 @@ from townmerge.errors import (
     PlanError,
     TimeLimitError,
 )
-from townmerge.plan import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_shapes" / "county"

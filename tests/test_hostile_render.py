@@ -27,14 +27,14 @@ import jinja2
 import pytest
 from branca.element import Element
 
-from townmerge.cli import main
+from townmerge.cli.commands import main
+from townmerge.data.io import read_plan, read_study_area
+from townmerge.data.model import StudyArea
+from townmerge.data.plan import Plan
 from townmerge.errors import EXIT_INPUT, EXIT_USAGE, ParameterError
-from townmerge.evaluate import merged_units
+from townmerge.evaluate.metrics import merged_units
 from townmerge.generate import greedy_plan
 from townmerge.i18n import join_names, label
-from townmerge.io import read_plan, read_study_area
-from townmerge.model import StudyArea
-from townmerge.plan import Plan
 from townmerge.render import (
     before_after_map,
     plan_report,

@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from townmerge.changelog import ChangeEntry, change_log
-from townmerge.divisions import (
+from townmerge.data.divisions import (
     SERIAL_RANGES,
     assign_codes,
     parent_code,
@@ -16,7 +15,8 @@ from townmerge.divisions import (
     village_kind,
 )
 from townmerge.errors import InputError
-from townmerge.levels import (
+from townmerge.evaluate.changelog import ChangeEntry, change_log
+from townmerge.evaluate.levels import (
     count_sentence,
     kind_counts,
     percent_tenths,

@@ -8,9 +8,9 @@ import shapely
 from shapely import Point
 
 from townmerge import StudyArea, read_study_area
+from townmerge.data.io import read_plan, write_plan, write_study_area
+from townmerge.data.plan import Plan
 from townmerge.errors import InputError, TopologyWarning
-from townmerge.io import read_plan, write_plan, write_study_area
-from townmerge.plan import Plan
 from townmerge.testing.grids import grid_units
 
 GRID = """

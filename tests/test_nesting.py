@@ -4,8 +4,8 @@ import pytest
 
 import townmerge as tm
 from townmerge.config import Constraints
+from townmerge.data.nesting import Nesting, check_nested
 from townmerge.errors import InputError, PlanError
-from townmerge.nesting import Nesting, check_nested
 
 SAMPLE = "sample_shapes/county"
 

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from townmerge.data.plan import Plan
 from townmerge.errors import PlanError
-from townmerge.plan import Plan
 
 
 def test_merge_returns_new_plan_and_keeps_old():

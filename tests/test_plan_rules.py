@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 import townmerge as tm
-from townmerge.cli import main, plan_labels
+from townmerge.cli.commands import main, plan_labels
 from townmerge.config import Constraints
+from townmerge.data.plan import Plan
 from townmerge.errors import EXIT_USAGE, InputError, ParameterError, PlanError
-from townmerge.evaluate import Breach, check_plan, plan_breaches
-from townmerge.figures import FIGURE_RANGES, check_bounds
-from townmerge.plan import Plan
+from townmerge.evaluate.metrics import Breach, check_plan, plan_breaches
 from townmerge.render import before_after_map, plan_report
+from townmerge.score.figures import FIGURE_RANGES, check_bounds
 from townmerge.testing.grids import grid_units
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,10 +3,10 @@
 import pytest
 
 from townmerge import StudyArea, choose_seat, plan_metrics, plan_objective
+from townmerge.data.plan import Plan
+from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InputError
-from townmerge.plan import Plan
-from townmerge.score import score_plan
-from townmerge.synth import sample_county
+from townmerge.score.scorer import score_plan
 
 MERGED = ["511025102", "511025205"]
 

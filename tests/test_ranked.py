@@ -59,7 +59,7 @@ def test_best_plans_of_the_sample_county(tmp_path, capsys):
     from pathlib import Path
 
     import townmerge as tm
-    from townmerge.cli import main
+    from townmerge.cli.commands import main
 
     sample = Path(__file__).resolve().parents[1] / "sample_shapes" / "county"
     area = tm.read_study_area(sample)

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 import townmerge as tm
-from townmerge.cli import main
+from townmerge.cli.commands import main
 from townmerge.errors import InfeasibleError, InputError, MissingDataWarning
-from townmerge.figures import FigureModel
 from townmerge.generate import PlanningProblem
-from townmerge.rules import below_floor, group_floor, polsby_popper, union_area_perimeter
-from townmerge.score import MergerScorer
+from townmerge.score.figures import FigureModel
+from townmerge.score.rules import below_floor, group_floor, polsby_popper, union_area_perimeter
+from townmerge.score.scorer import MergerScorer
 from townmerge.testing.grids import grid_units
 
 MAINE = "sample_shapes/maine_et_loire/communes_2016.geojson"

@@ -10,12 +10,18 @@ from hypothesis import strategies as st
 from shapely import Point
 
 from townmerge.config import Config, Constraints, Weights
-from townmerge.criteria import Criterion, CriterionRegistry, default_criteria
+from townmerge.data.model import StudyArea
+from townmerge.data.plan import Plan
+from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InfeasibleError, InputError, TopologyWarning
-from townmerge.model import StudyArea
-from townmerge.plan import Plan
-from townmerge.score import CONSTRAINTS, MergerScorer, plan_objective, score_mergers, score_plan
-from townmerge.synth import sample_county
+from townmerge.score.criteria import Criterion, CriterionRegistry, default_criteria
+from townmerge.score.scorer import (
+    CONSTRAINTS,
+    MergerScorer,
+    plan_objective,
+    score_mergers,
+    score_plan,
+)
 from townmerge.testing.grids import grid_units
 
 SAMPLE = sample_county()
@@ -70,7 +76,7 @@ def test_every_infeasible_row_names_its_binding_constraint_with_figures(table):
 def test_candidates_bands_and_reasons(table, county):
     assert table["members"].map(len).max() == 4
     # every adjacent pair is a candidate
-    from townmerge.adjacency import build_adjacency
+    from townmerge.graph.adjacency import build_adjacency
 
     edges = build_adjacency(county)
     pairs = {tuple(sorted(p)) for p in zip(edges["unit_a"], edges["unit_b"], strict=True)}
@@ -339,7 +345,7 @@ def test_config_toml_round_trip_of_every_table():
 
 
 def test_the_scorers_memo_is_bounded(monkeypatch):
-    import townmerge.score as score_module
+    import townmerge.score.scorer as score_module
     from townmerge.testing.grids import grid_units
 
     monkeypatch.setattr(score_module, "MAX_CACHED_GROUPS", 4)

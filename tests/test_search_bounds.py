@@ -4,13 +4,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from townmerge.data.plan import Plan
 from townmerge.errors import InfeasibleError, InputError
-from townmerge.evaluate import plan_metrics
-from townmerge.figures import FigureModel, unmet_bounds
+from townmerge.evaluate.metrics import plan_metrics
 from townmerge.generate import PlanningProblem, generate_plan, partition_objective
 from townmerge.generate.base import ScoreCache
 from townmerge.generate.search import local_search
-from townmerge.plan import Plan
+from townmerge.score.figures import FigureModel, unmet_bounds
 
 from .test_figures import bounded_case
 from .test_generate import small_areas

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from townmerge import StudyArea
+from townmerge.data.plan import Plan
 from townmerge.generate import PlanningProblem, generate_plan
 from townmerge.generate.base import ScoreCache
 from townmerge.generate.search import local_search
-from townmerge.plan import Plan
 from townmerge.testing.grids import grid_units
 from townmerge.testing.scorers import SizeScorer
 

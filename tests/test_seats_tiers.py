@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from shapely import Point
 
 from townmerge.config import Config, SeatSettings, TierSettings
+from townmerge.data.model import StudyArea
+from townmerge.data.plan import Plan
+from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InputError
-from townmerge.model import StudyArea
-from townmerge.plan import Plan
-from townmerge.score import MergerScorer
-from townmerge.seats import SeatSelector, choose_seat
-from townmerge.synth import sample_county
+from townmerge.score.scorer import MergerScorer
+from townmerge.score.seats import SeatSelector, choose_seat
+from townmerge.score.tiers import classify_tiers, natural_breaks
 from townmerge.testing.grids import grid_units
-from townmerge.tiers import classify_tiers, natural_breaks
 
 SAMPLE = sample_county()
 MERGED = ("511025115", "511025116", "511025214")

@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from townmerge.cli import main
+from townmerge.cli.commands import main
+from townmerge.datasets.sichuan import read_sichuan
 from townmerge.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, InputError
-from townmerge.reform import sichuan_summary, summary_text
-from townmerge.sichuan import read_sichuan
+from townmerge.evaluate.reform import sichuan_summary, summary_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "sample_shapes" / "sichuan"

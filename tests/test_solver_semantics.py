@@ -142,9 +142,9 @@ def test_time_limit_reached_without_a_plan_is_not_infeasible(county):
 
 
 def test_time_limit_is_honoured_by_the_greedy_repair_and_ensembles(monkeypatch):
+    from townmerge.datasets.synthetic import synthetic_county
     from townmerge.errors import TimeLimitError
     from townmerge.generate import api, best_plans, generate_ensemble
-    from townmerge.synth import synthetic_county
 
     s = synthetic_county(48, seed=2)  # greedy dead-ends here; the exact model repairs it
     area = StudyArea(s.units, s.settlements, s.flows, s.roads)
@@ -175,10 +175,10 @@ def test_time_limit_is_honoured_by_the_infeasibility_diagnostics(county):
     """The diagnostic solves (which bounds cannot be met even alone) share the call's clock:
     with none left, the message says the diagnosis was cut short instead of running on."""
     from townmerge.config import Config
-    from townmerge.figures import FigureModel
     from townmerge.generate.deadline import Deadline
     from townmerge.generate.exact import _model_columns, _no_plan_message
-    from townmerge.score import MergerScorer
+    from townmerge.score.figures import FigureModel
+    from townmerge.score.scorer import MergerScorer
 
     scorer = MergerScorer(county)
     problem = PlanningProblem.from_area(county)
@@ -203,7 +203,7 @@ def test_time_limit_is_checked(county):
 
 # -- 2. a dead end repaired by the exact model is reported as such ------------------------------
 def test_dead_end_repaired_by_the_exact_model_is_reported_as_such():
-    from townmerge.synth import synthetic_county
+    from townmerge.datasets.synthetic import synthetic_county
 
     s = synthetic_county(48, seed=2)  # plain greedy stops at 22 units here, though 19 exist
     area = StudyArea(s.units, s.settlements, s.flows, s.roads)
@@ -238,9 +238,9 @@ def test_every_method_returns_within_its_time_limit_plus_a_constant():
     import time
 
     from townmerge import build_adjacency
+    from townmerge.data.plan import Plan
     from townmerge.errors import TimeLimitError
-    from townmerge.plan import Plan
-    from townmerge.score import MergerScorer
+    from townmerge.score.scorer import MergerScorer
 
     area = _squares(40)
     edges = build_adjacency(area)
@@ -339,7 +339,7 @@ def _peak_bytes(fn):
 
 def _random_plans(n_units, n_plans, seed, largest=4):
     """Plans over units U00000…: runs of 1 to ``largest`` consecutive units, shuffled labels."""
-    from townmerge.plan import Plan
+    from townmerge.data.plan import Plan
 
     rng = np.random.default_rng(seed)
     ids = [f"U{i:05d}" for i in range(n_units)]
@@ -354,7 +354,7 @@ def test_co_occurrence_and_cli_ensemble_do_not_allocate_n_by_n_and_keep_finished
         tmp_path, monkeypatch):
     """Bullet 6: 8,000 units (a square matrix: 512 MB) in a few MB, counts checked against an
     independent count; the CLI writes each plan before the next is made."""
-    from townmerge.cli import main
+    from townmerge.cli.commands import main
     from townmerge.errors import InfeasibleError
     from townmerge.generate import api, co_occurrence
 
@@ -399,7 +399,7 @@ def test_co_occurrence_and_cli_ensemble_do_not_allocate_n_by_n_and_keep_finished
 
 # -- 7. the adjusted Rand index from a sparse contingency table ---------------------------------
 def _plan(labels):
-    from townmerge.plan import Plan
+    from townmerge.data.plan import Plan
 
     return Plan.from_mapping({f"U{i:05d}": f"N{x}" for i, x in enumerate(labels)})
 
@@ -407,7 +407,7 @@ def _plan(labels):
 def test_adjusted_rand_index_is_sparse_and_matches_sklearn():
     from sklearn.metrics import adjusted_rand_score
 
-    from townmerge.evaluate import adjusted_rand_index
+    from townmerge.evaluate.metrics import adjusted_rand_index
 
     rng = np.random.default_rng(10)
     n = 300

@@ -1,4 +1,4 @@
-"""Tests of the synthetic county generator (townmerge.synth)."""
+"""Tests of the synthetic county generator (townmerge.datasets.synthetic)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from geopandas.testing import assert_geodataframe_equal
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from townmerge.synth import (
+from townmerge.datasets.synthetic import (
     ROAD_CLASSES,
     ROAD_SPEEDS_KMH,
     SyntheticCounty,

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from shapely import Point, box
 
 import townmerge as tm
+from townmerge.data.io import write_geojson
+from townmerge.data.territories import village_territories
 from townmerge.errors import InputError
-from townmerge.io import write_geojson
-from townmerge.territories import village_territories
 
 SAMPLE = "sample_shapes/county"
 REL = 1e-6

@@ -21,13 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import townmerge as tm
-from townmerge.columns import FLAG_FALSE, FLAG_TRUE, flag_values, normalize_units, parse_flags
 from townmerge.config import Config
+from townmerge.data.columns import FLAG_FALSE, FLAG_TRUE, flag_values, normalize_units, parse_flags
+from townmerge.data.io import Layers, read_layers, write_layers
+from townmerge.data.validation import ValidationReport, road_speed_problems, terrain_problems
 from townmerge.errors import InfeasibleError, InputError, TownmergeError
-from townmerge.io import Layers, read_layers, write_layers
-from townmerge.seats import unit_thresholds
-from townmerge.travel import road_graph
-from townmerge.validation import ValidationReport, road_speed_problems, terrain_problems
+from townmerge.evaluate.metrics import plan_breaches
+from townmerge.graph.travel import road_graph
+from townmerge.score.seats import unit_thresholds
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_shapes" / "county"
@@ -202,7 +203,7 @@ def run_everything(area: tm.StudyArea, lang: str, report: ValidationReport) -> N
     merged = tm.merged_units(area, plan)
     before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
     m = tm.before_after_map(before, merged, settlements=area.settlements,
-                            breaches=tm.evaluate.plan_breaches(area, plan))
+                            breaches=plan_breaches(area, plan))
     assert "leaflet" in m.get_root().render().lower()
 
 

@@ -1,4 +1,4 @@
-"""Tests of townmerge.validation: one test per rule, on small ASCII-grid study areas."""
+"""Tests of townmerge.data.validation: one test per rule, on small ASCII-grid study areas."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import shapely
 from pyproj import CRS
 from shapely import LineString, Point, Polygon, box
 
-from townmerge.columns import ColumnMap, normalize_units
+from townmerge.data.columns import ColumnMap, normalize_units
+from townmerge.data.validation import Problem, ValidationReport, check_layers
 from townmerge.errors import CRSError, InputError
-from townmerge.validation import Problem, ValidationReport, check_layers
 
 CELL = 1000.0
 X0, Y0 = 500_000.0, 3_300_000.0  # UTM 48N, Sichuan

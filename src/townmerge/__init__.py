@@ -1,7 +1,8 @@
 """townmerge: plan the consolidation of townships and villages.
 
 The top level holds what a user calls, by task; everything else stays in its
-submodule (``townmerge.flows``, ``townmerge.evaluate``, ``townmerge.nesting``, ...).
+submodule (``townmerge.graph.flows``, ``townmerge.evaluate.metrics``,
+``townmerge.data.nesting``, ...).
 
 - Read and validate data: :func:`read_study_area`, :func:`validate`,
   :class:`StudyArea`, :func:`read_plan`, :func:`write_plan`.
@@ -27,22 +28,22 @@ Examples
 >>> import townmerge
 >>> "StudyArea" in townmerge.__all__ and "generate_plan" in townmerge.__all__
 True
->>> from townmerge.flows import settlement_flows   # the rest: from its submodule
+>>> from townmerge.graph.flows import settlement_flows   # the rest: from its submodule
 """
 
-from .adjacency import build_adjacency
 from .config import Config, CriteriaSettings, TerrainThresholds, Thresholds
+from .data.io import read_plan, read_study_area, validate, write_plan
+from .data.model import StudyArea
+from .data.plan import Plan
 from .errors import InfeasibleError, InputError, TownmergeError
-from .evaluate import check_plan, compare_plans, merged_units, plan_metrics
-from .flows import build_settlement_graph
+from .evaluate.metrics import check_plan, compare_plans, merged_units, plan_metrics
 from .generate import GroupScorer, best_plans, generate_ensemble, generate_plan, greedy_plan
-from .io import read_plan, read_study_area, validate, write_plan
-from .model import StudyArea
-from .plan import Plan
+from .graph.adjacency import build_adjacency
+from .graph.flows import build_settlement_graph
 from .render import before_after_map, plan_report, save_map, save_report
-from .score import MergerScorer, plan_objective, score_mergers
-from .seats import choose_seat
-from .tiers import classify_tiers
+from .score.scorer import MergerScorer, plan_objective, score_mergers
+from .score.seats import choose_seat
+from .score.tiers import classify_tiers
 
 __all__ = [  # noqa: RUF022  (grouped by task, as in the docstring above)
     # read and validate data

@@ -77,7 +77,7 @@ __all__ = [
 #: Terrain classes, from the most to the least densely settled.
 TERRAINS = ("plain", "hill", "mountain", "plateau")
 #: Operating speed of each road class on plain terrain, km/h: used by the travel-time
-#: model (:mod:`townmerge.travel`) and by the synthetic counties alike.
+#: model (:mod:`townmerge.graph.travel`) and by the synthetic counties alike.
 ROAD_SPEEDS_KMH: Mapping[str, float] = MappingProxyType({
     "expressway": 100.0,
     "national": 70.0,
@@ -408,7 +408,7 @@ class Constraints:
 
 @dataclass(frozen=True)
 class CriteriaSettings:
-    """Shape parameters of the built-in criteria (formulas in :mod:`townmerge.criteria`).
+    """Shape parameters of the built-in criteria (formulas in :mod:`townmerge.score.criteria`).
 
     Attributes
     ----------
@@ -666,7 +666,7 @@ class TravelParams:
     snap_m : float, default 1.0
         Road end points closer than this are the same node, and a road end
         closer than this to another road's interior joins it there (a
-        T-junction); see :func:`townmerge.roads.node_roads`.
+        T-junction); see :func:`townmerge.data.roads.node_roads`.
     join_crossings : bool, default False
         Whether two roads that cross without a shared vertex meet there. Off:
         a bridge or an overpass does not connect to the road below; turn it on
@@ -1060,7 +1060,7 @@ class Config:
                              f"{', '.join(_FLOW_TYPES)}.")
 
 
-#: The flow types (= :data:`townmerge.columns.FLOW_TYPES`, which config may not import).
+#: The flow types (= :data:`townmerge.data.columns.FLOW_TYPES`, which config may not import).
 _FLOW_TYPES = ("population", "traffic", "economic")
 
 

@@ -1,4 +1,10 @@
-"""Plan generators. Each returns a :class:`townmerge.plan.Plan` (ensembles a list of them)."""
+"""Layer 5, generate: plan generators; each returns a :class:`townmerge.data.plan.Plan`.
+
+``api`` (:func:`generate_plan` and ensembles), ``base`` (the scorer protocol and the planning
+problem), ``greedy`` and ``agglomerate`` (merging the best pair), ``exact`` (the
+set-partitioning model, HiGHS), ``search`` (simulated annealing over unit moves), ``deadline``
+(time limits) and ``diagnose`` (which limit binds when no plan is found).
+"""
 
 from .api import best_plans, co_occurrence, generate_ensemble, generate_plan, iter_ensemble
 from .base import GroupScorer, PlanningProblem, partition_objective

@@ -18,8 +18,8 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..data.plan import Plan
 from ..errors import InfeasibleError, TimeLimitError
-from ..plan import Plan
 from .base import (
     PlanningProblem,
     ScoreCache,

@@ -4,7 +4,7 @@ Examples
 --------
 >>> from townmerge.testing.grids import grid_units
 >>> from townmerge.testing.scorers import SizeScorer
->>> from townmerge.model import StudyArea
+>>> from townmerge.data.model import StudyArea
 >>> area = StudyArea(grid_units("AABB / CCDD", population={"A": 9, "B": 2, "C": 1, "D": 8}))
 >>> scorer = SizeScorer(area, p_min=10)
 >>> plan = generate_plan(area, method="exact", target=2, scorer=scorer)
@@ -24,13 +24,13 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..data.model import StudyArea
+from ..data.nesting import Nesting
+from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, ParameterError, TimeLimitError, format_ids
-from ..figures import FigureModel, figure_model
-from ..model import StudyArea
-from ..nesting import Nesting
-from ..plan import Plan
-from ..score import MergerScorer
-from ..seats import seat_selector
+from ..score.figures import FigureModel, figure_model
+from ..score.scorer import MergerScorer
+from ..score.seats import seat_selector
 from .agglomerate import agglomerate
 from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible, seat_named_plan
 from .deadline import Deadline
@@ -238,7 +238,7 @@ def generate_plan(
         polish cut short leaves ``info["local_optimum"]`` False).
     config : Config, optional
     scorer : GroupScorer, optional
-        Default: :class:`townmerge.score.MergerScorer`.
+        Default: :class:`townmerge.score.scorer.MergerScorer`.
     edges : DataFrame, optional
         Adjacency edges (default: rook adjacency), e.g. with virtual links.
     iterations : int, default 20000
@@ -246,7 +246,7 @@ def generate_plan(
     within : Mapping[str, str], optional
         Unit → the unit of the level above it must stay in (e.g. village →
         new township, from :meth:`Plan.containers`): the plan then nests in
-        the upper plan (镇村组三级联动). A :class:`townmerge.nesting.Nesting`
+        the upper plan (镇村组三级联动). A :class:`townmerge.data.nesting.Nesting`
         is such a mapping that also names villages and townships when
         ``start`` straddles new townships.
     progress : bool, optional
@@ -254,7 +254,7 @@ def generate_plan(
         default: on long runs (over 500 units) when stderr is a terminal.
     bounds : Mapping[str, float], optional
         The worst allowed value of neutral figures (names in
-        :data:`townmerge.figures.BETTER`: a floor where higher is better, a
+        :data:`townmerge.score.figures.BETTER`: a floor where higher is better, a
         ceiling otherwise), e.g. ``figure_bounds(plan_metrics(area, other))``
         for the best plan at least as good as ``other`` on those figures.
         ``method="exact"`` finds the best plan meeting them (or proves that none
@@ -292,9 +292,9 @@ def generate_plan(
 
     Examples
     --------
-    >>> from townmerge.synth import sample_county
-    >>> from townmerge.figures import figure_bounds
-    >>> from townmerge.evaluate import plan_metrics
+    >>> from townmerge.datasets.synthetic import sample_county
+    >>> from townmerge.score.figures import figure_bounds
+    >>> from townmerge.evaluate.metrics import plan_metrics
     >>> c = sample_county()
     >>> area = StudyArea(c.units, c.settlements, c.flows, c.roads)
     >>> best = generate_plan(area, method="exact", target=13)
@@ -543,7 +543,7 @@ def best_plans(
 
     Examples
     --------
-    >>> from townmerge.synth import sample_county
+    >>> from townmerge.datasets.synthetic import sample_county
     >>> c = sample_county()
     >>> area = StudyArea(c.units, c.settlements, c.flows, c.roads)
     >>> top = best_plans(area, 3, target=13)

@@ -3,7 +3,7 @@
 Generators see a study area as a :class:`PlanningProblem`: unit ids, weights
 (population, or area where there is none), neighbour sets, locked flags and the
 most members a new unit may have. Groups of current units are scored by a
-:class:`GroupScorer` (the merger scorer of :mod:`townmerge.score`, or any object
+:class:`GroupScorer` (the merger scorer of :mod:`townmerge.score.scorer`, or any object
 with the same two methods). The plan objective is defined once, here: the
 population-weighted mean of the new units' scores.
 
@@ -11,8 +11,8 @@ Examples
 --------
 >>> from townmerge.testing.grids import grid_units
 >>> from townmerge.testing.scorers import SizeScorer
->>> from townmerge.model import StudyArea
->>> from townmerge.plan import Plan
+>>> from townmerge.data.model import StudyArea
+>>> from townmerge.data.plan import Plan
 >>> area = StudyArea(grid_units("AB", population={"A": 10, "B": 30}))
 >>> problem = PlanningProblem.from_area(area)
 >>> scorer = SizeScorer(area, p_min=40)
@@ -32,13 +32,13 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..derived import derived
+from ..data.model import StudyArea, unit_label
+from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, format_ids
-from ..model import StudyArea, unit_label
-from ..plan import Plan
-from ..rules import below_floor, group_floor
-from ..score import objective_value
-from ..seats import SeatSelector, seat_keeper, unit_thresholds
+from ..graph.derived import derived
+from ..score.rules import below_floor, group_floor
+from ..score.scorer import objective_value
+from ..score.seats import SeatSelector, seat_keeper, unit_thresholds
 
 __all__ = [
     "GroupScorer",
@@ -85,7 +85,7 @@ class PlanningProblem:
         Seat settlement of each unit, where known.
     floor : ndarray
         Population floor of each unit by its terrain (``Config.thresholds``);
-        a group's floor is :func:`townmerge.rules.group_floor` of its members'.
+        a group's floor is :func:`townmerge.score.rules.group_floor` of its members'.
     has_population : bool
         Whether every unit has a population; without it ``weight`` is area and
         the floor rule is switched off (:meth:`below_floor` is always False).
@@ -164,7 +164,7 @@ class PlanningProblem:
         return out
 
     def below_floor(self, group: frozenset[int]) -> bool:
-        """Whether the group's population is under its floor (:mod:`townmerge.rules`).
+        """Whether the group's population is under its floor (:mod:`townmerge.score.rules`).
 
         Always False without population: the floor rule is then switched off.
         """
@@ -249,7 +249,9 @@ class ScoreCache:
 
 def partition_objective(problem: PlanningProblem, scorer: GroupScorer | ScoreCache,
                         groups: Iterable[Iterable[str]]) -> float:
-    """Population-weighted mean of the groups' totals (:func:`townmerge.score.objective_value`).
+    """Population-weighted mean of the groups' totals.
+
+    See :func:`townmerge.score.scorer.objective_value`.
 
     Parameters
     ----------
@@ -305,7 +307,7 @@ def plan_from_groups(problem: PlanningProblem, groups: Iterable[Iterable[int]],
 
 def seat_named_plan(problem: PlanningProblem, plan: Plan,
                     selector: SeatSelector | None) -> Plan:
-    """The plan with each new unit named after its seat (:func:`townmerge.seats.seat_keeper`).
+    """The plan with each new unit named after its seat (:func:`townmerge.score.seats.seat_keeper`).
 
     A new unit takes the id and name of the member whose former seat is its
     seat (else the member its seat lies in; without a seat, the most populous

@@ -10,8 +10,8 @@ lists the counts.
 Examples
 --------
 >>> from townmerge.testing.grids import grid_units
->>> from townmerge.model import StudyArea
->>> from townmerge.score import MergerScorer
+>>> from townmerge.data.model import StudyArea
+>>> from townmerge.score.scorer import MergerScorer
 >>> from .base import PlanningProblem, ScoreCache
 >>> area = StudyArea(grid_units("AB / CD", cell=20_000.0))
 >>> p = PlanningProblem.from_area(area)
@@ -71,7 +71,7 @@ def binding_limits(problem: PlanningProblem, cache: ScoreCache, *, target: int |
     problem : PlanningProblem
     cache : ScoreCache
         Its scorer's ``constraint_failures`` (as
-        :meth:`townmerge.score.MergerScorer.constraint_failures`) judges each
+        :meth:`townmerge.score.scorer.MergerScorer.constraint_failures`) judges each
         limit on its own; a scorer without it is asked only for feasibility.
     target : int, optional
         The target asked for (the mergers it needs are named).

@@ -14,7 +14,7 @@ HiGHS (highspy) is an open-source MILP solver; it proves optimality or stops at
 
 Figure bounds (``bounds=``, e.g. "at least as much flow kept inside the new
 units as plan X, a population CV no higher than its") are linear in the
-columns too (:meth:`townmerge.figures.GroupFigures.constraints`): the model
+columns too (:meth:`townmerge.score.figures.GroupFigures.constraints`): the model
 then finds the best plan meeting them, or proves that none does under the hard
 constraints, and names the bounds that alone cannot be met.
 """
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, TimeLimitError, format_ids
-from ..figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
-from ..plan import Plan
+from ..score.figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 from .deadline import Deadline
 from .diagnose import binding_limits
@@ -89,7 +89,7 @@ def connected_groups(problem: PlanningProblem, max_members: int | None = None,
     Examples
     --------
     >>> from townmerge.testing.grids import grid_units
-    >>> from townmerge.model import StudyArea
+    >>> from townmerge.data.model import StudyArea
     >>> p = PlanningProblem.from_area(StudyArea(grid_units("ABC")))
     >>> sorted(sorted(g) for g in connected_groups(p, 2))
     [[0], [0, 1], [1], [1, 2], [2]]
@@ -291,9 +291,9 @@ def exact_plan(
     progress : bool, default False
         Show HiGHS's log (bounds and gap as the search goes).
     bounds : dict of str to float, optional
-        Worst allowed value of neutral figures (:data:`townmerge.figures.BETTER`
+        Worst allowed value of neutral figures (:data:`townmerge.score.figures.BETTER`
         says which way each is better), e.g. from
-        :func:`townmerge.figures.figure_bounds` of another plan.
+        :func:`townmerge.score.figures.figure_bounds` of another plan.
     figures : FigureModel, optional
         Figure parts of the area; needed with ``bounds``.
     deadline : Deadline, optional
@@ -413,7 +413,7 @@ def ranked_plans(
     --------
     >>> from townmerge.testing.grids import grid_units
     >>> from townmerge.testing.scorers import SizeScorer
-    >>> from townmerge.model import StudyArea
+    >>> from townmerge.data.model import StudyArea
     >>> area = StudyArea(grid_units("ABC", population={"A": 5, "B": 5, "C": 5}))
     >>> p = PlanningProblem.from_area(area)
     >>> plans = ranked_plans(p, ScoreCache(p, SizeScorer(area, p_min=10)), 5, target=2)

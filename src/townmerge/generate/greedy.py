@@ -2,14 +2,14 @@
 
 The first merge rule of townmerge (顺应流向): repeatedly take the new unit that
 is furthest below its population floor (population ÷ floor smallest,
-:func:`townmerge.rules.group_floor`) and merge it into the neighbour it
+:func:`townmerge.score.rules.group_floor`) and merge it into the neighbour it
 exchanges the most flow with (both directions, of the configured flow type),
 preferring neighbours that stay under their soft cap. Like every generator it
 keeps every hard constraint of the merger scorer: at most
 ``Config.max_members`` units, locked units alone, the travel-time limit, the
 area cap, a seat inside its unit; a unit that breaks one alone (一地两府)
 merges first. Without flows the longest shared border decides. Each new unit
-is named after its seat (:func:`townmerge.seats.seat_keeper`).
+is named after its seat (:func:`townmerge.score.seats.seat_keeper`).
 
 The loop stops at ``target`` units, or, without a target, when every unit
 meets its floor (the count then follows from the data). It is deterministic:
@@ -29,14 +29,14 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..derived import derived
+from ..data.model import StudyArea
+from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, MissingDataWarning
-from ..flows import pair_exchange
-from ..model import StudyArea
-from ..plan import Plan
-from ..rules import group_floor, population_rules_off
-from ..score import MergerScorer
-from ..seats import unit_thresholds
+from ..graph.derived import derived
+from ..graph.flows import pair_exchange
+from ..score.rules import group_floor, population_rules_off
+from ..score.scorer import MergerScorer
+from ..score.seats import unit_thresholds
 from .base import PlanningProblem, ScoreCache, check_feasible, plan_from_groups, seat_named_plan
 
 __all__ = ["greedy_plan"]

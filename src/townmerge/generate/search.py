@@ -40,9 +40,9 @@ import numpy as np
 import numpy.typing as npt
 from tqdm.auto import tqdm
 
+from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, format_ids
-from ..figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
-from ..plan import Plan
+from ..score.figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 from .deadline import Deadline
 from .exact import TIMED_BATCH, connected_groups
@@ -1074,7 +1074,7 @@ def local_search(
         Default ``iterations // PATIENCE_DIVISOR``; ``iterations`` or more gives
         one round of all ``iterations`` moves.
     bounds : dict of str to float, optional
-        Worst allowed value of neutral figures (:data:`townmerge.figures.BETTER`).
+        Worst allowed value of neutral figures (:data:`townmerge.score.figures.BETTER`).
         Bounds on single groups (``population_min``, ``population_max``,
         ``max_minutes_to_seat``, ``compactness_min``) act as feasibility: no
         move makes more groups break them than it removes (once the plan meets

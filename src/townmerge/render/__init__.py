@@ -1,7 +1,7 @@
-"""Rendering of plans: offline HTML maps and the plan report.
+"""Layer 7, render: offline HTML maps and the plan report.
 
-The maps inline Leaflet from ``render/static`` (:mod:`townmerge.render.maps`); the
-report is a standalone printable page (:mod:`townmerge.render.report`).
+``maps`` inlines Leaflet from ``render/static``; ``report`` writes a standalone printable
+page; ``verbatim`` holds the folium elements that never go through a template.
 
 Examples
 --------

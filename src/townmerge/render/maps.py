@@ -48,10 +48,10 @@ from branca.element import Figure
 from folium.utilities import camelize
 from shapely.geometry import mapping
 
-from ..atomic import atomic_write_text
-from ..crs import equal_area_km2
+from ..data.atomic import atomic_write_text
+from ..data.crs import equal_area_km2
 from ..errors import CRSError, ParameterError
-from ..evaluate import Breach
+from ..evaluate.metrics import Breach
 from ..i18n import check_lang, fmt_area_km2, fmt_population, join_names, label
 from .verbatim import ScriptAfter, Verbatim, script_json
 
@@ -267,7 +267,7 @@ def _member_names(value: object) -> list[str] | None:
 def _area_km2(frame: gpd.GeoDataFrame) -> np.ndarray:
     """Areas in km² of lon/lat units: their ``area_km2`` where given, else measured.
 
-    Both come from :func:`townmerge.crs.equal_area_km2` (``merged_units`` fills
+    Both come from :func:`townmerge.data.crs.equal_area_km2` (``merged_units`` fills
     ``area_km2`` with it), so the map shows the same area as the report and the
     GeoJSON.
     """
@@ -487,7 +487,7 @@ def before_after_map(
     title : str, optional
         Title shown at the top; defaults to a generic title in ``lang``.
     breaches : sequence of Breach or str, optional
-        The hard rules the plan breaks (:func:`townmerge.evaluate.plan_breaches`):
+        The hard rules the plan breaks (:func:`townmerge.evaluate.metrics.plan_breaches`):
         listed in a red warning box under the title, as escaped text.
 
     Returns

@@ -46,11 +46,12 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from ..atomic import atomic_write_text
 from ..config import TERRAINS, TOWN_TIERS, VILLAGE_TIERS, Config
-from ..criteria import default_criteria
-from ..crs import equal_area_km2
-from ..evaluate import Breach, merged_units, plan_breaches, plan_metrics
+from ..data.atomic import atomic_write_text
+from ..data.crs import equal_area_km2
+from ..data.model import StudyArea
+from ..data.plan import Plan
+from ..evaluate.metrics import Breach, merged_units, plan_breaches, plan_metrics
 from ..i18n import (
     MISSING,
     check_lang,
@@ -64,11 +65,10 @@ from ..i18n import (
     label,
     sentence,
 )
-from ..model import StudyArea
-from ..plan import Plan
-from ..score import MergerScorer, score_plan
-from ..seats import SeatSelector, choose_seat, seat_move, seat_selector
-from ..tiers import TIER_EN, classify_tiers
+from ..score.criteria import default_criteria
+from ..score.scorer import MergerScorer, score_plan
+from ..score.seats import SeatSelector, choose_seat, seat_move, seat_selector
+from ..score.tiers import TIER_EN, classify_tiers
 
 __all__ = [
     "SETTLEMENT_KINDS",
@@ -237,7 +237,7 @@ class ReportFigures:
         whose former seat it is, or None), ``keeper_seat_name``, ``moved``,
         ``score_total``, ``score_band``, ``score_band_zh``, ``score_seat``.
     metrics : DataFrame
-        Rows of :data:`townmerge.evaluate.METRICS`; columns ``before`` (the
+        Rows of :data:`townmerge.evaluate.metrics.METRICS`; columns ``before`` (the
         status quo) and ``after``.
     tiers : DataFrame
         Index the tiers (town tiers first); columns ``level``, ``count``,
@@ -253,7 +253,7 @@ class ReportFigures:
     t_good : Mapping
         Good travel time (minutes) of each terrain present.
     breaches : tuple of Breach
-        Every hard rule the plan breaks (:func:`townmerge.evaluate.plan_breaches`);
+        Every hard rule the plan breaks (:func:`townmerge.evaluate.metrics.plan_breaches`);
         the report then opens with a warning listing them.
     """
 

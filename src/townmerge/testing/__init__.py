@@ -1,5 +1,8 @@
 """Helpers for townmerge's tests and for checking its outputs by hand.
 
+``grids`` (units drawn as ASCII grids), ``examples`` (small study areas), ``scorers`` (toy
+group scorers) and ``browser`` (below).
+
 :mod:`townmerge.testing.browser` loads the HTML that townmerge writes in
 headless Chromium (optional: it needs the system Chromium and playwright).
 

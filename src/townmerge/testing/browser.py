@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..atomic import atomic_write_bytes
+from ..data.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     from playwright.sync_api import ConsoleMessage, Dialog, Request, Route

@@ -12,10 +12,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely import Point
 
-from ..criteria import GroupBatch
-from ..figures import FigureModel, GroupFigures
-from ..model import StudyArea
-from ..score import MergerScorer
+from ..data.model import StudyArea
+from ..score.criteria import GroupBatch
+from ..score.figures import FigureModel, GroupFigures
+from ..score.scorer import MergerScorer
 from .grids import grid_units
 
 __all__ = ["example_area", "example_batch", "example_figures"]

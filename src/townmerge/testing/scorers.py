@@ -3,7 +3,7 @@
 Examples
 --------
 >>> from townmerge.testing.grids import grid_units
->>> from townmerge.model import StudyArea
+>>> from townmerge.data.model import StudyArea
 >>> s = SizeScorer(StudyArea(grid_units("AB", population={"A": 10, "B": 30})), p_min=40)
 >>> s.group_total(["A"]), s.group_total(["A", "B"])
 (0.25, 1.0)
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..model import StudyArea
-from ..rules import polsby_popper
+from ..data.model import StudyArea
+from ..score.rules import polsby_popper
 
 __all__ = ["SizeScorer"]
 

@@ -1,0 +1,18 @@
+"""Layer 2, datasets: data sets a user can load, like ``sklearn.datasets``.
+
+``synthetic``: :func:`sample_county` and :func:`synthetic_county` draw synthetic counties
+(units, settlements, flows, roads) from a seed. ``sichuan``: :func:`read_sichuan` reads the
+real Sichuan code tables of 2018 and 2021 shipped in ``sample_shapes/sichuan``.
+
+Examples
+--------
+>>> from townmerge.datasets import sample_county
+>>> len(sample_county().units)
+33
+"""
+
+from .sichuan import SichuanTables, read_sichuan
+from .synthetic import SyntheticCounty, sample_county, synthetic_county
+
+__all__ = ["SichuanTables", "SyntheticCounty", "read_sichuan", "sample_county",
+           "synthetic_county"]

@@ -1,0 +1,10 @@
+"""Layer 6, evaluate: check, measure and compare plans; count and log a reform.
+
+``metrics`` (:func:`~townmerge.evaluate.metrics.check_plan`, plan metrics and comparison),
+``levels`` (counts and exact reduction rates by level and kind), ``changelog`` (old codes →
+new codes) and ``reform`` (per-county and province summaries of a reform).
+"""
+
+from .metrics import check_plan, compare_plans, merged_units, plan_metrics
+
+__all__ = ["check_plan", "compare_plans", "merged_units", "plan_metrics"]
