@@ -116,7 +116,13 @@ def is_missing(v: object) -> bool:
 
 
 def as_ident(v: object) -> str | None:
-    """An id as townmerge.data.columns writes it: str, integers without ``.0``."""
+    """An id as :mod:`townmerge.data.columns` writes it: text, integers without ``.0``.
+
+    Examples
+    --------
+    >>> as_ident(511025101.0), as_ident(" A7 "), as_ident(float("nan"))
+    ('511025101', 'A7', None)
+    """
     if is_missing(v):
         return None
     if isinstance(v, float | np.floating) and float(v).is_integer():
@@ -140,7 +146,16 @@ def as_text(v: object) -> str | None:
 
 
 def number_status(v: object, maximum: float = math.inf) -> str:
-    """``"ok"``, ``"missing"``, ``"not a number"``, ``"negative"`` or ``"too large"``."""
+    """``"ok"``, ``"missing"``, ``"not a number"``, ``"negative"`` or ``"too large"``.
+
+    Text holding a plain number counts as that number; booleans and infinities are not
+    numbers.
+
+    Examples
+    --------
+    >>> [number_status(v, maximum=100) for v in (3, " 4.5 ", "", -1, "12 万", True, 1e3)]
+    ['ok', 'ok', 'missing', 'negative', 'not a number', 'not a number', 'too large']
+    """
     if is_missing(v):
         return "missing"
     if isinstance(v, bool | np.bool_):
