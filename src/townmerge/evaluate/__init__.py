@@ -2,7 +2,10 @@
 
 ``metrics`` (:func:`~townmerge.evaluate.metrics.check_plan`, plan metrics and comparison),
 ``levels`` (counts and exact reduction rates by level and kind), ``changelog`` (old codes →
-new codes) and ``reform`` (per-county and province summaries of a reform).
+new codes), ``reform`` (per-county and province summaries of a reform), ``three_levels``
+(:func:`~townmerge.evaluate.three_levels.plan_reform`: the whole reform, townships, villages
+and groups nested), ``groups`` (groups estimated from counts per village) and
+``village_wording`` (official wording of village mergers and the 五不 checklist).
 """
 
 from .metrics import check_plan, compare_plans, merged_units, plan_metrics
