@@ -289,14 +289,8 @@ class Plan:
         """Check that every new unit lies inside a single new unit of ``parent``.
 
         A village plan must nest in the township plan (镇村组三级联动): no new
-        village straddles two new townships.
-
-        Parameters
-        ----------
-        parent : Plan
-            The plan of the level above.
-        parent_of : Mapping[str, str]
-            Current unit → current unit of the level above.
+        village straddles two new townships. ``parent`` and ``parent_of`` are as for
+        :meth:`containers`.
 
         Raises
         ------
