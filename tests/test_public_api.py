@@ -47,7 +47,7 @@ def test_missing_names_are_top_level(name):
     ("townmerge.score.figures", "FigureModel"), ("townmerge.score.criteria", "CriterionRegistry"),
     ("townmerge.graph.flows", "settlement_flows"), ("townmerge.evaluate.metrics", "summarize"),
     ("townmerge.data.nesting", "Nesting"), ("townmerge.generate", "co_occurrence"),
-    ("townmerge.graph.derived", "derived"), ("townmerge.data.io", "write_study_area"),
+    ("townmerge.graph.derived", "derived"), ("townmerge.data.writers", "write_study_area"),
 ])
 def test_dropped_names_stay_in_their_submodule(module, name):
     mod = importlib.import_module(module)

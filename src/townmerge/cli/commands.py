@@ -30,17 +30,11 @@ import pandas as pd
 from ..config import Config
 from ..data.atomic import atomic_folder, atomic_write_with
 from ..data.columns import ColumnMap
-from ..data.io import (
-    Layers,
-    read_plan,
-    read_study_area,
-    validate,
-    write_geojson,
-    write_layers,
-    write_plan,
-)
+from ..data.io import Layers, read_study_area, validate
 from ..data.model import StudyArea
 from ..data.plan import Plan
+from ..data.plan_csv import read_plan, write_plan
+from ..data.writers import write_geojson, write_layers
 from ..errors import (
     EXIT_CODES,
     EXIT_INFEASIBLE,

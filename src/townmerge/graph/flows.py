@@ -63,9 +63,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..config import FitMethod, GravityParams
+from ..data.check_columns import gdp_problems
 from ..data.columns import FLOW_TYPES
 from ..data.model import StudyArea, unit_label
-from ..data.validation import ValidationReport, gdp_problems
+from ..data.problems import ValidationReport
 from ..errors import InputError, format_ids
 from .travel import TravelNetwork, TravelParams
 

@@ -62,9 +62,10 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from ..config import TravelParams
+from ..data.check_roads import road_speed_problems
 from ..data.model import StudyArea, unit_label
+from ..data.problems import ValidationReport
 from ..data.roads import node_roads
-from ..data.validation import ValidationReport, road_speed_problems
 from ..errors import InputError, format_ids
 
 __all__ = ["RoadGraph", "TravelNetwork", "TravelParams", "road_graph", "travel_times"]
