@@ -84,9 +84,9 @@ def test_recombination_beyond_its_cap_is_stated_and_keeps_unit_moves_optimal(mon
     MAX_SPLIT_PARTS is recombined from the parts found first; the plan says it is not proven
     locally optimal (info and a RuntimeWarning) and is still optimal for single-unit moves
     (checked by brute force)."""
-    from townmerge.generate import search
+    from townmerge.generate import move_memo
 
-    monkeypatch.setattr(search, "MAX_SPLIT_PARTS", 12)
+    monkeypatch.setattr(move_memo, "MAX_SPLIT_PARTS", 12)
     area, cfg, scorer, problem, cache = _big_groups(0)
     start = generate_plan(area, method="greedy", target=4, scorer=scorer, config=cfg)
     groups0 = [frozenset(g) for g in problem.index_groups(start.groups().values())]
