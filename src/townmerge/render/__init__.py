@@ -11,15 +11,10 @@ True
 """
 
 from .maps import before_after_map, save_map
-from .report import (
-    ReportFigures,
-    count_sentences,
-    merger_paragraph,
-    plan_report,
-    render_report,
-    report_figures,
-    save_report,
-)
+from .report import plan_report, save_report
+from .report_html import render_report
+from .report_tables import ReportFigures, report_figures
+from .sentences import count_sentences, merger_paragraph
 
 __all__ = [
     "ReportFigures",
