@@ -5,6 +5,25 @@
 each with its gain, penalised by a :class:`~townmerge.generate.bound_tracker.BoundTracker`
 under bounds); :class:`Schedule` cools the temperature and counts the rounds; :func:`anneal`
 runs the moves, drawing random numbers in blocks so a seed gives the same walk.
+
+Examples
+--------
+>>> from townmerge.data.model import StudyArea
+>>> from townmerge.generate.base import PlanningProblem, ScoreCache
+>>> from townmerge.testing.grids import grid_units
+>>> from townmerge.testing.scorers import SizeScorer
+>>> area = StudyArea(grid_units("AB / CD", population=dict.fromkeys("ABCD", 5)))
+>>> problem = PlanningProblem.from_area(area)
+>>> from townmerge.generate.move_memo import MoveMemo
+>>> memo = MoveMemo(problem, ScoreCache(problem, SizeScorer(area, p_min=10)), {})
+>>> rim = [tuple(nb) for nb in problem.neighbours]
+>>> st = SearchState([frozenset({0}), frozenset({1, 2, 3})], 4, memo.value, None)
+>>> run = anneal(st, Proposer(memo, None, frozenset(), {}, rim, fixed_count=True),
+...              Schedule(200, 0.02, 1e-5, 50, 20.0), [0, 1, 2, 3], np.random.default_rng(0),
+...              memo.value, weight_total=20.0, tol=1e-12, t0=time.perf_counter(),
+...              time_limit=None, progress=False)
+>>> sorted(sorted(g) for g in run.groups), run.stopped
+([[0, 2], [1, 3]], 'patience')
 """
 
 from __future__ import annotations

@@ -5,6 +5,27 @@ groups (population, compactness, flow kept, minutes to the seat …), so that a 
 every bounded plan-wide figure, and of the penalty of their shortfall (:data:`BOUND_PENALTY`),
 costs a few additions. :func:`penalised_split` picks the split of a union best for the
 penalised objective; :func:`unmet_message` says which bounds the closest plan still breaks.
+
+Examples
+--------
+>>> from townmerge.data.model import StudyArea
+>>> from townmerge.generate.base import PlanningProblem, ScoreCache
+>>> from townmerge.testing.grids import grid_units
+>>> from townmerge.testing.scorers import SizeScorer
+>>> area = StudyArea(grid_units("AB / CD", population=dict.fromkeys("ABCD", 5)))
+>>> problem = PlanningProblem.from_area(area)
+>>> from townmerge.config import Config
+>>> from townmerge.score.figures import FigureModel
+>>> from townmerge.generate.move_memo import MoveMemo
+>>> memo = MoveMemo(problem, ScoreCache(problem, SizeScorer(area, p_min=10)), {})
+>>> bounds = {"population_cv": 0.1}
+>>> tracker = BoundTracker(problem, FigureModel(area, Config()), bounds, {},
+...                        memo.connected_bits, 20.0)
+>>> uneven = [frozenset({0}), frozenset({1, 2, 3})]
+>>> round(tracker.reset(uneven), 6), tracker.reset([frozenset({0, 1}), frozenset({2, 3})])
+(180.0, 0.0)
+>>> "misses population_cv 0.5 (bound ≤ 0.1)" in unmet_message(tracker, uneven, bounds)
+True
 """
 
 from __future__ import annotations

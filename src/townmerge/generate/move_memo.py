@@ -7,6 +7,21 @@ units into two contiguous, feasible parts and the best of them, and the best sin
 between two new units. Unions of up to :data:`BITMASK_MAX_BLOCKS` blocks are split in every way
 by bitmask, larger ones by growing connected parts, at most :data:`MAX_SPLIT_PARTS` of them
 (beyond that the union is *capped*: :attr:`MoveMemo.capped`).
+
+Examples
+--------
+>>> from townmerge.data.model import StudyArea
+>>> from townmerge.generate.base import PlanningProblem, ScoreCache
+>>> from townmerge.testing.grids import grid_units
+>>> from townmerge.testing.scorers import SizeScorer
+>>> area = StudyArea(grid_units("AB / CD", population=dict.fromkeys("ABCD", 5)))
+>>> problem = PlanningProblem.from_area(area)
+>>> memo = MoveMemo(problem, ScoreCache(problem, SizeScorer(area, p_min=10)), {})
+>>> memo.connected_bits(0b1001)  # A and D meet only at a corner
+False
+>>> value, s, t = memo.recombine(frozenset(range(4)))
+>>> value, sorted(s), sorted(t)
+(20.0, [0, 1], [2, 3])
 """
 
 from __future__ import annotations

@@ -4,6 +4,23 @@ Annealing may leave its best plan short of a local optimum; :func:`finish` repla
 of neighbouring new units by the best split of their union until none improves (with bounds:
 while the plan still meets them), checks the bounds and reports the plan's figures.
 :func:`capped_pairs` counts the pairs whose union was too large to split in every way.
+
+Examples
+--------
+>>> from townmerge.data.model import StudyArea
+>>> from townmerge.generate.base import PlanningProblem, ScoreCache
+>>> from townmerge.testing.grids import grid_units
+>>> from townmerge.testing.scorers import SizeScorer
+>>> area = StudyArea(grid_units("AB / CD", population=dict.fromkeys("ABCD", 5)))
+>>> problem = PlanningProblem.from_area(area)
+>>> from townmerge.generate.move_memo import MoveMemo
+>>> memo = MoveMemo(problem, ScoreCache(problem, SizeScorer(area, p_min=10)), {})
+>>> rim = [tuple(nb) for nb in problem.neighbours]
+>>> start = [frozenset({0}), frozenset({1, 2, 3})]
+>>> groups, made, info = finish(start, memo, None, None, rim, frozenset(), 1e-12,
+...                             Deadline(None))
+>>> sorted(sorted(g) for g in groups), made, info, capped_pairs(groups, memo, rim)
+([[0, 1], [2, 3]], 1, {'local_optimum': True}, 0)
 """
 
 from __future__ import annotations

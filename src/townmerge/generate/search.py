@@ -18,16 +18,20 @@ plan and cools again from ``t_start``, over the moves left; when fewer than
 "patience"``, ``info["iterations"]`` the moves proposed). Finally the best plan
 is polished: neighbouring new units are recombined while that improves it, so
 the plan returned is a local optimum for unit moves and recombinations. Unions of up to
-:data:`BITMASK_MAX_BLOCKS` blocks are split in every way by bitmask; larger ones (with
-``max_members`` of 6 or more) by growing connected parts, every split while there are at most
-:data:`MAX_SPLIT_PARTS` of them; past that a union's recombination tries only the parts
+:data:`~townmerge.generate.move_memo.BITMASK_MAX_BLOCKS` blocks are split in every way by
+bitmask; larger ones (with ``max_members`` of 6 or more) by growing connected parts, every
+split while there are at most :data:`~townmerge.generate.move_memo.MAX_SPLIT_PARTS` of them;
+past that a union's recombination tries only the parts
 found first and the polish adds every block move between the two units, so such a pair is
 only proven locally optimal for unit moves: ``info["local_optimum"]`` is then False and a
 RuntimeWarning says how many pairs. Moves, contiguity checks
 and best splits are memoised by group, and the random numbers drawn in blocks,
 so the search stays deterministic for a seed.
-"""
 
+This module sets the search up and runs it (:func:`local_search`); its parts live in
+``move_memo`` (memoised values, contiguity and splits), ``bound_tracker`` (figure bounds),
+``anneal`` (the plan, its moves, the schedule and the loop) and ``polish`` (the final polish).
+"""
 
 from __future__ import annotations
 
@@ -157,8 +161,9 @@ def local_search(
         breaks them can still be walked out of). All bounds enter a penalised
         objective: a plan missing any loses 1 (the objective's range, so every
         plan meeting the bounds beats every plan that does not) and
-        :data:`BOUND_PENALTY` per unit of shortfall (each bound's in units of
-        the bound, summed over groups for bounds on single groups), from sums
+        :data:`~townmerge.generate.bound_tracker.BOUND_PENALTY` per unit of
+        shortfall (each bound's in units of the bound, summed over groups for
+        bounds on single groups), from sums
         of the groups' figure parts kept as moves change the plan. The plan
         returned is the best plan seen that meets every bound (the start need
         not).
