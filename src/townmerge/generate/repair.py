@@ -46,6 +46,18 @@ def repaired_greedy(problem: PlanningProblem, cache: ScoreCache, *, target: int 
     Every step shares ``deadline`` (TimeLimitError when it runs out first).
     When no repair finds a plan, the message names the hard limits that rule the
     mergers out.
+
+    Examples
+    --------
+    >>> from townmerge.data.model import StudyArea
+    >>> from townmerge.testing.grids import grid_units
+    >>> from townmerge.testing.scorers import SizeScorer
+    >>> area = StudyArea(grid_units("AB / CD", population=dict.fromkeys("ABCD", 5)))
+    >>> problem = PlanningProblem.from_area(area)
+    >>> cache = ScoreCache(problem, SizeScorer(area, p_min=10))
+    >>> plan = repaired_greedy(problem, cache, target=2, fixed=None, seed=0)
+    >>> plan.n_new, "repaired" in plan.info
+    (2, False)
     """
     clock = deadline if deadline is not None else Deadline(None)
     try:
