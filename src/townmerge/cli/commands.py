@@ -62,8 +62,14 @@ from ..evaluate.metrics import (
 )
 from ..generate import best_plans, co_occurrence, generate_ensemble, generate_plan
 from ..i18n import fmt_population
-from ..render import before_after_map, save_map
-from ..render.report import count_sentences, render_report, report_figures, save_report
+from ..render import (
+    before_after_map,
+    count_sentences,
+    render_report,
+    report_figures,
+    save_map,
+    save_report,
+)
 from ..score.figures import BETTER, check_bounds, dominated_by, figure_bounds
 from ..score.scorer import plan_objective, score_mergers
 from ..score.seats import choose_seat, seat_selector
