@@ -25,7 +25,8 @@ from townmerge.graph.flows import (
     settlement_flows,
     unit_pair_flows,
 )
-from townmerge.graph.travel import TravelNetwork, TravelParams, road_graph, travel_times
+from townmerge.graph.roadgraph import road_graph
+from townmerge.graph.travel import TravelNetwork, TravelParams, travel_times
 
 CRS = "EPSG:32648"
 

@@ -27,7 +27,7 @@ from townmerge.data.io import Layers, read_layers, write_layers
 from townmerge.data.validation import ValidationReport, road_speed_problems, terrain_problems
 from townmerge.errors import InfeasibleError, InputError, TownmergeError
 from townmerge.evaluate.metrics import plan_breaches
-from townmerge.graph.travel import road_graph
+from townmerge.graph.roadgraph import road_graph
 from townmerge.score.seats import unit_thresholds
 
 ROOT = Path(__file__).resolve().parents[1]
