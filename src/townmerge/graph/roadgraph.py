@@ -113,7 +113,7 @@ def _road_speeds(roads: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None,
                 f"Unknown road class(es) {unknown}; they get the default speed "
                 f"{params.default_speed_kmh} km/h. Known classes: "
                 f"{sorted(params.road_speeds_kmh)} (TravelParams.road_speeds_kmh).",
-                UserWarning, stacklevel=4)
+                UserWarning, stacklevel=5)  # the caller of TravelNetwork(...)
     factor = np.ones(n)
     if units is not None and "terrain" in units.columns and need.any():
         mids = shapely.line_interpolate_point(roads.geometry.to_numpy()[need], 0.5,
