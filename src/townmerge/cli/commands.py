@@ -44,11 +44,9 @@ from ..errors import (
     ParameterError,
     TimeLimitError,
 )
+from . import demo_cmds, plan_cmds, review_cmds
 from .args import bound_item, non_negative_int, positive_float, positive_int, quotas
-from .demo_cmds import run_demo, run_make_sample, run_sichuan
 from .inputs import add_area_args, add_input_args
-from .plan_cmds import run_ensemble, run_plan, run_validate
-from .review_cmds import run_compare, run_score, run_seats, run_tiers
 
 __all__ = ["build_parser", "main"]
 
@@ -87,16 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--tiles", default=None,
                    help="base map tiles, e.g. OpenStreetMap (default: none, works offline)")
     d.add_argument("--title", default=None)
-    d.set_defaults(func=run_demo)
+    d.set_defaults(func=demo_cmds.run_demo)
 
     s = sub_parser("make-sample", help="regenerate the synthetic sample county, byte for byte")
     s.add_argument("out", help="output folder, e.g. sample_shapes/county")
     s.add_argument("--seed", type=non_negative_int, default=2019)
-    s.set_defaults(func=run_make_sample)
+    s.set_defaults(func=demo_cmds.run_make_sample)
 
     v = sub_parser("validate", help="check input files and settings and list every problem")
     add_area_args(v)
-    v.set_defaults(func=run_validate)
+    v.set_defaults(func=plan_cmds.run_validate)
 
     g = sub_parser("plan", help="generate a consolidation plan (plan CSV)")
     add_area_args(g)
@@ -115,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "flow kept, population CV, share below floor, mean and worst minutes "
                         "to the seat and compactness")
     g.add_argument("--out", default="plan.csv")
-    g.set_defaults(func=run_plan)
+    g.set_defaults(func=plan_cmds.run_plan)
 
     sc = sub_parser("score", help="score every candidate merger, with reasons")
     add_area_args(sc)
@@ -123,14 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--top", type=positive_int, default=20, help="rows to print (default 20)")
     sc.add_argument("--lang", choices=("zh", "en"), default="zh")
     sc.add_argument("--out", help="CSV with every candidate")
-    sc.set_defaults(func=run_score)
+    sc.set_defaults(func=review_cmds.run_score)
 
     se = sub_parser("seats", help="choose the seat (驻地) of each new unit of a plan")
     add_area_args(se)
     se.add_argument("--plan", required=True)
     se.add_argument("--lang", choices=("zh", "en"), default="zh")
     se.add_argument("--out")
-    se.set_defaults(func=run_seats)
+    se.set_defaults(func=review_cmds.run_seats)
 
     t = sub_parser("tiers", help="classify settlements into tiers (主城区/中心镇/中心村 …)")
     add_area_args(t)
@@ -143,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exact counts of 中心村,特色村, e.g. 58,20")
     t.add_argument("--lang", choices=("zh", "en"), default="zh")
     t.add_argument("--out")
-    t.set_defaults(func=run_tiers)
+    t.set_defaults(func=review_cmds.run_tiers)
 
     e = sub_parser("ensemble", help="N diverse plans and their co-occurrence matrix")
     add_area_args(e)
@@ -154,13 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the n best plans in order, each proven by the exact model, instead "
                         "of randomised plans")
     e.add_argument("--out", default="ensemble")
-    e.set_defaults(func=run_ensemble)
+    e.set_defaults(func=plan_cmds.run_ensemble)
 
     c = sub_parser("compare", help="neutral figures of plans side by side")
     add_area_args(c)
     c.add_argument("plans", nargs="+", help="plan CSV files")
     c.add_argument("--out")
-    c.set_defaults(func=run_compare)
+    c.set_defaults(func=review_cmds.run_compare)
 
     r = sub_parser("sichuan", help="per-county and province counts of Sichuan's township and "
                    "village reform, from the real code tables")
@@ -169,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=("zh", "en"), default="zh")
     r.add_argument("--out", help="folder for province.csv, counties.csv, predecessors.csv, "
                    "township_changes.csv and unmatched_townships.csv")
-    r.set_defaults(func=run_sichuan)
+    r.set_defaults(func=demo_cmds.run_sichuan)
     return p
 
 
