@@ -26,7 +26,8 @@ from ..data.io import validate, write_plan
 from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..errors import EXIT_INPUT, EXIT_OK, InputError
-from ..evaluate.metrics import check_plan, plan_metrics, summarize
+from ..evaluate.check import check_plan
+from ..evaluate.metrics import plan_metrics, summarize
 from ..generate import best_plans, co_occurrence, generate_ensemble, generate_plan
 from ..score.figures import BETTER, check_bounds, figure_bounds
 from ..score.scorer import plan_objective
@@ -82,7 +83,7 @@ def run_plan(ns: argparse.Namespace) -> int:
     bounds = _bounds(ns, area, cfg)
     plan = generate_plan(area, method=ns.method, target=ns.target, start=start, seed=ns.seed,
                          time_limit=ns.time_limit, config=cfg, bounds=bounds)
-    check_plan(area, plan, config=cfg)
+    check_plan(area, plan, config=cfg).raise_if_bad()
     write_plan(plan, ns.out, unit_order=area.unit_ids)
     s = summarize(area, plan)
     objective = plan_objective(area, plan, config=cfg)
