@@ -16,7 +16,7 @@ import heapq
 import time
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # not tqdm.auto: it warns on import in Jupyter without ipywidgets
 
 from ..data.plan import Plan
 from ..errors import InfeasibleError, TimeLimitError

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # not tqdm.auto: it warns on import in Jupyter without ipywidgets
 
 from .bound_tracker import BoundTracker, TrackerState, penalised_split
 from .move_memo import MoveMemo

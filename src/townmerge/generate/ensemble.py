@@ -68,7 +68,7 @@ def iter_ensemble(
     >>> [p.info["member"] for p in plans]
     [0, 1]
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # not tqdm.auto: it warns on import in Jupyter without ipywidgets
 
     check_args(n=n, target=target, time_limit=time_limit, seed=seed, iterations=iterations,
                noise=noise)
