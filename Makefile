@@ -29,12 +29,12 @@ chromium:
 	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; }
 
 test: $(STAMP) chromium
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests notebooks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q src tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/mypy
 
 # Every section of benchmarks/README.md is rewritten from its script's output (about 20 min;

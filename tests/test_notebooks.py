@@ -16,8 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
-#: Folders a notebook reads; a notebook that wrote into them would show up here.
-WATCHED = [ROOT, NB_DIR, ROOT / "sample_shapes", ROOT / "benchmarks" / "data"]
+#: Where a notebook could write into the repository: the top folder (new files or folders), and
+#: every file under the folders the notebooks read.
+WATCHED_TOP = ROOT
+WATCHED_TREES = [NB_DIR, ROOT / "sample_shapes", ROOT / "benchmarks" / "data"]
 CELL_TIMEOUT_S = 300
 
 
@@ -40,12 +42,12 @@ def test_notebook_is_committed_without_outputs(path):
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
-def _listing() -> dict[Path, list[tuple[str, int, float]]]:
-    out = {}
-    for d in WATCHED:
-        out[d] = sorted((p.name, p.stat().st_size, p.stat().st_mtime) for p in d.iterdir()
-                        if p.is_file())
-    return out
+def _listing() -> tuple[list, list]:
+    """Names in the top folder, and every file (path, size, mtime) under the watched trees."""
+    top = sorted((p.name, p.is_dir()) for p in WATCHED_TOP.iterdir())
+    files = sorted((str(p.relative_to(ROOT)), p.stat().st_size, p.stat().st_mtime_ns)
+                   for tree in WATCHED_TREES for p in tree.rglob("*"))
+    return top, files
 
 
 def _texts(output: dict) -> list[str]:
@@ -111,6 +113,8 @@ def test_notebook_runs_without_error_or_warning(path, monkeypatch, tmp_path):
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    # the kernel is this environment's python3 (ipykernel's), not one from the user's folders
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("PYTHONWARNINGS", "default")  # every warning is shown once per place
     monkeypatch.setenv("NO_COLOR", "1")
