@@ -60,8 +60,9 @@ def run_validate(ns: argparse.Namespace) -> int:
     if ns.lang == "zh":  # the problems themselves are listed in English, naming ids and names
         ok = report.ok and settings_ok
         more = "（详见下文）" if report.errors or report.warnings else ""
-        print(f"校验{'通过' if ok else '未通过'}：{len(report.errors)}个错误、"
-              f"{len(report.warnings)}个警告{more}", file=sys.stderr)
+        settings = "" if settings_ok else "；设置文件有误（见上文）"
+        print(f"校验{'通过' if ok else '未通过'}：数据{len(report.errors)}个错误、"
+              f"{len(report.warnings)}个警告{more}{settings}", file=sys.stderr)
         if more:
             print(report, file=sys.stderr)
     else:
@@ -108,7 +109,7 @@ def run_plan(ns: argparse.Namespace) -> int:
     if bounds:
         figures = plan_metrics(area, plan, config=cfg)
         met = ", ".join(
-            f"{figure_label(name, ns.lang)} {figures[name]:.4g} "
+            f"{name} ({figure_label(name, ns.lang)}) {figures[name]:.4g} "
             f"({'≥' if BETTER[name] == 'higher' else '≤'} {value:.4g})"
             for name, value in bounds.items())
         say(ns, f"满足的指标界限：{met}", f"figure bounds met: {met}")

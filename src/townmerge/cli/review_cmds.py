@@ -195,7 +195,9 @@ def run_compare(ns: argparse.Namespace) -> int:
             objective[name] = float("nan")
             print(f"{name}: {exc}", file=sys.stderr)
     table.loc["objective"] = pd.Series(objective)
-    shown = table.round(3).rename(index=lambda k: figure_label(str(k), ns.lang))
+    shown = table.round(3)
+    shown.insert(0, "指标" if ns.lang == "zh" else "figure",
+                 [figure_label(str(k), ns.lang) for k in table.index])
     if ns.lang == "zh":
         shown = shown.rename(columns={STATUS_QUO: "现状"})
     print(shown.to_string())
