@@ -2,6 +2,7 @@
 
 ``maps`` inlines Leaflet from ``render/static``; ``report`` writes a standalone printable
 page; ``verbatim`` holds the folium elements that never go through a template.
+``plots``, ``charts`` and ``paper`` draw static figures for print (PNG, SVG, PDF) with matplotlib.
 
 Examples
 --------
@@ -11,6 +12,7 @@ True
 """
 
 from .maps import before_after_map, save_map
+from .plots import plot_before_after, write_plots
 from .report import (
     ReportFigures,
     count_sentences,
@@ -27,8 +29,10 @@ __all__ = [
     "count_sentences",
     "merger_paragraph",
     "plan_report",
+    "plot_before_after",
     "render_report",
     "report_figures",
     "save_map",
     "save_report",
+    "write_plots",
 ]
