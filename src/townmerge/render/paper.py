@@ -17,10 +17,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -172,7 +173,7 @@ def finish(fig: Figure, lang: str) -> Figure:
     """
     check_lang(lang)
     families = font_families()
-    with mpl.rc_context(_rc()):  # type: ignore[arg-type]
+    with mpl.rc_context(_rc()), _quiet_glyphs():  # type: ignore[arg-type]
         fig.draw_without_rendering()
     cjk_seen = lang == "zh"
     for t in fig.findobj(Text):
@@ -186,6 +187,15 @@ def finish(fig: Figure, lang: str) -> Figure:
             "fonts-noto-cjk or fonts-wqy-microhei), then remove matplotlib's font cache.",
             UserWarning, stacklevel=3)
     return fig
+
+
+@contextlib.contextmanager
+def _quiet_glyphs() -> Iterator[None]:
+    """Without a CJK font, one warning (:func:`finish`) instead of one per missing glyph."""
+    with warnings.catch_warnings():
+        if cjk_font() is None:
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+        yield
 
 
 def _rc() -> dict[str, Any]:
@@ -240,7 +250,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, fmt: str | None = 
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
 
     def write(tmp: Path) -> None:
-        with mpl.rc_context(_rc()):  # type: ignore[arg-type]
+        with mpl.rc_context(_rc()), _quiet_glyphs():  # type: ignore[arg-type]
             fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata)
 
     return atomic_write_with(path, write)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import colormaps, patheffects
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
@@ -65,9 +65,6 @@ MAP_COLOURS: tuple[str, ...] = (
 
 #: Beyond this many units, names are left off a panel (they would only cover each other).
 MAX_LABELS = 400
-
-_HALO: list[patheffects.AbstractPathEffect] = [
-    patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 
 def colour_units(ids: Sequence[str], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -178,9 +175,9 @@ def _names(ax: Axes, geoms: np.ndarray, names: Sequence[object], size: float) ->
     for p, name in zip(points, names, strict=True):
         if p is None or p.is_empty:
             continue
-        t = ax.text(p.x, p.y, plain(name), ha="center", va="center", fontsize=size,
-                    zorder=5, clip_on=True)
-        t.set_path_effects(_HALO)
+        # no halo: a path effect would turn the text into outlines in SVG and PDF
+        ax.text(p.x, p.y, plain(name), ha="center", va="center", fontsize=size, zorder=5,
+                clip_on=True)
 
 
 def _seat_points(area: StudyArea, seat_ids: Iterable[object]) -> np.ndarray:
