@@ -272,7 +272,9 @@ def plot_before_after(area: StudyArea, plan: Plan, *, lang: str = "zh",
                                                 edgecolors="#555555", linewidths=0.5))
     _names(ax_before, old, list(units["name"]), small)
     former = _seat_points(area, units["seat"] if "seat" in units.columns else [])
-    ax_before.scatter(former[:, 0], former[:, 1], s=14, facecolors="white",
+    dot = float(np.clip(460.0 / max(len(units), 1), 2.0, 14.0))  # marker areas, pt²
+    square = float(np.clip(400.0 / max(len(merged), 1), 4.0, 30.0))
+    ax_before.scatter(former[:, 0], former[:, 1], s=dot, facecolors="white",
                       edgecolors="#333333", linewidths=0.8, zorder=4)
 
     colours = colour_units([str(i) for i in merged.index], _new_unit_pairs(area, plan, config))
@@ -286,9 +288,9 @@ def plot_before_after(area: StudyArea, plan: Plan, *, lang: str = "zh",
     kept = {str(s) for s in merged["seat"] if isinstance(s, str)}
     gone = _seat_points(area, [s for s in (units["seat"] if "seat" in units.columns else [])
                                if isinstance(s, str) and s not in kept])
-    ax_after.scatter(gone[:, 0], gone[:, 1], s=12, facecolors="white", edgecolors="#888888",
+    ax_after.scatter(gone[:, 0], gone[:, 1], s=dot, facecolors="white", edgecolors="#888888",
                      linewidths=0.8, zorder=4)
-    ax_after.scatter(seats[:, 0], seats[:, 1], s=30, marker="s", facecolors="#d7301f",
+    ax_after.scatter(seats[:, 0], seats[:, 1], s=square, marker="s", facecolors="#d7301f",
                      edgecolors="white", linewidths=0.8, zorder=4)
     _names(ax_after, new, list(merged["name"]), big)
 
