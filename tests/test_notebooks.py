@@ -40,6 +40,8 @@ def test_notebook_is_committed_without_outputs(path):
                        "them before committing (Jupyter: Edit > Clear outputs of all cells, "
                        "or `jupyter nbconvert --clear-output --inplace`)")
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    nbformat = pytest.importorskip("nbformat")
+    nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
 
 
 def _listing() -> tuple[list, list]:
