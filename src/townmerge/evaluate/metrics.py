@@ -35,7 +35,8 @@ from ..data.nesting import Nesting, nesting_message
 from ..data.plan import Plan
 from ..errors import InputError, PlanError, format_ids
 from ..graph.flows import SettlementFlows
-from ..score.figures import METRICS, FigureModel, figure_model
+from ..score.figure_model import FigureModel, figure_model
+from ..score.figures import METRICS
 from ..score.scorer import CONSTRAINTS, MergerScorer, new_unit_name
 from ..score.seats import SeatSelector, seat_selector
 

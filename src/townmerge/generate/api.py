@@ -28,7 +28,7 @@ from ..data.model import StudyArea
 from ..data.nesting import Nesting
 from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, ParameterError, TimeLimitError, format_ids
-from ..score.figures import FigureModel, figure_model
+from ..score.figure_model import FigureModel, figure_model
 from ..score.scorer import MergerScorer
 from ..score.seats import seat_selector
 from .agglomerate import agglomerate

@@ -32,7 +32,8 @@ import numpy as np
 
 from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, TimeLimitError, format_ids
-from ..score.figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
+from ..score.figure_model import FigureModel, GroupFigures
+from ..score.figures import BETTER, check_bounds, unmet_bounds
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 from .deadline import Deadline
 from .diagnose import binding_limits

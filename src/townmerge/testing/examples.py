@@ -14,7 +14,7 @@ from shapely import Point
 
 from ..data.model import StudyArea
 from ..score.criteria import GroupBatch
-from ..score.figures import FigureModel, GroupFigures
+from ..score.figure_model import FigureModel, GroupFigures
 from ..score.scorer import MergerScorer
 from .grids import grid_units
 
