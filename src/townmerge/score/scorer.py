@@ -54,7 +54,8 @@ from ..graph.derived import derived
 from ..graph.flows import SettlementFlows
 from ..graph.travel import TravelNetwork
 from ..i18n import fmt_population
-from .criteria import CriterionRegistry, GroupBatch, default_criteria
+from .batch import GroupBatch
+from .criteria import CriterionRegistry, default_criteria
 from .rules import (
     below_floor,
     group_floor,

@@ -56,7 +56,7 @@ from ..errors import InputError, format_ids
 from ..graph.derived import derived
 from ..graph.flows import SettlementFlows, settlement_flows
 from ..graph.travel import TravelNetwork
-from .criteria import centrality_index
+from .centrality import centrality_index
 
 __all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "concat_ranges",
            "flag_column", "seat_keeper", "seat_move", "seat_selector", "unit_thresholds",

@@ -13,7 +13,7 @@ import pandas as pd
 from shapely import Point
 
 from ..data.model import StudyArea
-from ..score.criteria import GroupBatch
+from ..score.batch import GroupBatch
 from ..score.figure_model import FigureModel, GroupFigures
 from ..score.scorer import MergerScorer
 from .grids import grid_units
