@@ -52,8 +52,9 @@ from ..graph.adjacency import border_keys
 from ..graph.derived import derived
 from ..graph.flows import SettlementFlows, settlement_flows
 from .figures import METRICS, check_bounds
+from .groups import concat_ranges, lookup, ordered_pairs
 from .rules import below_floor, group_floor, polsby_popper, union_area_perimeter
-from .seats import SeatSelector, concat_ranges, seat_selector, unit_thresholds
+from .seats import SeatSelector, seat_selector, unit_thresholds
 
 __all__ = ["FigureModel", "GroupFigures", "LinearBound", "figure_model"]
 
@@ -467,12 +468,10 @@ class FigureModel:
         area_m2, perim = union_area_perimeter(ptr, mem, self.area_m2, self.perimeter_m,
                                               self._ekeys, self._eborder)
         pp = polsby_popper(area_m2, perim)
-        # every ordered pair of members of the same group (e1 == e2 included)
-        e1 = np.repeat(np.arange(mem.size, dtype=np.int64), k[g_of])
-        e2 = concat_ranges(np.repeat(starts, k), np.repeat(k, k))
+        e1, e2 = ordered_pairs(ptr)  # every ordered pair of members of the same group
         u1, u2 = mem[e1], mem[e2]
         inside: dict[str, FloatArray] = {
-            t: np.bincount(g_of[e1], self._lookup(u1 * n + u2, *self._flow[t]),
+            t: np.bincount(g_of[e1], lookup(u1 * n + u2, *self._flow[t]),
                            minlength=ng).astype(float) for t in self._flow}
 
         nan = np.full(ng, np.nan)
@@ -537,13 +536,6 @@ class FigureModel:
             max_minutes=mx, within_weight=ww, within_count=wc,
             population_total=float(np.nansum(self.population)),
             by_population=bool(sel is not None and sel.population.sum() > 0))
-
-    @staticmethod
-    def _lookup(keys: IntArray, table: IntArray, values: FloatArray) -> FloatArray:
-        if table.size == 0 or keys.size == 0:
-            return np.zeros(keys.size)
-        at = np.searchsorted(table, keys).clip(0, table.size - 1)
-        return np.where(table[at] == keys, values[at], 0.0)
 
     def plan(self, plan: Plan) -> pd.Series:
         """The neutral figures of a plan (its seats where it names them).

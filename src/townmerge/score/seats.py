@@ -57,10 +57,10 @@ from ..graph.derived import derived
 from ..graph.flows import SettlementFlows, settlement_flows
 from ..graph.travel import TravelNetwork
 from .centrality import centrality_index
+from .groups import concat_ranges
 
-__all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "concat_ranges",
-           "flag_column", "seat_keeper", "seat_move", "seat_selector", "unit_thresholds",
-           "village_of"]
+__all__ = ["SeatArrays", "SeatChoice", "SeatSelector", "choose_seat", "flag_column", "seat_keeper",
+           "seat_move", "seat_selector", "unit_thresholds", "village_of"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -89,39 +89,6 @@ def flag_column(frame: pd.DataFrame, column: str, noun: str = "unit") -> BoolArr
     names = frame["name"] if "name" in frame.columns else pd.Series(None, index=frame.index)
     labels = [unit_label(str(i), n) for i, n in zip(frame.index, names, strict=True)]
     return parse_flags(frame[column], column=column, labels=labels, noun=noun)
-
-
-def concat_ranges(starts: IntArray, counts: IntArray) -> IntArray:
-    """Concatenation of ``arange(s, s + c)`` for every start and count.
-
-    The positions of many segments of a CSR-style array (``ptr``/members) at once: shared
-    by the seat, score and figure code, which read members of many groups without a loop.
-
-    Parameters
-    ----------
-    starts : array of int
-        First position of each segment.
-    counts : array of int
-        Length of each segment (0 gives nothing).
-
-    Returns
-    -------
-    ndarray of int64
-        ``starts[0], …, starts[0] + counts[0] - 1, starts[1], …`` in order.
-
-    Examples
-    --------
-    >>> concat_ranges(np.array([0, 10, 5]), np.array([2, 0, 3])).tolist()
-    [0, 1, 5, 6, 7]
-    """
-    counts = np.asarray(counts, dtype=np.int64)
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offs = np.repeat(np.cumsum(counts) - counts, counts)
-    out: IntArray = np.repeat(np.asarray(starts, dtype=np.int64), counts) + (
-        np.arange(total, dtype=np.int64) - offs)
-    return out
 
 
 def _seg(ufunc: np.ufunc, values: FloatArray, counts: IntArray, fill: float) -> FloatArray:
