@@ -42,7 +42,7 @@ def test_missing_names_are_top_level(name):
 
 
 @pytest.mark.parametrize(("module", "name"), [
-    ("townmerge.score.scorer", "objective_value"), ("townmerge.graph.flows", "gravity_masses"),
+    ("townmerge.score.plan_scores", "objective_value"), ("townmerge.graph.flows", "gravity_masses"),
     ("townmerge.graph.flows", "pair_exchange"), ("townmerge.score.tiers", "natural_breaks"),
     ("townmerge.score.figure_model", "FigureModel"),
     ("townmerge.score.criteria", "CriterionRegistry"),

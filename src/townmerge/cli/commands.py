@@ -71,7 +71,8 @@ from ..i18n import fmt_population
 from ..render import before_after_map, save_map
 from ..render.report import count_sentences, render_report, report_figures, save_report
 from ..score.figures import BETTER, check_bounds, dominated_by, figure_bounds
-from ..score.scorer import plan_objective, score_mergers
+from ..score.plan_scores import plan_objective
+from ..score.scorer import score_mergers
 from ..score.seats import choose_seat, seat_selector
 from ..score.tiers import classify_tiers
 from .args import bound_item, non_negative_int, positive_float, positive_int, quotas

@@ -36,8 +36,8 @@ from ..data.model import StudyArea, unit_label
 from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, format_ids
 from ..graph.derived import derived
+from ..score.plan_scores import objective_value
 from ..score.rules import below_floor, group_floor
-from ..score.scorer import objective_value
 from ..score.seats import SeatSelector, seat_keeper, unit_thresholds
 
 __all__ = [
@@ -251,7 +251,7 @@ def partition_objective(problem: PlanningProblem, scorer: GroupScorer | ScoreCac
                         groups: Iterable[Iterable[str]]) -> float:
     """Population-weighted mean of the groups' totals.
 
-    See :func:`townmerge.score.scorer.objective_value`.
+    See :func:`townmerge.score.plan_scores.objective_value`.
 
     Parameters
     ----------

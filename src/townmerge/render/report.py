@@ -66,7 +66,8 @@ from ..i18n import (
     sentence,
 )
 from ..score.criteria import default_criteria
-from ..score.scorer import MergerScorer, score_plan
+from ..score.plan_scores import score_plan
+from ..score.scorer import MergerScorer
 from ..score.seats import SeatSelector, choose_seat, seat_move, seat_selector
 from ..score.tiers import TIER_EN, classify_tiers
 

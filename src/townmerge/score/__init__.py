@@ -6,6 +6,7 @@ soft criteria), ``seats`` (choosing the seat of a group), ``scorer``
 (the neutral figures of a plan, from additive per-group parts).
 """
 
-from .scorer import MergerScorer, plan_objective, score_mergers
+from .plan_scores import plan_objective
+from .scorer import MergerScorer, score_mergers
 
 __all__ = ["MergerScorer", "plan_objective", "score_mergers"]

@@ -45,8 +45,11 @@ def candidate_groups(data: UnitData, plan: Plan | None = None, *,
     plan : Plan, optional
         Build candidates from the plan's new units (else current units).
     kind : {"auto", "pairs"}, default "auto"
-        ``auto``: pairs and the groups around units below their floor or in a
-        must-link pair (as switched on by ``Config.criteria``); ``pairs``: pairs only.
+        ``auto``: every adjacent pair, plus every contiguous group of
+        3 … ``max_members`` units containing a unit below its floor or
+        in a must-link pair (never extended through a locked unit, and at
+        most ``max_members`` current units; the triggers as switched on by
+        ``Config.criteria``); ``pairs``: pairs only.
 
     Returns
     -------

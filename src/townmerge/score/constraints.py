@@ -30,6 +30,7 @@ from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from ..config import Config
 from ..data.model import unit_label
@@ -345,6 +346,20 @@ class ConstraintChecker:
         """Why group ``g`` fails ``rule``, with its figures (English, Chinese); "" for no rule."""
         return self.rules[rule].detail(batch, seats, g) if rule in self.rules else ("", "")
 
+    def failure_table(self, fails: Mapping[str, BoolArray], batch: GroupBatch) -> pd.DataFrame:
+        """A bool column per constraint (True: the group fails it) and the judged figures.
+
+        The figures: ``n_members``, ``area_km2``, ``area_limit_km2``,
+        ``max_minutes``, ``minutes_limit``.
+        """
+        frame = pd.DataFrame({name: np.asarray(fails[name], dtype=bool) for name in CONSTRAINTS})
+        frame["n_members"] = batch.k
+        frame["area_km2"] = batch.area_km2
+        frame["area_limit_km2"] = batch.a_max_hard
+        frame["max_minutes"] = batch.max_minutes
+        frame["minutes_limit"] = batch.t_max_hard
+        return frame
+
     def breaches(self, fails: Mapping[str, BoolArray], batch: GroupBatch,
                  seats: SeatArrays | None,
                  faults: Sequence[tuple[int, str, str]] = ()) -> list[Breach]:
@@ -352,6 +367,16 @@ class ConstraintChecker:
 
         ``faults`` are ``(group, English, Chinese)`` of seats that cannot be
         the group's (rule ``"seat"``).
+
+        Returns
+        -------
+        list of (int, str, float, float, str, str)
+            ``(group, rule, figure, limit, English, Chinese)`` in group order,
+            rules in the order of :data:`CONSTRAINTS`, then ``"seat"``;
+            figure and limit are NaN where the rule has none (locked units:
+            how many are locked, limit 0; size: members; area: km²; travel
+            time: minutes; contiguity: parts, limit 1; same county: counties,
+            limit 1).
         """
         out: list[Breach] = []
         for g in range(batch.n):

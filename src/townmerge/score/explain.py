@@ -92,7 +92,13 @@ class Explainer:
         return frame
 
     def explain(self, ev: Evaluation, villages: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
-        """The table with every explanation (see :meth:`MergerScorer.explain`)."""
+        """The score table with every explanation.
+
+        The columns of :meth:`table` plus ``member_names``, ``seat_name``,
+        ``seat_unit``, ``seat_moved``, ``mean_minutes``, ``max_minutes``,
+        ``binding_detail``, ``binding_detail_zh``, ``band_zh``, ``missing``
+        (criteria without data for the row), ``reason_zh`` and ``reason_en``.
+        """
         frame = self.table(ev)
         b = ev.batch
         flat = self.data.names[b.unit_pos].tolist()

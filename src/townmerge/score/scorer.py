@@ -11,9 +11,8 @@ area (:mod:`townmerge.score.unit_data`), the evaluation of a batch of groups
 (:mod:`townmerge.score.explain`) and the candidates
 (:mod:`townmerge.score.candidates`). :func:`score_mergers` lists the
 candidates a county planner looks at with one reason sentence per row in
-Chinese and English; :func:`score_plan` scores the new units of a plan;
-:func:`plan_objective` is the population-weighted mean of a plan's new units'
-totals (:func:`objective_value`).
+Chinese and English; a plan's scores and objective are in
+:mod:`townmerge.score.plan_scores`.
 
 Examples
 --------
@@ -43,28 +42,25 @@ import pandas as pd
 from ..config import Config
 from ..data.model import StudyArea
 from ..data.plan import Plan
-from ..errors import InfeasibleError, InputError, format_ids
+from ..errors import InputError
 from ..graph.flows import SettlementFlows
 from ..graph.travel import TravelNetwork
 from .batch import GroupBatch
 from .candidates import candidate_groups
-from .constraints import CONSTRAINTS, ConstraintChecker
+from .constraints import ConstraintChecker
 from .criteria import CriterionRegistry, default_criteria
 from .evaluation import Evaluation, Evaluator
 from .explain import Explainer
-from .groups import group_keys, group_positions
+from .groups import group_keys
 from .memo import GroupMemo
 from .seat_part import SeatPart
 from .unit_data import UnitData
 
 __all__ = [
-    "CONSTRAINTS",
     "MergerScorer",
     "new_unit_name",
-    "objective_value",
-    "plan_objective",
     "score_mergers",
-    "score_plan",
+    "scorer_for",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -89,11 +85,9 @@ class MergerScorer:
     criteria : CriterionRegistry, optional
         Default: :func:`townmerge.score.criteria.default_criteria`; add your own
         with :meth:`~townmerge.score.criteria.CriterionRegistry.with_criterion`.
-    network : TravelNetwork, optional
-        Travel network of ``area`` (built when the area has settlements).
-    flows : SettlementFlows, optional
-        Settlement flows of ``area`` (built when the area has settlements:
-        observed, else the gravity model).
+    network, flows : TravelNetwork, SettlementFlows, optional
+        Travel network and settlement flows of ``area`` (built when the area has
+        settlements; flows observed, else the gravity model).
 
     Raises
     ------
@@ -107,10 +101,8 @@ class MergerScorer:
     for lack of data and where the flows come from. A criterion without data
     for a group is NaN and left out of its total, the other weights
     renormalised: ``total = Σ w·S / Σ w`` over the criteria with a value.
-    The parts: ``data`` (:class:`~townmerge.score.unit_data.UnitData`),
-    ``constraints`` (:class:`~townmerge.score.constraints.ConstraintChecker`),
-    ``seats`` (:class:`~townmerge.score.seat_part.SeatPart`), ``evaluator``,
-    ``explainer`` and the memo of scored groups.
+    The parts it delegates to: ``data``, ``constraints``, ``seats``,
+    ``evaluator``, ``explainer`` and the memo of scored groups.
 
     Examples
     --------
@@ -121,28 +113,20 @@ class MergerScorer:
     (True, True)
     """
 
-    def __init__(
-        self,
-        area: StudyArea,
-        config: Config | None = None,
-        *,
-        edges: pd.DataFrame | None = None,
-        criteria: CriterionRegistry | None = None,
-        network: TravelNetwork | None = None,
-        flows: SettlementFlows | None = None,
-    ) -> None:
+    def __init__(self, area: StudyArea, config: Config | None = None, *,
+                 edges: pd.DataFrame | None = None, criteria: CriterionRegistry | None = None,
+                 network: TravelNetwork | None = None,
+                 flows: SettlementFlows | None = None) -> None:
         cfg = config or Config()
         self.area = area
         self.config = cfg
         self.criteria = criteria if criteria is not None else default_criteria()
         self.weights = self.criteria.weights(cfg.weights)
-        self.data = UnitData(area, cfg, weights=self.weights, edges=edges, network=network,
-                             flows=flows)
-        d = self.data
-        self.notes, self.units, self.ids, self.n, self.names = (
-            d.notes, d.units, d.ids, d.n, d.names)
-        self.population, self.th, self.locked, self.must_link, self.selector = (
-            d.population, d.th, d.locked, d.must_link, d.selector)
+        d = self.data = UnitData(area, cfg, weights=self.weights, edges=edges, network=network,
+                                 flows=flows)
+        self.notes, self.units, self.ids, self.n, self.names = d.notes, d.units, d.ids, d.n, d.names
+        self.population, self.th, self.locked = d.population, d.th, d.locked
+        self.must_link, self.selector = d.must_link, d.selector
         self.constraints = ConstraintChecker(d, cfg)
         self.seats = SeatPart(d)
         self.evaluator = Evaluator(d, self.criteria, self.weights, self.constraints)
@@ -160,17 +144,6 @@ class MergerScorer:
         """
         return self.data.label(i)
 
-    def positions(self, groups: Sequence[Sequence[str]]) -> tuple[IntArray, IntArray]:
-        """Groups of ids → CSR ``(ptr, sorted unit positions)``; InputError for bad groups.
-
-        Examples
-        --------
-        >>> from townmerge.testing.grids import grid_units
-        >>> MergerScorer(StudyArea(grid_units("AB"))).positions([["B", "A"]])[1].tolist()
-        [0, 1]
-        """
-        return group_positions(self.ids, groups, self.label)
-
     def evaluate(self, groups: Sequence[Sequence[str]],
                  seats: Sequence[str | None] | None = None,
                  labels: Sequence[str] | None = None) -> Evaluation:
@@ -184,19 +157,10 @@ class MergerScorer:
         >>> MergerScorer(StudyArea(grid_units("AB"))).evaluate([["A", "B"]]).binding.tolist()
         ['']
         """
-        ptr, mem = self.positions(groups)
-        forced = None
-        if seats is not None:
-            if len(seats) != len(groups):
-                raise InputError(f"{len(seats)} seats for {len(groups)} groups; give one per "
-                                 "group (None to choose).")
-            labels = labels if labels is not None else [
-                "+".join(self.label(int(u)) for u in mem[ptr[g]:ptr[g + 1]])
-                for g in range(len(groups))]
-            forced = self.seats.forced(seats, ptr, mem, labels)
+        ptr, mem = self.data.positions(groups)
+        forced = None if seats is None else self.seats.forced(seats, ptr, mem, labels)
         return self.evaluator.evaluate(ptr, mem, forced)
 
-    # -- the fast interface of the plan generators ------------------------------------------
     def batch(self, groups: Sequence[Sequence[str]]) -> GroupBatch:
         """The figures of ``groups`` as a criterion function sees them.
 
@@ -243,7 +207,7 @@ class MergerScorer:
         return self.explainer.table(self._score(groups))
 
     def _score(self, groups: Sequence[Sequence[str]]) -> Evaluation:
-        ptr, mem = self.positions(groups)
+        ptr, mem = self.data.positions(groups)
         ev = self.evaluator.evaluate(ptr, mem)
         self._cache.store(group_keys(ptr, mem), ev.total, ev.feasible)
         return ev
@@ -268,13 +232,9 @@ class MergerScorer:
     def constraint_failures(self, groups: Sequence[Sequence[str]]) -> pd.DataFrame:
         """Each hard constraint each group fails, each judged on its own (not only the first).
 
-        Returns
-        -------
-        DataFrame
-            One row per group: a bool column per name of :data:`CONSTRAINTS`
-            (True: the group fails it), and the figures the limits are judged
-            on: ``n_members``, ``area_km2``, ``area_limit_km2``,
-            ``max_minutes``, ``minutes_limit``.
+        One row per group: a bool column per hard constraint (True: it fails),
+        and the figures the limits are judged on (see
+        :meth:`townmerge.score.constraints.ConstraintChecker.failure_table`).
 
         Examples
         --------
@@ -285,21 +245,12 @@ class MergerScorer:
         0  True  False     800.0
         """
         ev = self.evaluate(groups)
-        b = ev.batch
-        frame = pd.DataFrame({name: np.asarray(ev.fails[name], dtype=bool)
-                              for name in CONSTRAINTS})
-        frame["n_members"] = b.k
-        frame["area_km2"] = b.area_km2
-        frame["area_limit_km2"] = b.a_max_hard
-        frame["max_minutes"] = b.max_minutes
-        frame["minutes_limit"] = b.t_max_hard
-        return frame
+        return self.constraints.failure_table(ev.fails, ev.batch)
 
     def _cached(self, members: Sequence[str]) -> tuple[float, bool]:
-        ptr, mem = self.positions([members])
+        ptr, mem = self.data.positions([members])
         key = tuple(mem.tolist())
-        hit = self._cache.get(key)
-        if hit is None:
+        if (hit := self._cache.get(key)) is None:
             ev = self.evaluator.evaluate(ptr, mem)
             hit = (float(ev.total[0]), bool(ev.feasible[0]))
             self._cache.put(key, *hit)
@@ -341,27 +292,13 @@ class MergerScorer:
         """
         return self.score_arrays(groups)[0]
 
-    # -- candidates and explanations --------------------------------------------------------
     def candidates(self, plan: Plan | None = None, *,
                    kind: Literal["auto", "pairs"] = "auto") -> pd.DataFrame:
         """Candidate mergers: adjacent pairs, and groups around units that must merge.
 
-        Parameters
-        ----------
-        plan : Plan, optional
-            Build candidates from the plan's new units (else current units).
-        kind : {"auto", "pairs"}, default "auto"
-            ``auto``: every adjacent pair, plus every contiguous group of
-            3 … ``max_members`` units containing a unit below its floor or
-            in a must-link pair (never extended through a locked unit, and at
-            most ``max_members`` current units); ``pairs``: pairs only.
-
-        Returns
-        -------
-        DataFrame
-            ``members`` (tuple of atom ids: current units, or the plan's new
-            units), ``units`` (tuple of current unit ids), ``trigger``
-            (``pair``, ``below_floor``, ``must_link``, joined by ``+``).
+        ``members``, ``units`` and ``trigger`` of every candidate; see
+        :func:`townmerge.score.candidates.candidate_groups` (``plan``: build
+        them from the plan's new units; ``kind="pairs"``: pairs only).
 
         Examples
         --------
@@ -390,12 +327,8 @@ class MergerScorer:
         Returns
         -------
         list of (int, str, float, float, str, str)
-            ``(group, rule, figure, limit, English, Chinese)`` in group order,
-            rules in the order of :data:`CONSTRAINTS`, then ``"seat"``;
-            figure and limit are NaN where the rule has none (locked units:
-            how many are locked, limit 0; size: members; area: km²; travel
-            time: minutes; contiguity: parts, limit 1; same county: counties,
-            limit 1).
+            ``(group, rule, figure, limit, English, Chinese)``
+            (:meth:`townmerge.score.constraints.ConstraintChecker.breaches`).
 
         Examples
         --------
@@ -404,7 +337,7 @@ class MergerScorer:
         >>> [(g, rule) for g, rule, *_ in s.breaches([["A", "B"], ["C"]])]
         [(0, 'locked')]
         """
-        ptr, mem = self.positions(groups)
+        ptr, mem = self.data.positions(groups)
         forced, faults = (None, []) if seats is None else self.seats.faults(seats, ptr, mem)
         ev = self.evaluator.evaluate(ptr, mem, forced)
         return self.constraints.breaches(ev.fails, ev.batch, ev.seats, faults)
@@ -427,11 +360,8 @@ class MergerScorer:
         Returns
         -------
         DataFrame
-            The columns of :meth:`score_groups` plus ``member_names``,
-            ``seat_name``, ``seat_unit``, ``seat_moved``, ``mean_minutes``,
-            ``max_minutes``, ``binding_detail``, ``binding_detail_zh``,
-            ``band_zh``, ``missing`` (criteria without data for the row),
-            ``reason_zh`` and ``reason_en``.
+            The columns of :meth:`score_groups` plus the explanations
+            (:meth:`townmerge.score.explain.Explainer.explain`).
 
         Examples
         --------
@@ -443,8 +373,25 @@ class MergerScorer:
         return self.explainer.explain(self.evaluate(groups, seats), villages)
 
 
-def _scorer(area: StudyArea, config: Config | None, scorer: MergerScorer | None,
-            criteria: CriterionRegistry | None, edges: pd.DataFrame | None) -> MergerScorer:
+def scorer_for(area: StudyArea, config: Config | None = None, scorer: MergerScorer | None = None,
+               criteria: CriterionRegistry | None = None,
+               edges: pd.DataFrame | None = None) -> MergerScorer:
+    """The scorer to use for ``area``: the one given, else a new one from the settings.
+
+    Raises
+    ------
+    InputError
+        When both a scorer and settings are given, or the scorer was built for
+        another study area.
+
+    Examples
+    --------
+    >>> from townmerge.testing.grids import grid_units
+    >>> area = StudyArea(grid_units("AB"))
+    >>> s = MergerScorer(area)
+    >>> scorer_for(area, scorer=s) is s
+    True
+    """
     if scorer is not None:
         if config is not None or criteria is not None or edges is not None:
             raise InputError("Give either a scorer or config / criteria / edges: a scorer "
@@ -526,7 +473,7 @@ def score_mergers(
     >>> print(locked["binding_detail"])
     locked: 511025209 (松和藏族乡) is locked (民族乡 or user lock) and may not merge (H7)
     """
-    sc = _scorer(area, config, scorer, criteria, edges)
+    sc = scorer_for(area, config, scorer, criteria, edges)
     cand = sc.candidates(plan, kind=candidates)
     table = sc.explain(list(cand["units"]), villages=villages)
     if plan is not None:
@@ -564,154 +511,3 @@ def new_unit_name(area: StudyArea, plan: Plan, new: str) -> str:
     pop = units.loc[list(members), "population"]
     core = pop.idxmax() if pop.notna().any() else members[0]
     return str(units.at[core, "name"])
-
-
-def score_plan(
-    area: StudyArea,
-    plan: Plan,
-    *,
-    config: Config | None = None,
-    criteria: CriterionRegistry | None = None,
-    edges: pd.DataFrame | None = None,
-    scorer: MergerScorer | None = None,
-    villages: gpd.GeoDataFrame | None = None,
-) -> pd.DataFrame:
-    """Score every new unit of a plan (units that stay as they are included).
-
-    A new unit is scored with the seat the plan names for it (``plan.seats``),
-    else with the seat :func:`townmerge.choose_seat` would choose.
-
-    Parameters
-    ----------
-    area : StudyArea
-    plan : Plan
-    config, criteria, edges, scorer, villages
-        As for :func:`score_mergers`.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``new_unit``; the columns of :func:`score_mergers`
-        (``members`` are current unit ids).
-
-    Raises
-    ------
-    PlanError
-        When the plan does not assign every unit of the area once.
-
-    Examples
-    --------
-    >>> from townmerge.testing.grids import grid_units
-    >>> area = StudyArea(grid_units("AB", population={"A": 9000, "B": 6000}))
-    >>> score_plan(area, Plan.from_groups({"N": ["A", "B"]}))["feasible"].tolist()
-    [True]
-    """
-    plan.check_units(area.unit_ids)
-    sc = _scorer(area, config, scorer, criteria, edges)
-    groups = plan.groups()
-    table = sc.explain(list(groups.values()), villages=villages,
-                       seats=[plan.seats.get(new) for new in groups])
-    table.index = pd.Index(list(groups), name="new_unit")
-    return table
-
-
-def plan_objective(
-    area: StudyArea,
-    plan: Plan,
-    *,
-    config: Config | None = None,
-    criteria: CriterionRegistry | None = None,
-    edges: pd.DataFrame | None = None,
-    scorer: MergerScorer | None = None,
-) -> float:
-    """The plan objective: population-weighted mean of the new units' totals.
-
-    Units that stay as they are count as new units of one (scored by the same
-    criteria). Weights are populations (areas in km² where the area has no
-    population). New units are scored with the seats the plan names, where it
-    names them, else with the seat the scorer chooses.
-
-    Parameters
-    ----------
-    area : StudyArea
-    plan : Plan
-    config, criteria, edges, scorer
-        As for :func:`score_mergers`.
-
-    Returns
-    -------
-    float
-        In [0, 1].
-
-    Raises
-    ------
-    PlanError
-        When the plan does not assign every unit once.
-    InputError
-        When the plan names a seat that is not a settlement of its new unit.
-    InfeasibleError
-        When any new unit breaks a hard constraint, naming every such new
-        unit, its members and the binding constraint with its figures
-        (infeasible plans are rejected, not penalised).
-
-    Examples
-    --------
-    >>> from townmerge.testing.grids import grid_units
-    >>> area = StudyArea(grid_units("ABC", population={"A": 9000, "B": 6000, "C": 1}))
-    >>> 0 < plan_objective(area, Plan.from_groups({"N": ["A", "B"], "C": ["C"]})) < 1
-    True
-    >>> plan_objective(area, Plan.from_groups({"N": ["A", "C"], "B": ["B"]}))
-    Traceback (most recent call last):
-    ...
-    townmerge.errors.InfeasibleError: 1 new unit(s) of the plan break a hard constraint: ...
-    """
-    plan.check_units(area.unit_ids)
-    sc = _scorer(area, config, scorer, criteria, edges)
-    groups = plan.groups()
-    ev = sc.evaluate(list(groups.values()), [plan.seats.get(new) for new in groups],
-                     labels=list(groups))
-    if not ev.feasible.all():
-        bad = np.flatnonzero(~ev.feasible)
-        shown = []
-        for g in bad:
-            new = list(groups)[g]
-            en, _ = sc.explainer.detail(ev, int(g))
-            shown.append(f"{new} ({'+'.join(ev.batch.members[g])}): {en}")
-        raise InfeasibleError(
-            f"{len(bad)} new unit(s) of the plan break a hard constraint: "
-            f"{format_ids(shown)}. Infeasible plans are rejected; change these new units.")
-    w = ev.batch.population if area.has_population else ev.batch.area_km2
-    return objective_value(w, ev.total)
-
-
-def objective_value(weights: npt.ArrayLike, totals: npt.ArrayLike) -> float:
-    """THE plan objective, defined once: the weighted mean of the new units' totals.
-
-    Weights are the new units' populations (areas where there is none); every
-    generator and every evaluation uses this function.
-
-    Parameters
-    ----------
-    weights : array_like
-        Population (or area) of each new unit.
-    totals : array_like
-        Total score of each new unit, in [0, 1].
-
-    Returns
-    -------
-    float
-        Σ w·total / Σ w; the plain mean of the totals when the weights are
-        unusable (missing or all zero).
-
-    Examples
-    --------
-    >>> objective_value([10, 30], [0.25, 0.75])
-    0.625
-    """
-    w = np.asarray(weights, dtype=float)
-    t = np.asarray(totals, dtype=float)
-    if w.size == 0:
-        return float("nan")
-    if not np.isfinite(w).all() or w.sum() <= 0:
-        return float(t.mean())
-    return float((w * t).sum() / w.sum())

@@ -79,17 +79,24 @@ class SeatPart:
         return pos, faults
 
     def forced(self, seats: Sequence[str | None], ptr: IntArray, mem: IntArray,
-               labels: Sequence[str]) -> IntArray | None:
+               labels: Sequence[str] | None = None) -> IntArray | None:
         """Settlement positions of given seats (-1: to choose); InputError for bad seats.
 
-        ``labels`` name the groups in the error.
+        One seat per group; ``labels`` name the groups in the error (default:
+        their members).
         """
+        if len(seats) != ptr.size - 1:
+            raise InputError(f"{len(seats)} seats for {ptr.size - 1} groups; give one per "
+                             "group (None to choose).")
         if all(s is None for s in seats):
             return None
         if self.selector is None:
             raise InputError("The plan names seats but the study area has no settlements; "
                              "seats are settlements.")
         pos, faults = self.faults(seats, ptr, mem)
+        if labels is None:
+            labels = ["+".join(self.data.label(int(u)) for u in mem[ptr[g]:ptr[g + 1]])
+                      for g in range(ptr.size - 1)]
         problems = [f"{labels[g]}: {en}" for g, en, _ in faults]
         if problems:
             raise InputError(f"{len(problems)} new unit(s) name a seat that cannot be theirs: "

@@ -21,6 +21,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -33,6 +35,7 @@ from ..graph.adjacency import border_keys
 from ..graph.derived import derived
 from ..graph.flows import SettlementFlows
 from ..graph.travel import TravelNetwork
+from .groups import group_positions
 from .rules import polsby_popper, population_rules_off
 from .seats import SeatSelector, flag_column, seat_selector, unit_thresholds
 
@@ -236,6 +239,17 @@ class UnitData:
         'A (A镇)'
         """
         return unit_label(self.id_list[i], self.names[i])
+
+    def positions(self, groups: Sequence[Sequence[str]]) -> tuple[IntArray, IntArray]:
+        """Groups of ids → CSR ``(ptr, sorted unit positions)``; InputError for bad groups.
+
+        Examples
+        --------
+        >>> from townmerge.testing.grids import grid_units
+        >>> UnitData(StudyArea(grid_units("AB"))).positions([["B", "A"]])[1].tolist()
+        [0, 1]
+        """
+        return group_positions(self.ids, groups, self.label)
 
     def neighbours(self, i: int) -> IntArray:
         """Positions of the units adjacent to the unit at position ``i``.
