@@ -43,7 +43,7 @@ from .graph.flows import build_settlement_graph
 from .render import before_after_map, plan_report, save_map, save_report
 from .score.plan_scores import plan_objective
 from .score.scorer import MergerScorer, score_mergers
-from .score.seats import choose_seat
+from .score.seat_choice import choose_seat
 from .score.tiers import classify_tiers
 
 __all__ = [  # noqa: RUF022  (grouped by task, as in the docstring above)

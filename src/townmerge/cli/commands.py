@@ -73,7 +73,8 @@ from ..render.report import count_sentences, render_report, report_figures, save
 from ..score.figures import BETTER, check_bounds, dominated_by, figure_bounds
 from ..score.plan_scores import plan_objective
 from ..score.scorer import score_mergers
-from ..score.seats import choose_seat, seat_selector
+from ..score.seat_choice import choose_seat
+from ..score.seats import seat_selector
 from ..score.tiers import classify_tiers
 from .args import bound_item, non_negative_int, positive_float, positive_int, quotas
 

@@ -530,7 +530,7 @@ def plan_metrics(
         the population); ``compactness_mean``/``min`` (Polsby–Popper of the
         new units, perimeters from the shared borders). Figures needing
         settlements are NaN without them. Computed by
-        :class:`townmerge.score.figures.FigureModel`, which the exact model uses
+        :class:`townmerge.score.figure_model.FigureModel`, which the exact model uses
         for figure bounds.
     """
     shared = edges is None and flows is None and (

@@ -42,8 +42,9 @@ from tqdm.auto import tqdm
 
 from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, format_ids
-from ..score.figure_model import FigureModel, GroupFigures
+from ..score.figure_model import FigureModel
 from ..score.figures import BETTER, check_bounds, unmet_bounds
+from ..score.group_figures import GroupFigures
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 from .deadline import Deadline
 from .exact import TIMED_BATCH, connected_groups

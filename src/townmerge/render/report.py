@@ -68,7 +68,8 @@ from ..i18n import (
 from ..score.criteria import default_criteria
 from ..score.plan_scores import score_plan
 from ..score.scorer import MergerScorer
-from ..score.seats import SeatSelector, choose_seat, seat_move, seat_selector
+from ..score.seat_choice import choose_seat, seat_move
+from ..score.seats import SeatSelector, seat_selector
 from ..score.tiers import TIER_EN, classify_tiers
 
 __all__ = [

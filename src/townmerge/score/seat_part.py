@@ -27,7 +27,8 @@ import pandas as pd
 
 from ..errors import InputError, format_ids
 from .batch import GroupBatch
-from .seats import SeatArrays, village_of
+from .seat_choice import village_of
+from .seats import SeatArrays
 from .unit_data import UnitData
 
 __all__ = ["SeatPart"]

@@ -14,7 +14,8 @@ from shapely import Point
 
 from ..data.model import StudyArea
 from ..score.batch import GroupBatch
-from ..score.figure_model import FigureModel, GroupFigures
+from ..score.figure_model import FigureModel
+from ..score.group_figures import GroupFigures
 from ..score.scorer import MergerScorer
 from .grids import grid_units
 
