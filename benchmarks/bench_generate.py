@@ -201,7 +201,7 @@ def judge(area: townmerge.StudyArea, plan: Plan, scorer: MergerScorer,
     except InfeasibleError:
         objective = None
     try:
-        townmerge.check_plan(area, plan, edges=edges)
+        townmerge.check_plan(area, plan, edges=edges).raise_if_bad()
         contiguous = True
     except PlanError:
         contiguous = False
@@ -616,7 +616,7 @@ def scale() -> str:
     stuck = pairs.groupby("a")["feasible"].any()
     n_stuck = int((~stuck).sum()) + len(set(below_ids) - set(pairs["a"]))
     why = pairs[pairs["a"].isin(stuck.index[~stuck])]["binding"].value_counts().to_dict()
-    t_chk, _ = timed(lambda: townmerge.check_plan(area, plan, edges=edges))
+    t_chk, _ = timed(lambda: townmerge.check_plan(area, plan, edges=edges).raise_if_bad())
     total = t_area + t_adj + t_sc + t_gr
     rows = [
         ["`StudyArea(...)` (validation, metric CRS)", ft(t_area)],

@@ -60,3 +60,13 @@ def test_partition_properties(mapping):
         q = p.merge(a, b)
         assert q.n_new == p.n_new - 1
         assert sorted(m for g in q.groups().values() for m in g) == sorted(mapping)
+
+
+def test_a_plan_pickles_with_names_seats_and_info():
+    import pickle
+
+    plan = Plan({"A": "X", "B": "X", "C": "C"}, names={"X": "甲镇"}, seats={"X": "s1"},
+                info={"method": "exact", "objective": 0.5})
+    again = pickle.loads(pickle.dumps(plan))
+    assert again == plan and dict(again.info) == dict(plan.info)
+    assert again.names["X"] == "甲镇" and again.seats["X"] == "s1"

@@ -116,7 +116,7 @@ def test_two_greedy_algorithms_flow_rule_keeps_every_hard_constraint(county):
     cfg = tm.Config()
     plan = tm.greedy_plan(county, target=13)
     assert plan.n_new == 13
-    tm.check_plan(county, plan)
+    tm.check_plan(county, plan).raise_if_bad()
     # independent of the scorer: member counts, and travel time to the seat against the
     # largest terrain limit (60 minutes in the hills, the county's steepest terrain here)
     assert max(len(m) for m in plan.groups().values()) <= cfg.max_members

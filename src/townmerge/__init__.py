@@ -15,6 +15,8 @@ submodule (``townmerge.graph.flows``, ``townmerge.evaluate.metrics``,
   :func:`best_plans`; a plan is a :class:`Plan`.
 - Evaluate and compare: :func:`check_plan`, :func:`plan_metrics`,
   :func:`merged_units`, :func:`compare_plans`.
+- The whole reform, three levels deep (镇村组三级联动): :func:`plan_reform` gives a
+  :class:`Reform` (townships, villages and communities nested in them, groups).
 - Map and report: :func:`before_after_map`, :func:`save_map`, :func:`plan_report`,
   :func:`save_report`.
 - Settings: :class:`Config` and its threshold and criteria settings
@@ -36,7 +38,9 @@ from .data.io import read_plan, read_study_area, validate, write_plan
 from .data.model import StudyArea
 from .data.plan import Plan
 from .errors import InfeasibleError, InputError, TownmergeError
-from .evaluate.metrics import check_plan, compare_plans, merged_units, plan_metrics
+from .evaluate.check import check_plan
+from .evaluate.metrics import compare_plans, merged_units, plan_metrics
+from .evaluate.three_levels import Reform, plan_reform
 from .generate import GroupScorer, best_plans, generate_ensemble, generate_plan, greedy_plan
 from .graph.adjacency import build_adjacency
 from .graph.flows import build_settlement_graph
@@ -74,6 +78,9 @@ __all__ = [  # noqa: RUF022  (grouped by task, as in the docstring above)
     "plan_metrics",
     "merged_units",
     "compare_plans",
+    # the whole reform
+    "plan_reform",
+    "Reform",
     # map and report
     "before_after_map",
     "save_map",

@@ -155,6 +155,14 @@ SENTENCES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "merge_absorb": _entry(
             "撤销{members}，将其所属行政区域划归{keeper}管辖，{seat_clause}。",
             "Abolish {members} and place {their} area under {keeper}; {seat_clause}."),
+        "village_merge_new": _entry(
+            "撤销{members}，设立{new}，以{former}的区域为{new}的区域，{new}{office}驻{seat}。",
+            "Abolish {members}; establish {new}, whose area is the former areas of {former}; "
+            "its {office} sits at {seat}."),
+        "village_merge_absorb": _entry(
+            "撤销{members}，将其区域并入{keeper}，{keeper}{office}驻地不变。",
+            "Abolish {members} and join {their} area to {keeper}; the {office} of {keeper} "
+            "stays where it is."),
         "seat_at": _entry("{unit}{office}驻{seat}{origin}",
                           "the {office} of {unit} sits at {seat}{origin}"),
         "seat_same": _entry("{unit}{office}驻地不变",
@@ -168,6 +176,8 @@ SENTENCES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "origin_unknown": _entry("驻地迁移", "seat moved"),
         "office_government": _entry("人民政府", "government"),
         "office_subdistrict": _entry("办事处", "office"),
+        "office_village": _entry("村民委员会", "village committee"),
+        "office_community": _entry("居民委员会", "community committee"),
         "sizes_extremes": _entry(
             "人口最多的是{max_name}（{max}），最少的是{min_name}（{min}）；"
             "{share}的乡镇（街道）人口低于所在地形的人口下限。",

@@ -58,8 +58,8 @@ from ..errors import (
     TimeLimitError,
     TownmergeError,
 )
+from ..evaluate.check import check_plan
 from ..evaluate.metrics import (
-    check_plan,
     compare_plans,
     merged_units,
     plan_breaches,
@@ -239,7 +239,7 @@ def _plan(ns: argparse.Namespace) -> int:
     bounds = _bounds(ns, area, cfg)
     plan = generate_plan(area, method=ns.method, target=ns.target, start=start, seed=ns.seed,
                          time_limit=ns.time_limit, config=cfg, bounds=bounds)
-    check_plan(area, plan, config=cfg)
+    check_plan(area, plan, config=cfg).raise_if_bad()
     write_plan(plan, ns.out, unit_order=area.unit_ids)
     s = summarize(area, plan)
     objective = plan_objective(area, plan, config=cfg)

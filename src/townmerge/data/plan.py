@@ -372,5 +372,11 @@ class Plan:
     def __hash__(self) -> int:
         return hash(frozenset(self._assignment.items()))
 
+    def __reduce__(self) -> tuple[type[Plan], tuple[dict[str, str], dict[str, str],
+                                                   dict[str, str], dict[str, object]]]:
+        """Pickle as the four plain mappings (a plan goes to other processes and machines)."""
+        return (Plan, (dict(self._assignment), dict(self._names), dict(self._seats),
+                       dict(self._info)))
+
     def __repr__(self) -> str:
         return f"<Plan: {self.n_units} units → {self.n_new} new units>"

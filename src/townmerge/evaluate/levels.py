@@ -49,6 +49,7 @@ SUBJECTS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "community": ("社区", "Communities"),
     "village_other": ("未能归类的村级单位", "Unclassified village-level units"),
     "group": ("村民小组", "Village groups"),
+    "resident_group": ("居民小组", "Resident groups"),
 })
 
 #: Rows of :func:`kind_counts` per level, the total first.
