@@ -81,7 +81,7 @@ from townmerge.data.plan import Plan  # noqa: E402
 from townmerge.datasets.synthetic import synthetic_county  # noqa: E402
 from townmerge.errors import InfeasibleError, PlanError  # noqa: E402
 from townmerge.evaluate.metrics import adjusted_rand_index  # noqa: E402
-from townmerge.generate.api import co_occurrence, generate_ensemble, generate_plan  # noqa: E402
+from townmerge.generate import co_occurrence, generate_ensemble, generate_plan  # noqa: E402
 from townmerge.score.figures import BETTER, figure_bounds  # noqa: E402
 from townmerge.score.plan_scores import objective_value, plan_objective  # noqa: E402
 from townmerge.score.scorer import MergerScorer  # noqa: E402

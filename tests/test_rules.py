@@ -163,7 +163,7 @@ def test_seats_and_names_agree_everywhere(county, tmp_path, capsys):
     merged = tm.merged_units(county, plan)
     assert merged.at[xiaochong, "name"] == "小冲镇" and merged.at[xiaochong, "seat"] == seat_of(
         plan, xiaochong)
-    from townmerge.render.report import report_figures
+    from townmerge.render.report_tables import report_figures
 
     rows = report_figures(county, plan).new_units
     assert rows.at[xiaochong, "name"] == "小冲镇"

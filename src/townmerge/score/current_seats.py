@@ -23,8 +23,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..data.check_settlements import unknown_seat_problems
 from ..data.model import unit_label
-from ..data.validation import ValidationReport, unknown_seat_problems
+from ..data.problems import ValidationReport
 
 __all__ = ["current_seats", "seat_percentile"]
 
