@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_input_args(d)
     d.add_argument("--target", type=positive_int, default=13,
                    help="number of units after (default 13)")
+    d.add_argument("--village-target", type=positive_int, default=None,
+                   help="villages (建制村) after (default: 83 on the sample county, else to "
+                        "the village floors)")
+    d.add_argument("--community-target", type=positive_int, default=None,
+                   help="communities (社区) after (default: 79 on the sample county, else to "
+                        "the floors)")
     d.add_argument("--out", default="out", help="output folder (default out/)")
     d.add_argument("--lang", choices=("zh", "en"), default="zh")
     d.add_argument("--tiles", default=None,

@@ -41,6 +41,7 @@ __all__ = [
     "read_config",
     "read_plan_file",
     "sample_area",
+    "sample_villages",
     "write_table",
 ]
 
@@ -168,6 +169,32 @@ def sample_area(path: str | None, encoding: str | None = None) -> StudyArea:
 
     s = sample_county()
     return StudyArea(s.units, s.settlements, s.flows, s.roads)
+
+
+def sample_villages(path: str | None, encoding: str | None = None) -> StudyArea | None:
+    """The village level of ``path`` (else of the sample county), or None if it has none.
+
+    Village territories missing from the data are approximated from the points
+    (flagged ``approximate``); a folder without villages or settlements has no village
+    level. A village layer that is there but broken is an error (InputError).
+    """
+    folder = Path(path) if path is not None else SAMPLE_DIR
+    if not folder.is_dir():
+        if path is not None:
+            return None
+        import tempfile
+
+        from ..data.io import Layers
+        from ..data.writers import write_layers
+        from ..datasets.synthetic import sample_county
+
+        s = sample_county()
+        folder = Path(tempfile.mkdtemp(prefix="townmerge-sample-"))
+        write_layers(folder, Layers(s.units, s.settlements, s.flows, s.roads),
+                     extra={"villages": s.villages})
+    if not any(folder.glob("villages.*")) and not any(folder.glob("settlements.*")):
+        return None  # no village level in the data: the demo plans townships only
+    return read_study_area(folder, level="villages", encoding=encoding)
 
 
 def write_table(frame: pd.DataFrame, out: str | None, what: str) -> None:
