@@ -76,6 +76,7 @@ def runs(tmp: Path, plan: Path) -> dict[str, list[str]]:
         "ensemble": ["ensemble", SAMPLE, "-n", "2", "--target", "13", "--out", str(tmp / "ens")],
         "compare": ["compare", SAMPLE, str(plan)],
         "sichuan": ["sichuan"],
+        "plot": ["plot", SAMPLE, "--plan", str(plan), "--out", str(tmp / "map.png")],
     }
 
 

@@ -47,7 +47,7 @@ from ..errors import (
     ParameterError,
     TimeLimitError,
 )
-from . import demo_cmds, plan_cmds, review_cmds
+from . import demo_cmds, plan_cmds, plot_cmds, review_cmds
 from .args import bound_item, non_negative_int, positive_float, positive_int, quotas
 from .inputs import add_area_args, add_input_args
 
@@ -74,6 +74,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                  "townmerge ensemble sample_shapes/county -n 5 --best --target 13"),
     "compare": ("townmerge compare sample_shapes/county plan_a.csv plan_b.csv --lang en",),
     "sichuan": ("townmerge sichuan", "townmerge sichuan --lang en --out out/sichuan"),
+    "plot": ("townmerge plot sample_shapes/county --plan out/plan.csv --out before_after.pdf",
+             "townmerge plot sample_shapes/county --plan out/plan.csv --out figures "
+             "--size A3 --format png --format svg"),
 }
 
 
@@ -222,6 +225,21 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("plans", nargs="+", help="plan CSV files")
     c.add_argument("--out", help="CSV to write with the comparison")
     c.set_defaults(func=review_cmds.run_compare)
+
+    pl = sub_parser("plot", help="static figures of a plan (before/after map, charts) to "
+                    "PNG, SVG or PDF, for print")
+    add_area_args(pl)
+    pl.add_argument("--plan", required=True, help="plan CSV")
+    pl.add_argument("--out", default="before_after.pdf",
+                    help="a .png, .svg or .pdf file for the before/after map alone, or a folder "
+                         "for every figure (default before_after.pdf)")
+    pl.add_argument("--size", choices=("A4", "A3"), default="A4", help="paper size (default A4)")
+    pl.add_argument("--orientation", choices=("landscape", "portrait"), default="landscape",
+                    help="page orientation (default landscape)")
+    pl.add_argument("--format", action="append", choices=("png", "svg", "pdf"),
+                    help="formats of a folder's figures (repeatable; default all three)")
+    pl.add_argument("--title", default=None, help="title of the figures")
+    pl.set_defaults(func=plot_cmds.run_plot)
 
     r = sub_parser("sichuan", help="per-county and province counts of Sichuan's township and "
                    "village reform, from the real code tables")
