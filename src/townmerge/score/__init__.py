@@ -1,6 +1,7 @@
 """Layer 4, score: criteria, constraints, seats, tiers and figures of candidate groups.
 
-Shared pieces: ``rules`` (floors, compactness, union area and perimeter), ``groups`` (groups
+Shared pieces: ``rules`` (floors, compactness, union area and perimeter), ``data_notes``
+(which rules lack data, and what to add), ``groups`` (groups
 of units as CSR arrays) and ``batch`` (:class:`~townmerge.score.batch.GroupBatch`, the figures
 of a batch of groups as a criterion reads them).
 
