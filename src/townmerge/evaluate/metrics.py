@@ -112,9 +112,9 @@ class Breach:
         """The breach as one sentence in ``"zh"`` or ``"en"`` (plain text, not escaped)."""
         if lang == "zh":
             return (f"新单位 {self.new_unit}（{self.name}：{'、'.join(self.members)}）——"
-                    f"{_RULE_ZH[self.rule]}：{self.detail_zh.rstrip('。')}。")
+                    f"{rule_label(self.rule, 'zh')}：{self.detail_zh.rstrip('。')}。")
         return (f"New unit {self.new_unit} ({self.name}: {', '.join(self.members)}) — "
-                f"{_RULE_EN[self.rule]}: {self.detail_en.rstrip('.')}.")
+                f"{rule_label(self.rule)}: {self.detail_en.rstrip('.')}.")
 
     def __str__(self) -> str:
         return self.text("en")
@@ -128,7 +128,8 @@ def rule_label(rule: str, lang: str = "en") -> str:
     >>> rule_label("contiguity"), rule_label("contiguity", "zh")
     ('not contiguous', '不连片')
     """
-    return (_RULE_ZH if lang == "zh" else _RULE_EN)[rule]
+    table = _RULE_ZH if lang == "zh" else _RULE_EN
+    return table.get(rule, f"用户约束 {rule}" if lang == "zh" else f"user constraint {rule}")
 
 
 def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
