@@ -19,7 +19,6 @@ C              丙        70.0       1.0          1
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -46,7 +45,6 @@ __all__ = [
     "Breach",
     "PlanSummary",
     "adjusted_rand_index",
-    "compare_plans",
     "dissolve",
     "merged_units",
     "plan_breaches",
@@ -487,26 +485,3 @@ def plan_metrics(
     model = (figure_model(area, config) if shared
              else FigureModel(area, config, edges=edges, selector=selector, flows=flows))
     return model.plan(plan)
-
-
-def compare_plans(area: StudyArea, plans: Mapping[str, Plan], *,
-                  config: Config | None = None,
-                  edges: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Neutral figures of several plans side by side (one column per plan).
-
-    Parameters
-    ----------
-    area : StudyArea
-    plans : mapping of str to Plan
-        Plans by name (e.g. ``{"status quo": ..., "greedy": ..., "exact": ...}``).
-    config : Config, optional
-    edges : DataFrame, optional
-        Adjacency edges (default: rook adjacency), for the perimeters.
-
-    Returns
-    -------
-    DataFrame
-        Rows :data:`METRICS`, columns the plan names.
-    """
-    model = figure_model(area, config) if edges is None else FigureModel(area, config, edges=edges)
-    return pd.DataFrame({name: model.plan(p) for name, p in plans.items()})
