@@ -26,7 +26,7 @@ from ..evaluate.evaluation import evaluate_plan
 from ..evaluate.glossary import GLOSSARY, figure_label
 from ..score.figure_model import figure_model
 from ..score.figures import dominated_by
-from ..score.scorer import MergerScorer, score_mergers
+from ..score.scorer import score_mergers, scorer_for
 from ..score.seat_choice import choose_seat
 from ..score.seats import seat_selector
 from ..score.tiers import classify_tiers
@@ -187,7 +187,7 @@ def run_compare(ns: argparse.Namespace) -> int:
     plans: dict[str, Plan] = {STATUS_QUO: Plan.identity(area.unit_ids)}
     for label, p in zip(plan_labels(ns.plans), ns.plans, strict=True):
         plans[label] = read_plan_file(ns, p)
-    scorer = MergerScorer(area, cfg)
+    scorer = scorer_for(area, cfg)
     model = figure_model(area, cfg)
     evaluations = {name: evaluate_plan(area, p, scorer=scorer, model=model)
                    for name, p in plans.items()}

@@ -151,7 +151,7 @@ def compare_plans(area: StudyArea, plans: Mapping[str, Plan], *,
         ``objective``; columns: the plan names.
     """
     cfg = config or Config()
-    scorer = MergerScorer(area, cfg, edges=edges)
+    scorer = scorer_for(area, cfg, edges=edges)
     model = figure_model(area, cfg) if edges is None else FigureModel(area, cfg, edges=edges)
     return pd.DataFrame({name: evaluate_plan(area, p, scorer=scorer, model=model).figures
                          for name, p in plans.items()})

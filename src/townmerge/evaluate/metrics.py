@@ -36,7 +36,7 @@ from ..graph.flows import SettlementFlows
 from ..score.constraints import CONSTRAINTS
 from ..score.figure_model import FigureModel, figure_model
 from ..score.figures import METRICS
-from ..score.scorer import MergerScorer, new_unit_name
+from ..score.scorer import MergerScorer, new_unit_name, scorer_for
 from ..score.seats import SeatSelector, seat_selector
 
 __all__ = [
@@ -177,7 +177,7 @@ def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
     """
     plan.check_units(area.unit_ids)
     if scorer is None:
-        scorer = MergerScorer(area, config, edges=edges)
+        scorer = scorer_for(area, config, edges=edges)
     elif config is not None or edges is not None:
         raise InputError("Give either a scorer or config / edges: a scorer already has its own.")
     groups = plan.groups()
