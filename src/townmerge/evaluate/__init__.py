@@ -6,7 +6,8 @@ report, or a raise), ``metrics`` (the neutral figures, counts and merged units),
 ``levels`` (counts and exact reduction rates by level and kind), ``changelog`` (old codes →
 new codes), ``reform`` (per-county and province summaries of a reform), ``three_levels``
 (:func:`~townmerge.evaluate.three_levels.plan_reform`: the whole reform, townships, villages
-and groups nested), ``groups`` (groups estimated from counts per village) and
+and groups nested), ``groups`` (groups estimated from counts per village), ``group_level``
+(groups planned from their own points or polygons) and
 ``village_wording`` (official wording of village mergers and the 五不 checklist) and
 ``glossary`` (every figure's name, unit and meaning, in zh and en).
 """
