@@ -44,7 +44,7 @@ from ..errors import (
     ParameterError,
     TimeLimitError,
 )
-from . import demo_cmds, plan_cmds, review_cmds
+from . import demo_cmds, map_cmds, plan_cmds, review_cmds
 from .args import bound_item, non_negative_int, positive_float, positive_int, quotas
 from .inputs import add_area_args, add_input_args
 
@@ -165,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("plans", nargs="+", help="plan CSV files")
     c.add_argument("--out")
     c.set_defaults(func=review_cmds.run_compare)
+
+    mp = sub_parser("map", help="the before/after map of a plan (or several) as offline HTML")
+    map_cmds.add_map_args(mp)
+    mp.set_defaults(func=map_cmds.run_map)
 
     r = sub_parser("sichuan", help="per-county and province counts of Sichuan's township and "
                    "village reform, from the real code tables")

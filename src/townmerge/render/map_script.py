@@ -37,7 +37,7 @@ PANES_CSS = """
 .tm-pane-swipe .tm-pane-label { left: auto; right: 60px; }
 .tm-pane-swipe .tm-pane-legend { left: auto; right: 10px; }
 .tm-pane-label {
-  position: absolute; z-index: 1000; top: 10px; left: 10px; padding: 2px 10px;
+  position: absolute; z-index: 1000; top: 10px; left: 56px; padding: 2px 10px;
   border-radius: 4px; background: #333; color: #fff; pointer-events: none;
   font: bold 15px/1.4 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
 }
@@ -174,7 +174,7 @@ PANES_JS = """
             var group = L.featureGroup([]);
             if (spec.shapes) { group.addLayer(shapes(spec.shapes)); }
             if (spec.labels) { group.addLayer(labels(spec.labels)); }
-            control.addOverlay(group, spec.title);
+            control.addOverlay(group, plainHtml(spec.title));  // Leaflet writes it as HTML
             var section = null;
             if (spec.legend && spec.legend.length) {
                 section = element("div", null, "tm-legend-section");

@@ -164,6 +164,7 @@ def _village_layers(villages: tuple[StudyArea, Plan], text: MapText
     for feature in after["shapes"]["features"]:
         feature["properties"]["style"].update(weight=1, fillOpacity=0.0, color="#333333")
     after["labels"] = None
+    after["legend"] = [{"type": "line", "colour": "#333333", "text": text("villages_after")}]
     return before, after
 
 
