@@ -6,8 +6,9 @@ Chromium (skipped without it, failing under ``CI=true`` like the other browser t
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import os
 import re
 from pathlib import Path
 
@@ -15,11 +16,13 @@ import pytest
 import shapely
 
 import townmerge as tm
+from townmerge.cli.commands import main
 from townmerge.data.plan import Plan
-from townmerge.errors import ParameterError, TopologyWarning
+from townmerge.data.plan_csv import read_plan
+from townmerge.errors import EXIT_INPUT, ParameterError, TopologyWarning
 from townmerge.generate import co_occurrence
 from townmerge.render import before_after_map, plans_map, reform_map, save_map
-from townmerge.testing.browser import chromium_path
+from townmerge.testing.browser import check_html
 
 SAMPLE = "sample_shapes/county"
 ID = re.compile(r"\b\d{9,12}\b")
@@ -256,20 +259,10 @@ SYNC_JS = """async () => {
 }"""
 
 
-def _browser() -> None:
-    if chromium_path() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is required under CI")
-        pytest.skip("no Chromium")
-    pytest.importorskip("playwright")
-
-
+@pytest.mark.browser
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_panes_synchronised_seats_and_names_in_chromium(
-        pages: dict[str, Path], moved_plan: Plan, lang: str) -> None:
-    _browser()
-    from townmerge.testing.browser import check_html
-
+        browser: None, pages: dict[str, Path], moved_plan: Plan, lang: str) -> None:
     check = check_html(pages[lang], script=SYNC_JS, full_page=False)
     assert check.ok, check.describe()
     r = check.script_result
@@ -285,12 +278,53 @@ def test_panes_synchronised_seats_and_names_in_chromium(
     assert r["tips"] and not ID.search(r["tips"][0])
 
 
-def test_swipe_mode_loads_in_chromium(area: tm.StudyArea, plan: Plan, tmp_path: Path) -> None:
-    _browser()
-    from townmerge.testing.browser import check_html
-
+@pytest.mark.browser
+def test_swipe_mode_loads_in_chromium(browser: None, area: tm.StudyArea, plan: Plan,
+                                      tmp_path: Path) -> None:
     path = save_map(before_after_map(area, plan, mode="swipe"), tmp_path / "swipe.html")
     check = check_html(path, script="() => [window.townmergeMaps.length, "
                        "document.querySelectorAll('input.tm-swipe').length]", full_page=False)
     assert check.ok, check.describe()
     assert check.script_result == [2, 1]
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("map_cli") / "out"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["demo", "--out", str(out)]) == 0
+    return out
+
+
+def test_cli_map_of_a_plan_read_from_csv(demo_out: Path, tmp_path: Path) -> None:
+    out = tmp_path / "maps" / "map.html"
+    with contextlib.redirect_stdout(io.StringIO()) as stdout:
+        status = main(["map", SAMPLE, "--plan", str(demo_out / "plan.csv"), "--villages",
+                       str(demo_out / "village_plan.csv"), "--lang", "en", "--out", str(out)])
+    assert status == 0 and f"wrote {out}" in stdout.getvalue()
+    data = _data(out.read_text(encoding="utf-8"))
+    plan = read_plan(demo_out / "plan.csv")
+    labels = [p["label"] for p in _layer(data["panes"][1], "New units")["labels"]["features"]
+              for p in [p["properties"]]]
+    assert sorted(labels) == sorted(plan.names.values())
+    villages = _layer(data["panes"][1], "New villages / communities")["shapes"]["features"]
+    assert len(villages) == read_plan(demo_out / "village_plan.csv").n_new
+    assert out.stat().st_size < 1_000_000
+
+
+def test_cli_map_of_several_plans_and_a_bad_plan(demo_out: Path, tmp_path: Path) -> None:
+    plan_csv = str(demo_out / "plan.csv")
+    out = tmp_path / "plans.html"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["map", SAMPLE, "--plan", plan_csv, "--plan", plan_csv, "--out",
+                     str(out)]) == 0
+    assert len(_data(out.read_text(encoding="utf-8"))["panes"][0]["layers"]) == 3
+    short = tmp_path / "short.csv"
+    short.write_text("".join((demo_out / "plan.csv").read_text(encoding="utf-8")
+                             .splitlines(keepends=True)[:-1]), encoding="utf-8")
+    with contextlib.redirect_stderr(io.StringIO()) as stderr:
+        status = main(["map", SAMPLE, "--plan", str(short), "--out", str(tmp_path / "x.html")])
+    assert status == EXIT_INPUT and "have no new unit" in stderr.getvalue()
+    assert not (tmp_path / "x.html").exists()
