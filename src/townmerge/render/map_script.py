@@ -27,11 +27,12 @@ SEAT_SYMBOLS: dict[str, str] = {
 }
 
 PANES_CSS = """
+.leaflet-container { isolation: isolate; }  /* each pane its own stacking context */
 .tm-pane-right { position: absolute; top: 0; left: 50%; width: 50%; height: 100%; }
 .tm-pane-swipe { position: absolute; top: 0; left: 0; width: 100%; height: 100%; }
 .tm-divider { border-left: 2px solid #333; }
 .tm-title { z-index: 1200; }
-.leaflet-control-layers-toggle { width: 36px; height: 36px; }
+.leaflet-control-layers-toggle { width: 36px; height: 36px; text-decoration: none; }
 .leaflet-control-layers-toggle::after { content: "\\2630"; display: block; text-align: center;
   font: 22px/36px sans-serif; color: #333; }
 .tm-pane-swipe .tm-pane-label { left: auto; right: 60px; }
@@ -162,14 +163,16 @@ PANES_JS = """
         row.appendChild(document.createTextNode(entry.text));
         return row;
     }
-    function drawPane(pmap, pane) {
+    function drawPane(pmap, pane, index) {
         if (data.tiles) { L.tileLayer(data.tiles.url, data.tiles.options).addTo(pmap); }
         pmap.attributionControl.setPrefix(plainHtml(data.attribution));
         L.control.scale({metric: true, imperial: false}).addTo(pmap);
         var container = pmap.getContainer();
         container.appendChild(element("div", pane.label, "tm-pane-label"));
         var legend = element("div", null, "tm-pane-legend");
-        var control = L.control.layers(null, null, {collapsed: data.panes.length > 1});
+        var control = L.control.layers(null, null, {
+            collapsed: data.panes.length > 1,
+            position: index === 0 && data.panes.length > 1 ? "topleft" : "topright"});
         pane.layers.forEach(function (spec) {
             var group = L.featureGroup([]);
             if (spec.shapes) { group.addLayer(shapes(spec.shapes)); }
@@ -230,7 +233,7 @@ PANES_JS = """
     }
     map.invalidateSize();
     maps.forEach(function (pmap, k) { pmap.fitBounds(data.bounds, {padding: [20, 20]}); });
-    data.panes.forEach(function (pane, k) { drawPane(maps[k], pane); });
+    data.panes.forEach(function (pane, k) { drawPane(maps[k], pane, k); });
     sync(maps);
     window.townmergeMaps = maps;
 """ % {"symbols": json.dumps(SEAT_SYMBOLS, ensure_ascii=True)}  # noqa: UP031
