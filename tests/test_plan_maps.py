@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 import shapely
 
@@ -328,3 +329,28 @@ def test_cli_map_of_several_plans_and_a_bad_plan(demo_out: Path, tmp_path: Path)
         status = main(["map", SAMPLE, "--plan", str(short), "--out", str(tmp_path / "x.html")])
     assert status == EXIT_INPUT and "have no new unit" in stderr.getvalue()
     assert not (tmp_path / "x.html").exists()
+
+
+def test_large_maps_label_by_zoom_and_fit_the_bulk() -> None:
+    """From MANY_UNITS units on, small units are labelled only when zoomed in, and the view
+    fits where most units are, not a far-away outlier."""
+    from shapely.geometry import box
+
+    from townmerge.render.map_geometry import MANY_UNITS, MapGeometry
+
+    side = 20
+    cells = [box(x * 1000, y * 1000, (x + 1) * 1000, (y + 1) * 1000)
+             for x in range(side) for y in range(side)]
+    cells.append(box(900_000, 900_000, 901_000, 901_000))  # one unit far away
+    ids = [f"u{k}" for k in range(len(cells))]
+    units = gpd.GeoDataFrame({"id": ids, "name": [f"名{k}" for k in range(len(cells))]},
+                             geometry=cells, crs="EPSG:32648")
+    assert len(units) >= MANY_UNITS
+    with pytest.warns(TopologyWarning, match="touches no other unit"):
+        geo = MapGeometry(tm.StudyArea(units))
+    zooms = geo.label_zooms(geo.metric)
+    assert min(zooms) > 10  # a 1 km cell spans 40 px only from about zoom 12
+    (south, west), (north, east) = geo.bounds
+    assert north - south < 1 and east - west < 1  # the outlier is 8° away
+    small = MapGeometry(tm.StudyArea(units.iloc[:10]))
+    assert small.label_zooms(small.metric) == [0.0] * 10

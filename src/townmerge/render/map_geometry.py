@@ -37,6 +37,10 @@ __all__ = ["MapGeometry", "arrow", "coordinate_decimals"]
 _WGS84 = "EPSG:4326"
 #: Simplification tolerance as a share of the larger side of the area's extent.
 SIMPLIFY_SHARE = 1 / 4000
+#: From this many units on, labels appear by zoom level and the view fits where most units are.
+MANY_UNITS = 300
+#: A label appears once its unit spans this many pixels (maps of :data:`MANY_UNITS` or more).
+LABEL_PIXELS = 40
 
 
 def coordinate_decimals(extent_deg: float) -> int:
@@ -108,9 +112,23 @@ class MapGeometry:
         wgs = gpd.GeoSeries(geoms, crs=self.crs).to_crs(_WGS84)
         w, s, e, n = wgs.total_bounds
         self.decimals = coordinate_decimals(max(e - w, n - s))
+        if len(geoms) >= MANY_UNITS:  # fit the bulk, not the overseas outliers
+            xy = shapely.get_coordinates(shapely.point_on_surface(
+                np.asarray(wgs.array, dtype=object)))
+            w, s = np.nanpercentile(xy, 0.5, axis=0)
+            e, n = np.nanpercentile(xy, 99.5, axis=0)
         self.bounds = [[round(float(s), 4), round(float(w), 4)],
                        [round(float(n), 4), round(float(e), 4)]]
         self.wgs84 = self.rounded(np.asarray(wgs.array, dtype=object))
+
+    def label_zooms(self, metric: np.ndarray) -> list[float]:
+        """The zoom from which each unit's label shows (0 for all on small maps)."""
+        if len(metric) < MANY_UNITS:
+            return [0.0] * len(metric)
+        lat = (self.bounds[0][0] + self.bounds[1][0]) / 2
+        size = np.sqrt(np.maximum(shapely.area(metric), 1.0))
+        metres = 156_543.03 * math.cos(math.radians(lat)) * LABEL_PIXELS
+        return [round(float(z), 1) for z in np.clip(np.log2(metres / size), 0, 18)]
 
     def rounded(self, geoms: np.ndarray) -> np.ndarray:
         """``geoms`` (WGS84) with coordinates rounded to :attr:`decimals`."""

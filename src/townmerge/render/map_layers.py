@@ -135,9 +135,12 @@ def collection(geoms: np.ndarray | Sequence[Any], props: Sequence[dict[str, Any]
         if isinstance(g, shapely.Geometry) and not shapely.is_empty(g)]}
 
 
-def _labels(geoms: np.ndarray, names: Sequence[str], geo: MapGeometry) -> dict[str, Any]:
+def _labels(geoms: np.ndarray, names: Sequence[str], geo: MapGeometry,
+            metric: np.ndarray) -> dict[str, Any]:
     points = geo.rounded(shapely.point_on_surface(geoms))
-    return collection(points, [{"label": n} for n in names])
+    zooms = geo.label_zooms(metric)
+    return collection(points, [{"label": n, "minZoom": z}
+                               for n, z in zip(names, zooms, strict=True)])
 
 
 def _approximate(area: StudyArea) -> np.ndarray:
@@ -169,7 +172,7 @@ def unit_layer(area: StudyArea, geo: MapGeometry, text: MapText, *, title: str,
     if approx.any():
         legend.append({"type": "text", "text": text("approximate")})
     return {"title": title, "show": show, "shapes": collection(geo.wgs84, props),
-            "labels": _labels(geo.wgs84, names, geo), "legend": legend}
+            "labels": _labels(geo.wgs84, names, geo, geo.metric), "legend": legend}
 
 
 def _area_km2(area: StudyArea) -> np.ndarray:
@@ -257,7 +260,7 @@ def new_unit_layer(area: StudyArea, plan: Plan, geo: MapGeometry, text: MapText,
             "color": "#222222", "weight": 2.5, "opacity": 1,
             "fillColor": colours[k], "fillOpacity": 0.7}})
     layer = {"title": title, "show": show, "shapes": collection(wgs, props),
-             "labels": _labels(wgs, names, geo),
+             "labels": _labels(wgs, names, geo, metric),
              "legend": [{"type": "swatch", "colour": PALETTE[0], "text": title}]}
     return layer, new_ids, metric, names
 

@@ -109,8 +109,10 @@ PANES_JS = """
         return L.divIcon({html: element("span", SYMBOLS[known], "tm-seat tm-seat-" + known),
                           className: "tm-seat-icon", iconSize: [18, 18], iconAnchor: [9, 9]});
     }
-    function shapes(collection) {
+    function shapes(collection, canvas) {
+        // large layers draw on one canvas per pane, not as thousands of SVG paths
         return L.geoJson(collection, {
+            renderer: collection.features.length > 3000 ? canvas : undefined,
             style: function (feature) { return feature.properties.style; },
             pointToLayer: function (feature, latlng) {
                 var p = feature.properties;
@@ -120,18 +122,35 @@ PANES_JS = """
             onEachFeature: bind
         });
     }
-    function labels(collection) {
-        return L.geoJson(collection, {
-            pointToLayer: function (feature, latlng) {
-                return L.marker(latlng, {
-                    icon: L.divIcon({
-                        html: element("div", feature.properties.label, "tm-label"),
-                        className: "tm-label-icon", iconSize: [0, 0], iconAnchor: [0, 0]
-                    }),
-                    interactive: false, keyboard: false
-                });
-            }
+    function labels(collection, pmap) {
+        // Only the labels in view whose unit is large enough at this zoom are in the page.
+        var group = L.layerGroup();
+        var items = collection.features.map(function (f) {
+            var c = f.geometry.coordinates;
+            return {latlng: L.latLng(c[1], c[0]), text: f.properties.label,
+                    zoom: f.properties.minZoom || 0, marker: null};
         });
+        function refresh() {
+            if (!pmap.hasLayer(group)) { return; }
+            var zoom = pmap.getZoom(), view = pmap.getBounds().pad(0.2);
+            items.forEach(function (it) {
+                var want = zoom >= it.zoom && view.contains(it.latlng);
+                if (want && !it.marker) {
+                    it.marker = L.marker(it.latlng, {
+                        icon: L.divIcon({html: element("div", it.text, "tm-label"),
+                                         className: "tm-label-icon", iconSize: [0, 0],
+                                         iconAnchor: [0, 0]}),
+                        interactive: false, keyboard: false});
+                    group.addLayer(it.marker);
+                } else if (!want && it.marker) {
+                    group.removeLayer(it.marker);
+                    it.marker = null;
+                }
+            });
+        }
+        pmap.on("moveend", refresh);
+        group.on("add", refresh);
+        return group;
     }
     function legendEntry(entry) {
         var row = element("div", null, "tm-legend-row");
@@ -170,13 +189,14 @@ PANES_JS = """
         var container = pmap.getContainer();
         container.appendChild(element("div", pane.label, "tm-pane-label"));
         var legend = element("div", null, "tm-pane-legend");
+        var canvas = L.canvas({padding: 0.5});
         var control = L.control.layers(null, null, {
             collapsed: data.panes.length > 1,
             position: index === 0 && data.panes.length > 1 ? "topleft" : "topright"});
         pane.layers.forEach(function (spec) {
             var group = L.featureGroup([]);
-            if (spec.shapes) { group.addLayer(shapes(spec.shapes)); }
-            if (spec.labels) { group.addLayer(labels(spec.labels)); }
+            if (spec.shapes) { group.addLayer(shapes(spec.shapes, canvas)); }
+            if (spec.labels) { group.addLayer(labels(spec.labels, pmap)); }
             control.addOverlay(group, plainHtml(spec.title));  // Leaflet writes it as HTML
             var section = null;
             if (spec.legend && spec.legend.length) {
