@@ -5,7 +5,8 @@ Run from the repository root::
     python benchmarks/bench_maps.py              # the 35,927 communes of France (2016)
     python benchmarks/bench_maps.py --dep 49     # one département, for a quick look
 
-The communes (``data/communes_2016.parquet``) are the before layer; the after layer merges
+The communes (``data/communes_2016.parquet``, the two invalid ones repaired with
+``shapely.make_valid``) are the before layer; the after layer merges
 them into cells of a 12 km grid within each département (a stand-in for a national plan,
 about 5,000 units; the map does not need contiguous units). ``townmerge.before_after_map``
 (two synchronised panes, offline, everything inlined) is written with ``save_map``; its size,
@@ -27,6 +28,7 @@ from pathlib import Path
 import _machine  # benchmarks/_machine.py, beside this script
 import geopandas as gpd
 import numpy as np
+import shapely
 
 import townmerge
 from townmerge.data.plan import Plan
@@ -42,7 +44,10 @@ def load(dep: str | None) -> gpd.GeoDataFrame:
     gdf = gpd.read_parquet(DATA)
     if dep is not None:
         gdf = gdf[gdf["dep"] == dep]
-    return gdf.to_crs(2154).set_index("code").rename(columns={"nom": "name"})
+    gdf = gdf.to_crs(2154).set_index("code").rename(columns={"nom": "name"})
+    bad = ~gdf.geometry.is_valid  # two self-intersecting communes: repaired, as the error says
+    gdf.loc[bad, "geometry"] = shapely.make_valid(gdf.geometry[bad].to_numpy())
+    return gdf
 
 
 def grid_plan(units: gpd.GeoDataFrame) -> Plan:

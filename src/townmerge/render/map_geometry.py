@@ -120,6 +120,7 @@ class MapGeometry:
         self.bounds = [[round(float(s), 4), round(float(w), 4)],
                        [round(float(n), 4), round(float(e), 4)]]
         self.wgs84 = self.rounded(np.asarray(wgs.array, dtype=object))
+        self._new: dict[Plan, tuple[list[str], np.ndarray, np.ndarray]] = {}
 
     def label_zooms(self, metric: np.ndarray) -> list[float]:
         """The zoom from which each unit's label shows (0 for all on small maps)."""
@@ -143,6 +144,11 @@ class MapGeometry:
 
     def new_units(self, plan: Plan) -> tuple[list[str], np.ndarray, np.ndarray]:
         """New unit ids (sorted), their dissolved shapes (metric) and the same in WGS84."""
+        if plan not in self._new:
+            self._new[plan] = self._dissolve(plan)
+        return self._new[plan]
+
+    def _dissolve(self, plan: Plan) -> tuple[list[str], np.ndarray, np.ndarray]:
         position = {uid: k for k, uid in enumerate(self.ids)}
         groups = plan.groups()
         new_ids = sorted(groups)

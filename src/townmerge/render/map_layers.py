@@ -176,7 +176,11 @@ def unit_layer(area: StudyArea, geo: MapGeometry, text: MapText, *, title: str,
 
 
 def _area_km2(area: StudyArea) -> np.ndarray:
-    return np.asarray(equal_area_km2(np.asarray(area.units.geometry.array), area.units.crs))
+    def build() -> np.ndarray:
+        units = area.units
+        return np.asarray(equal_area_km2(np.asarray(units.geometry.array), units.crs))
+    out: np.ndarray = area.memo(("render.map_layers", "area_km2"), build)
+    return out
 
 
 def _settlement_name(area: StudyArea, sid: object) -> str | None:
@@ -190,12 +194,20 @@ def _settlement_name(area: StudyArea, sid: object) -> str | None:
 
 def unit_names(area: StudyArea) -> list[str]:
     """The name of each current unit, in order (``name (id)`` where it has none)."""
-    return [_unit_name(area, str(u)) for u in area.units.index]
+    def build() -> list[str]:
+        units = area.units
+        given = units["name"] if "name" in units.columns else pd.Series(None, units.index)
+        return [area.label(str(u)) if pd.isna(n) else str(n)
+                for u, n in zip(units.index, given, strict=True)]
+    out: list[str] = area.memo(("render.map_layers", "unit_names"), build)
+    return out
 
 
 def _unit_name(area: StudyArea, uid: str) -> str:
-    name = area.units.at[uid, "name"] if "name" in area.units.columns else None
-    return area.label(uid) if name is None or pd.isna(name) else str(name)
+    def build() -> dict[str, str]:
+        return dict(zip(area.units.index.astype(str), unit_names(area), strict=True))
+    names: dict[str, str] = area.memo(("render.map_layers", "names_by_id"), build)
+    return names[str(uid)]
 
 
 def new_unit_names(area: StudyArea, plan: Plan, new_ids: Sequence[str]) -> list[str]:
@@ -233,9 +245,11 @@ def new_unit_layer(area: StudyArea, plan: Plan, geo: MapGeometry, text: MapText,
     new_ids, metric, wgs = geo.new_units(plan)
     names = new_unit_names(area, plan, new_ids)
     colours = greedy_colours(new_ids, wgs)
-    pops = area.units["population"]
-    approx = dict(zip(area.units.index, _approximate(area), strict=True))
-    km2 = dict(zip(area.units.index, _area_km2(area), strict=True))
+    units = area.units
+    key = pd.Series([plan.assignment[u] for u in units.index], index=units.index)
+    pop_of = units["population"].groupby(key).sum(min_count=1)
+    km2_of = pd.Series(_area_km2(area), index=units.index).groupby(key).sum()
+    approx_of = pd.Series(_approximate(area), index=units.index).groupby(key).any()
     props = []
     for k, new in enumerate(new_ids):
         members = list(plan.members(new))
@@ -243,8 +257,8 @@ def new_unit_layer(area: StudyArea, plan: Plan, geo: MapGeometry, text: MapText,
         score = _num(row.get("total"))
         band = row.get("band_zh" if text.lang == "zh" else "band")
         rows = [
-            (text("pop"), text.pop(pops.reindex(members).sum(min_count=1))),
-            (text("area"), fmt_area_km2(sum(km2[u] for u in members), text.lang)),
+            (text("pop"), text.pop(pop_of[new])),
+            (text("area"), fmt_area_km2(km2_of[new], text.lang)),
             (text("seat"), _settlement_name(area, plan.seats.get(new, row.get("seat")))),
             (text("members"), join_names([_unit_name(area, u) for u in members], text.lang)),
             (text("mean_minutes"), text.minutes(row.get("mean_minutes"))),
@@ -254,7 +268,7 @@ def new_unit_layer(area: StudyArea, plan: Plan, geo: MapGeometry, text: MapText,
             (text("reason"), row.get(f"reason_{text.lang}") or None),
         ]
         tip = _tip(names[k], rows)
-        if any(approx.get(u, False) for u in members):
+        if approx_of[new]:
             tip["lines"].append(text("approximate"))
         props.append({**tip, "popup": tip, "style": {
             "color": "#222222", "weight": 2.5, "opacity": 1,

@@ -132,10 +132,13 @@ def _after_layers(area: StudyArea, plan: Plan, geo: MapGeometry, text: MapText,
     units, new_ids, metric, names = new_unit_layer(
         area, plan, geo, text, scores, title=text("units_after"))
     layers = [units, border_layer(geo, plan, metric, new_ids, text, title=text("old_borders"))]
-    wgs = geo.to_wgs84(metric)
-    pops = area.units["population"]
-    layers.append(choropleth(wgs, names, [pops.reindex(plan.members(n)).sum(min_count=1)
-                                          for n in new_ids], text, title=text("c_population")))
+    wgs = geo.new_units(plan)[2]
+    if area.has_population:
+        units = area.units
+        pops = units["population"].groupby([plan.assignment[u] for u in units.index]).sum(
+            min_count=1)
+        layers.append(choropleth(wgs, names, list(pops.reindex(new_ids)), text,
+                                 title=text("c_population")))
     if scores is not None:
         table = scores.reindex(new_ids)
         layers += [ratio_choropleth(wgs, names, scores, new_ids, text),
@@ -252,8 +255,9 @@ def before_after_map(
     geo = MapGeometry(area)
     table = _scores(area, plan, scores, config)
     before = [unit_layer(area, geo, text, title=text("units_before"))]
-    before.append(choropleth(geo.wgs84, unit_names(area), list(area.units["population"]), text,
-                             title=text("c_population")))
+    if area.has_population:
+        before.append(choropleth(geo.wgs84, unit_names(area), list(area.units["population"]),
+                                 text, title=text("c_population")))
     context = _context_layers(area, geo, text)
     current = current_seat_layer(area, geo, text)
     after, seats = _after_layers(area, plan, geo, text, table)
