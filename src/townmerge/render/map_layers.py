@@ -157,12 +157,13 @@ def unit_layer(area: StudyArea, geo: MapGeometry, text: MapText, *, title: str,
     names = unit_names(area)
     approx = _approximate(area)
     areas = _area_km2(area)
+    pops = units["population"].tolist()
+    seats = units["seat"].tolist() if "seat" in units.columns else [None] * len(units)
     props = []
     for k in range(len(units)):
-        rows = [(text("pop"), text.pop(units["population"].iloc[k])),
+        rows = [(text("pop"), text.pop(pops[k])),
                 (text("area"), fmt_area_km2(areas[k], text.lang)),
-                (text("seat"), _settlement_name(area, units["seat"].iloc[k])
-                 if "seat" in units.columns else None)]
+                (text("seat"), _settlement_name(area, seats[k]))]
         tip = _tip(names[k], rows)
         if approx[k]:
             tip["lines"].append(text("approximate"))
@@ -184,12 +185,16 @@ def _area_km2(area: StudyArea) -> np.ndarray:
 
 
 def _settlement_name(area: StudyArea, sid: object) -> str | None:
-    st = area.settlements
-    if sid is None or (isinstance(sid, float) and np.isnan(sid)) or st is None:
+    if sid is None or (isinstance(sid, float) and np.isnan(sid)):
         return None
-    if str(sid) in st.index and "name" in st.columns and not pd.isna(st.at[str(sid), "name"]):
-        return str(st.at[str(sid), "name"])
-    return None
+
+    def build() -> dict[str, str]:
+        st = area.settlements
+        if st is None or "name" not in st.columns:
+            return {}
+        return {str(i): str(n) for i, n in st["name"].items() if not pd.isna(n)}
+    names: dict[str, str] = area.memo(("render.map_layers", "settlement_names"), build)
+    return names.get(str(sid))
 
 
 def unit_names(area: StudyArea) -> list[str]:
