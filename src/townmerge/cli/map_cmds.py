@@ -19,7 +19,7 @@ from pathlib import Path
 from ..data.io import read_study_area
 from ..evaluate.metrics import plan_breaches
 from ..render import before_after_map, plans_map, save_map
-from .inputs import add_area_args, read_area, read_config, read_plan_file
+from .inputs import add_area_args, read_area, read_config, read_plan_file, say
 from .review_cmds import plan_labels
 
 __all__ = ["add_map_args", "run_map"]
@@ -41,12 +41,11 @@ def add_map_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--villages", metavar="VILLAGE_PLAN_CSV",
                    help="a village plan nested in the plan, drawn inside the new townships "
                         "(the village level is read from PATH)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--mode", choices=("dual", "swipe"), default="dual",
                    help="panes side by side (default) or one over the other with a slider")
     p.add_argument("--tiles", default=None,
                    help="base map tiles, e.g. OpenStreetMap (default: none, works offline)")
-    p.add_argument("--title", default=None)
+    p.add_argument("--title", default=None, help="title of the map (default: county, plan, date)")
     p.add_argument("--county", default=None, help="county name for the default title")
     p.add_argument("--out", default="map.html", help="HTML file (default map.html)")
 
@@ -79,5 +78,5 @@ def run_map(ns: argparse.Namespace) -> int:
                              title=ns.title, county=ns.county, config=cfg, villages=villages,
                              breaches=plan_breaches(area, plans[0], config=cfg))
     out = save_map(m, Path(ns.out))
-    print(f"wrote {out}")
+    say(ns, f"已写出 {out}", f"wrote {out}")
     return 0

@@ -10,6 +10,7 @@ The report: ``report`` (:func:`plan_report`, :func:`save_report`) runs
 ``report_tables`` (the figures, :func:`report_figures`), ``sentences`` (official wording,
 zh/en) and ``report_html`` (the escaped, standalone page, :func:`render_report`);
 ``report_kinds`` reads unit and settlement types.
+``plots``, ``charts`` and ``paper`` draw static figures for print (PNG, SVG, PDF) with matplotlib.
 
 Examples
 --------
@@ -20,6 +21,7 @@ True
 
 from .maps import save_map
 from .plan_maps import before_after_map, plans_map, reform_map
+from .plots import plot_before_after, write_plots
 from .report import plan_report, save_report
 from .report_html import render_report
 from .report_tables import ReportFigures, report_figures
@@ -32,9 +34,11 @@ __all__ = [
     "merger_paragraph",
     "plan_report",
     "plans_map",
+    "plot_before_after",
     "reform_map",
     "render_report",
     "report_figures",
     "save_map",
     "save_report",
+    "write_plots",
 ]

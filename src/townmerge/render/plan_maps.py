@@ -38,7 +38,7 @@ from ..errors import ParameterError
 from ..evaluate.metrics import Breach
 from ..evaluate.three_levels import Reform
 from ..i18n import check_lang
-from ..score.scorer import score_plan
+from ..score.plan_scores import score_plan
 from .map_data import escape_html
 from .map_extras import co_occurrence_layer, flow_layers, tier_layer
 from .map_geometry import MapGeometry
