@@ -421,6 +421,10 @@ PROBE = """() => {
     document.querySelectorAll("input.leaflet-control-layers-selector").forEach(function (box) {
         if (!box.checked) { box.click(); }
     });
+    // labels first: opening a popup pans the map, and labels are drawn for the view only
+    var labels = Array.from(document.querySelectorAll(".tm-label"), function (n) {
+        return n.textContent;
+    });
     var tooltips = 0;
     var popups = [];
     var maps = window.townmergeMaps || Object.keys(window).filter(function (k) {
@@ -450,7 +454,7 @@ PROBE = """() => {
         tooltips: tooltips,
         tooltipTexts: texts(".leaflet-tooltip"),
         popupTexts: popups,
-        labels: texts(".tm-label"),
+        labels: labels,
         headings: texts(".tm-title, h1"),
         title: document.title,
         text: document.body.innerText,

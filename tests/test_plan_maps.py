@@ -235,6 +235,7 @@ def test_reform_map_draws_both_levels() -> None:
 
 SYNC_JS = """async () => {
   const maps = window.townmergeMaps;
+  const shown = [...document.querySelectorAll('.tm-label')].map(e => e.textContent);
   const start = maps[1].getCenter();
   maps[0].panBy([180, 90], {animate: false});
   await new Promise(r => setTimeout(r, 50));
@@ -251,7 +252,7 @@ SYNC_JS = """async () => {
       && l.getTooltip() && l.feature.geometry.type !== 'Point');
   layer.openTooltip();
   tips.push(document.querySelector('.leaflet-tooltip').textContent);
-  return {panes: maps.length, a: [a.lat, a.lng], b: [b.lat, b.lng],
+  return {panes: maps.length, shown: shown, a: [a.lat, a.lng], b: [b.lat, b.lng],
           start: [start.lat, start.lng], zooms: [maps[0].getZoom(), maps[1].getZoom()],
           kinds: kinds, tips: tips,
           labels: [...document.querySelectorAll('.tm-pane-label')].map(e => e.textContent),
@@ -263,7 +264,8 @@ SYNC_JS = """async () => {
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_panes_synchronised_seats_and_names_in_chromium(
-        browser: None, pages: dict[str, Path], moved_plan: Plan, lang: str) -> None:
+        browser: None, pages: dict[str, Path], area: tm.StudyArea, moved_plan: Plan,
+        lang: str) -> None:
     check = check_html(pages[lang], script=SYNC_JS, full_page=False)
     assert check.ok, check.describe()
     r = check.script_result
@@ -277,6 +279,9 @@ def test_panes_synchronised_seats_and_names_in_chromium(
     assert r["labels"] == (["调整前", "调整后"] if lang == "zh" else ["Before", "After"])
     assert all(s.endswith("km") or s.endswith(" m") for s in r["scale"])
     assert r["tips"] and not ID.search(r["tips"][0])
+    units = set(area.units["name"])
+    assert units <= set(r["shown"])  # every current unit labelled by name (before pane)
+    assert set(moved_plan.names.values()) <= set(r["shown"])  # and every new unit (after)
 
 
 @pytest.mark.browser
