@@ -376,7 +376,12 @@ class MergerScorer:
 def scorer_for(area: StudyArea, config: Config | None = None, scorer: MergerScorer | None = None,
                criteria: CriterionRegistry | None = None,
                edges: pd.DataFrame | None = None) -> MergerScorer:
-    """The scorer to use for ``area``: the one given, else a new one from the settings.
+    """The scorer to use for ``area``: the one given, else the area's scorer for the settings.
+
+    Without ``criteria`` or ``edges``, the scorer of ``area`` under ``config`` is built
+    once and kept on the area (beside :func:`townmerge.graph.derived.derived`), so that
+    every step (generating, checking, scoring, the report) shares it and its memo of
+    scored groups.
 
     Raises
     ------
@@ -389,8 +394,8 @@ def scorer_for(area: StudyArea, config: Config | None = None, scorer: MergerScor
     >>> from townmerge.testing.grids import grid_units
     >>> area = StudyArea(grid_units("AB"))
     >>> s = MergerScorer(area)
-    >>> scorer_for(area, scorer=s) is s
-    True
+    >>> scorer_for(area, scorer=s) is s, scorer_for(area) is scorer_for(area)
+    (True, True)
     """
     if scorer is not None:
         if config is not None or criteria is not None or edges is not None:
@@ -400,6 +405,9 @@ def scorer_for(area: StudyArea, config: Config | None = None, scorer: MergerScor
             raise InputError("The scorer was built for another study area; build "
                              "MergerScorer(area, ...) for this one.")
         return scorer
+    if criteria is None and edges is None:
+        cfg = config or Config()
+        return area.memo(("MergerScorer", repr(cfg)), lambda: MergerScorer(area, cfg))
     return MergerScorer(area, config, edges=edges, criteria=criteria)
 
 
