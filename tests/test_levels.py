@@ -57,7 +57,9 @@ def test_percent_tenths_is_the_nearest_tenth_half_up(before, after):
     assert abs(abs(t) - exact) <= Fraction(1, 2)
     if abs(abs(t) - exact) == Fraction(1, 2):
         assert abs(t) > exact  # ties go up (away from zero)
-    assert (t < 0) == (after > before)
+    assert t <= 0 if after > before else t >= 0  # growth is negative (0 when under 0.05 %)
+    if t != 0:
+        assert (t < 0) == (after > before)
 
 
 def test_rate_of_nothing_is_missing_not_a_division_error():
