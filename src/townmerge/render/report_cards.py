@@ -16,6 +16,7 @@ Everything from the data is escaped with :func:`~townmerge.render.report_markup.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -34,6 +35,7 @@ __all__ = [
     "population_chart",
 ]
 
+_ENGLISH = re.compile(r"[A-Za-z_]{3,}")
 #: Lists longer than this are folded into ``<details>``.
 FOLD_AFTER = 12
 
@@ -156,9 +158,9 @@ def merger_cards(fig: ReportFigures, lang: str, *, wording: Mapping[str, str],
         checks = ([f'<span class="flag">{esc(x)}</span>' for x in broken[nid]]
                   if nid in broken else [f'<span class="ok">{esc(t["ok"])}</span>'])
         if checklist and nid in checklist:
-            items = "；".join(f"{i}：{s}" if lang == "zh" else f"{i}: {s}"
-                             for i, s in checklist[nid])
-            checks.append(esc(f"{t['five']}{'：' if lang == 'zh' else ': '}{items}"))
+            five = "；".join(f"{i}：{s}" if lang == "zh" else f"{i}: {s}"
+                            for i, s in checklist[nid])
+            checks.append(esc(f"{t['five']}{'：' if lang == 'zh' else ': '}{five}"))
         items = [
             (t["members"], fold_names(list(row["member_names"]), lang)),
             (t["seat"], seat),
@@ -244,6 +246,20 @@ def method_summary(fig: ReportFigures, lang: str) -> str:
     if any(k not in ("method", "seed") for k in info):
         parts.append(t["see_appendix"])
     return f"<p>{esc(''.join(parts) if lang == 'zh' else ' '.join(parts))}</p>" if parts else ""
+
+
+def split_notes(fig: ReportFigures, lang: str) -> tuple[list[str], list[str]]:
+    """The data notes in ``lang``: those for the body, and those left untranslated.
+
+    In Chinese, a note carrying English words (a message passed on as written)
+    goes to the appendix, so that the body has no English.
+    """
+    body: list[str] = []
+    rest: list[str] = []
+    for zh, en in fig.notes:
+        text = zh if lang == "zh" else en
+        (rest if lang == "zh" and _ENGLISH.search(text) else body).append(text)
+    return body, rest
 
 
 def method_appendix(info: Mapping[str, object], lang: str) -> str:

@@ -34,6 +34,7 @@ from .report_cards import (
     method_appendix,
     method_summary,
     population_chart,
+    split_notes,
     worst_access_text,
 )
 from .report_kinds import UNIT_KINDS
@@ -51,7 +52,7 @@ from .report_markup import (
 from .report_tables import FLOW_METRICS, ReportFigures
 from .sentences import count_sentences, count_subject, display_name, kind_label, wording_of
 
-__all__ = ["LEVEL_TEXT", "maps_section", "render_report", "report_sections"]
+__all__ = ["LEVEL_TEXT", "appendix_sections", "maps_section", "render_report", "report_sections"]
 
 #: What a part of a report is about, as a prefix of its headings.
 LEVEL_TEXT: Mapping[str, tuple[str, str]] = MappingProxyType({
@@ -286,9 +287,23 @@ def _section_method(fig: ReportFigures, ctx: _Context) -> str:
     lang = ctx.lang
     parts = [f"<p><b>{esc(label('plan_made', lang))}</b></p>", method_summary(fig, lang)]
     parts.append(f"<p><b>{esc(label('data_notes', lang))}</b></p>")
-    notes = "".join(f"<li>{esc(zh if lang == 'zh' else en)}</li>" for zh, en in fig.notes)
+    notes = "".join(f"<li>{esc(n)}</li>" for n in split_notes(fig, lang)[0])
     parts.append(f'<ul class="notes">{notes}</ul>')
     return "".join(parts)
+
+
+def appendix_sections(figures: ReportFigures, lang: str, prefix: str = "",
+                      anchor: str = "") -> list[Section]:
+    """The appendix of one plan: how it was computed, and notes passed on untranslated."""
+    out = [Section(f"{anchor}{figures.level}-appendix", prefix + _extra("sec_appendix", lang),
+                   method_appendix(figures.method, lang))]
+    rest = split_notes(figures, lang)[1]
+    if rest:
+        items = "".join(f"<li>{esc(n)}</li>" for n in rest)
+        out.append(Section(f"{anchor}{figures.level}-notes-en",
+                           prefix + _extra("sec_notes_en", lang),
+                           f'<ul class="notes">{items}</ul>'))
+    return out
 
 
 def _section_cards(fig: ReportFigures, ctx: _Context) -> str:
@@ -307,6 +322,7 @@ _EXTRA_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "sec_cards": ("逐项说明", "Each merger"),
     "sec_maps": ("地图与图表", "Maps and charts"),
     "sec_appendix": ("方案生成的技术信息", "How the plan was computed"),
+    "sec_notes_en": ("数据说明（英文原文）", "Data notes (untranslated)"),
     "map_note": ("交互式地图（仅屏幕显示，打印时见上方静态图）",
                  "Interactive map (on screen only; the static map above prints)"),
 })
@@ -328,7 +344,7 @@ def maps_section(options: ReportOptions, lang: str, chart: str = "") -> str:
 
 
 def report_sections(figures: ReportFigures, lang: str, options: ReportOptions | None = None,
-                    *, prefix: str = "", maps: bool = True) -> list[Section]:
+                    *, prefix: str = "", maps: bool = True, anchor: str = "") -> list[Section]:
     """The parts of one plan's report, each a :class:`Section` (markup escaped).
 
     Parameters
@@ -341,6 +357,8 @@ def report_sections(figures: ReportFigures, lang: str, options: ReportOptions | 
         Put before every heading (e.g. "村级：" to say which level a part is about).
     maps : bool
         Include the maps and charts part.
+    anchor : str
+        Put before every part's ``id`` (several plans in one page).
     """
     check_lang(lang)
     opts = options or ReportOptions()
@@ -349,12 +367,13 @@ def report_sections(figures: ReportFigures, lang: str, options: ReportOptions | 
     out = []
     for key, section in _SECTIONS:
         title = _extra(key, lang) if key in _EXTRA_LABELS else ctx.label(key)
-        out.append(Section(f"{figures.level}-{key}", prefix + title, section(figures, ctx)))
+        out.append(Section(f"{anchor}{figures.level}-{key}", prefix + title,
+                           section(figures, ctx)))
         if key == "sec_counts" and maps:
             body = maps_section(opts, lang, population_chart(figures, lang))
             if body:
-                out.append(Section(f"{figures.level}-sec_maps", prefix + _extra("sec_maps", lang),
-                                   body))
+                out.append(Section(f"{anchor}{figures.level}-sec_maps",
+                                   prefix + _extra("sec_maps", lang), body))
     return out
 
 
@@ -403,6 +422,5 @@ def render_report(figures: ReportFigures, *, lang: str = "zh", title: str | None
     heading = opts.heading(lang, key)
     lead = [para(s, "lead") for s in count_sentences(figures, lang)[:1]]
     head = [opts.meta_block(lang), _breach_box(figures, lang), *lead]
-    appendix = [Section("appendix", _extra("sec_appendix", lang),
-                        method_appendix(figures.method, lang))]
+    appendix = appendix_sections(figures, lang)
     return page(heading, head, report_sections(figures, lang, opts), lang, appendix)

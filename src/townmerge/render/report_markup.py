@@ -52,7 +52,8 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 1
         table-layout: auto; }
 th, td { border: 1px solid #777; padding: 3px 6px; vertical-align: top;
          overflow-wrap: anywhere; word-break: break-word; }
-th { background: #eee; font-weight: bold; text-align: center; }
+th { background: #eee; font-weight: bold; text-align: center; min-width: 3.5em; }
+td:first-child { min-width: 5em; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.wording { line-height: 1.7; width: 58%; }
 td.list { width: 75%; }
