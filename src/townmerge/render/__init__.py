@@ -2,10 +2,15 @@
 
 Maps: ``maps`` assembles the offline page (inlining Leaflet from ``render/static``) from the
 layers ``map_data`` builds; ``verbatim`` holds the folium elements that never go through a
-template. The report: ``report`` (:func:`plan_report`, :func:`save_report`) runs
-``report_tables`` (the figures, :func:`report_figures`), ``sentences`` (official wording,
-zh/en) and ``report_html`` (the escaped, standalone page, :func:`render_report`);
-``report_kinds`` reads unit and settlement types.
+template. The report: ``report`` (:func:`plan_report`, :func:`save_report`,
+:func:`write_report` for one plan, several plans or a whole reform) runs ``report_tables``
+(the figures, :func:`report_figures`), ``sentences`` (official wording, zh/en) and
+``report_html`` (the parts of a plan's report, :func:`render_report`); ``report_cards``
+(merger cards, named units, chart, appendix), ``report_compare`` (several plans side by
+side), ``report_reform`` (every level of a reform, :func:`reform_report`),
+``report_markup`` (escaped markup, images, print CSS, the page) and ``report_labels``
+(readable labels of figures and solver information); ``report_kinds`` reads unit and
+settlement types.
 
 Examples
 --------
@@ -15,19 +20,25 @@ True
 """
 
 from .maps import before_after_map, save_map
-from .report import plan_report, save_report
+from .report import plan_report, save_report, write_report
 from .report_html import render_report
+from .report_markup import ReportImage, ReportOptions
+from .report_reform import reform_report
 from .report_tables import ReportFigures, report_figures
 from .sentences import count_sentences, merger_paragraph
 
 __all__ = [
     "ReportFigures",
+    "ReportImage",
+    "ReportOptions",
     "before_after_map",
     "count_sentences",
     "merger_paragraph",
     "plan_report",
+    "reform_report",
     "render_report",
     "report_figures",
     "save_map",
     "save_report",
+    "write_report",
 ]

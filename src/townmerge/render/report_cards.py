@@ -239,7 +239,10 @@ def method_summary(fig: ReportFigures, lang: str) -> str:
     info = fig.method
     parts = []
     if "method" in info:
-        parts.append(t["method_is"].format(method=info_value("method", info["method"], lang)))
+        method = info_value("method", info["method"], lang)
+        if lang == "zh" and _ENGLISH.search(method):
+            method = "附录所列方法"  # a method townmerge does not know: named in the appendix
+        parts.append(t["method_is"].format(method=method))
     gap = info.get("gap")
     if isinstance(gap, int | float) and not isinstance(gap, bool) and gap == 0:
         parts.append(t["proven"])

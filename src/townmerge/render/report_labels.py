@@ -73,6 +73,8 @@ _VALUES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "exact": ("精确模型", "exact model"), "greedy": ("贪心合并", "greedy merging"),
     "search": ("局部搜索", "local search"), "ensemble": ("方案集合", "ensemble"),
     "exact (repair)": ("精确模型（修复）", "exact model (repair)"),
+    "greedy (flow rule)": ("按流向贪心合并", "greedy merging by the flow rule"),
+    "anneal": ("模拟退火", "simulated annealing"),
     "optimal": ("最优", "optimal"), "time limit reached": ("达到时间上限", "time limit reached"),
     "time_limit": ("达到时间上限", "time limit"), "patience": ("无改进", "no improvement"),
     "true": ("是", "yes"), "false": ("否", "no"),
