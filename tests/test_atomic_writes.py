@@ -311,7 +311,7 @@ def test_demo_interrupted_leaves_the_previous_four_files(tmp_path, monkeypatch, 
         fail_file_writes(monkeypatch, FAILURES[failure], after=0)
         return real(content, path)
 
-    monkeypatch.setattr(f"townmerge.cli.commands.save_{where}", half_written)
+    monkeypatch.setattr(f"townmerge.cli.demo_cmds.save_{where}", half_written)
     code = run_interrupted(["demo", "--data", str(SAMPLE), "--target", "13", "--out", str(out)],
                            FAILURES[failure])
     assert code == (EXIT_OUTPUT if failure == "disk full" else INTERRUPTED)
@@ -323,7 +323,7 @@ def test_demo_into_a_new_folder_interrupted_leaves_no_folder(tmp_path, monkeypat
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("townmerge.cli.commands.report_figures", interrupt)  # after two files
+    monkeypatch.setattr("townmerge.cli.demo_cmds.report_figures", interrupt)  # after two files
     assert run_interrupted(["demo", "--data", str(SAMPLE), "--out",
                             str(tmp_path / "new" / "out")], KeyboardInterrupt()) == INTERRUPTED
     assert os.listdir(tmp_path) == []

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import townmerge as tm
-from townmerge.cli.commands import main, plan_labels
+from townmerge.cli.commands import main
+from townmerge.cli.review_cmds import plan_labels
 from townmerge.config import Constraints
 from townmerge.data.plan import Plan
 from townmerge.errors import EXIT_USAGE, InputError, ParameterError, PlanError

@@ -389,3 +389,43 @@ def test_reports_load_and_print_in_chromium(evil_pages: dict[str, Path], reform:
         pages = len(re.findall(rb"/Type\s*/Page\b", data))
         assert pages >= 2, pages
         assert re.search(rb"/Subtype\s*/Image", data), "the image is not in the PDF"
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def test_cli_report_of_any_plans(towns: tm.StudyArea, exact: tm.Plan, greedy: tm.Plan,
+                                 tmp_path: Path, capsys) -> None:
+    from townmerge.cli.commands import main
+
+    tm.write_plan(exact, tmp_path / "exact.csv", unit_order=towns.unit_ids)
+    tm.write_plan(greedy, tmp_path / "greedy.csv", unit_order=towns.unit_ids)
+    one = tmp_path / "one.html"
+    assert main(["report", str(SAMPLE), "--plan", str(tmp_path / "exact.csv"), "--county",
+                 "示例县", "--office", "示例县民政局", "--date", "2026年12月", "--out",
+                 str(one)]) == 0
+    page = one.read_text(encoding="utf-8")
+    assert "<h1>示例县乡镇行政区划调整方案</h1>" in page and "方案：exact" in page
+    assert "日期：2026年12月" in page
+    # the plan's name comes from its file (data): apart from it, no English in the body
+    assert ENGLISH.findall(_body(re.sub(r'<p class="meta">.*?</p>', "", page))) == []
+    two = tmp_path / "two.html"
+    assert main(["report", str(SAMPLE), "--plan", str(tmp_path / "exact.csv"), "--plan",
+                 str(tmp_path / "greedy.csv"), "--lang", "en", "--title", "T", "--out",
+                 str(two)]) == 0
+    page = two.read_text(encoding="utf-8")
+    assert "<th>exact</th><th>greedy</th>" in page and "Adjusted Rand index" in page
+    assert main(["report", str(SAMPLE), "--plan", str(tmp_path / "missing.csv"),
+                 "--out", str(tmp_path / "x.html")]) == 1
+    assert "missing.csv" in capsys.readouterr().err and not (tmp_path / "x.html").exists()
+
+
+def test_demo_report_gives_every_level(tmp_path: Path) -> None:
+    from townmerge.cli.commands import main
+
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    body = _body((tmp_path / "report.html").read_text(encoding="utf-8"))
+    for sentence in ("乡镇（街道）由33个减为13个", "建制村由132个减为83个",
+                     "社区由110个减为79个", "村民小组由190个减为", "居民小组由83个减为"):
+        assert sentence in body, sentence
+    assert "不调整村级建制" not in body and "村级：撤并方案" in body

@@ -30,7 +30,7 @@ from townmerge.data.problems import ValidationReport
 from townmerge.data.writers import write_layers
 from townmerge.errors import InfeasibleError, InputError, TownmergeError
 from townmerge.evaluate.metrics import plan_breaches
-from townmerge.graph.travel import road_graph
+from townmerge.graph.roadgraph import road_graph
 from townmerge.score.seats import unit_thresholds
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import cast
 
 import pandas as pd
 
@@ -31,6 +32,7 @@ from .plan_checks import (
     containers_of,
     plan_tables,
 )
+from .plan_info import PlanInfo, plan_summary
 
 __all__ = ["Plan"]
 
@@ -145,9 +147,9 @@ class Plan:
         return self._seats
 
     @property
-    def info(self) -> Mapping[str, object]:
-        """How the plan was made: method, seed, objective, gap … (read-only)."""
-        return self._info
+    def info(self) -> PlanInfo:
+        """How the plan was made (:class:`~townmerge.data.plan_info.PlanInfo`; a copy)."""
+        return cast(PlanInfo, dict(self._info))
 
     def with_info(self, **info: object) -> Plan:
         """A copy with more information on how it was made.
@@ -325,4 +327,4 @@ class Plan:
                        dict(self._info)))
 
     def __repr__(self) -> str:
-        return f"<Plan: {self.n_units} units → {self.n_new} new units>"
+        return plan_summary(self)

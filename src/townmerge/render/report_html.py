@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from ..evaluate.levels import rate_text
 from ..i18n import (
     MISSING,
     check_lang,
@@ -122,7 +123,7 @@ def _section_counts(fig: ReportFigures, ctx: _Context) -> str:
         counts = counts.loc[[k for k in counts.index if k == "total" or k in UNIT_KINDS]]
     for key, row in counts.iterrows():
         b, a = int(row["before"]), int(row["after"])
-        rate = fmt_percent((a - b) / b, lang) if b else MISSING
+        rate = rate_text(b, a) if b else MISSING  # exact, rounded once, half up
         if a > b:
             rate = "+" + rate
         rows.append([count_subject(str(key), lang), _count_value(b, lang),
