@@ -44,7 +44,7 @@ from townmerge.testing.grids import grid_units
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_shapes" / "county"
 TARGETS = {"township": 13, "village": 83, "community": 79}
 EVIL = "<script>alert(1)</script>"
-LONG = "长" * 5000
+LONG = "长" * 2500 + "W" * 2500  # CJK, then one 2,500-letter word
 #: Words of three ASCII letters or more: English keys, solver internals, untranslated text.
 ENGLISH = re.compile(r"[A-Za-z_]{3,}")
 INTERNALS = ("bound", "status", "n_columns", "Optimal", "target", "flow_type", "objective")
@@ -315,6 +315,25 @@ def test_a_dominated_plan_is_named() -> None:
     zh = html.unescape(comparison_html(c, "zh"))
     assert "B劣于A" in zh and "A不劣于其他方案" in zh
     assert "B is dominated by A" in html.unescape(comparison_html(c, "en"))
+
+
+def test_every_plan_info_key_has_labels_in_both_languages() -> None:
+    from townmerge.data.plan_info import PlanInfo
+    from townmerge.render.report_labels import INFO_LABELS
+
+    assert set(PlanInfo.__annotations__) <= set(INFO_LABELS)
+
+
+def test_interactive_map_is_embedded_as_escaped_srcdoc(towns: tm.StudyArea, exact: tm.Plan,
+                                                       tmp_path: Path) -> None:
+    page = write_report(towns, exact, tmp_path / "m.html", static_map=False,
+                        map_html='<html><body><p title="x">地图</p></body></html>'
+                        ).read_text(encoding="utf-8")
+    frame = re.search(r'<iframe class="map" sandbox="allow-scripts" title="map" '
+                      r'srcdoc="([^"]*)"></iframe>', page)
+    assert frame is not None
+    assert html.unescape(frame.group(1)) == '<html><body><p title="x">地图</p></body></html>'
+    assert 'class="screen-only"' in page
 
 
 def test_a_comparison_needs_two_plans(towns: tm.StudyArea, exact: tm.Plan) -> None:

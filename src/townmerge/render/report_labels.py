@@ -67,6 +67,13 @@ INFO_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "member": ("集合成员序号", "Ensemble member"),
     "rank": ("名次", "Rank"),
     "flow_type": ("流量类型", "Flow type"),
+    "noise": ("随机扰动幅度", "Noise"),
+    "start_objective": ("初始目标值", "Objective at the start"),
+    "accepted": ("接受的调整次数", "Moves accepted"),
+    "best_iteration": ("最优解所在迭代", "Iteration of the best plan"),
+    "rounds": ("轮数", "Rounds"),
+    "polished": ("精修改进次数", "Polishing improvements"),
+    "recombination_capped": ("重组受限次数", "Recombinations capped"),
 })
 
 _VALUES: Mapping[str, tuple[str, str]] = MappingProxyType({
