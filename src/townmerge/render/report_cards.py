@@ -40,7 +40,8 @@ _ENGLISH = re.compile(r"[A-Za-z_]{3,}")
 FOLD_AFTER = 12
 
 _T: Mapping[str, Mapping[str, str]] = {
-    "zh": {"members": "原单元", "seat": "驻地", "wording": "调整内容", "size": "规模",
+    "zh": {"parent": "所属乡镇（街道）",
+           "members": "原单元", "seat": "驻地", "wording": "调整内容", "size": "规模",
            "floor": "人口下限", "minutes": "到驻地时间", "score": "评分", "reason": "理由",
            "check": "核查", "ok": "符合全部硬约束", "reject": "不建议",
            "reject_low": "总分{total}低于“不建议”阈值{limit}。",
@@ -56,7 +57,8 @@ _T: Mapping[str, Mapping[str, str]] = {
            "proven": "已证明为最优方案（最优性差距为0）。",
            "method_is": "方案由{method}生成。", "see_appendix": "求解细节见附录。",
            "appendix_item": "项目", "appendix_item_en": "Item", "value": "数值"},
-    "en": {"members": "Former units", "seat": "Seat", "wording": "Change", "size": "Size",
+    "en": {"parent": "In the new township",
+           "members": "Former units", "seat": "Seat", "wording": "Change", "size": "Size",
            "floor": "Population floor", "minutes": "Time to the seat", "score": "Score",
            "reason": "Reason", "check": "Checks", "ok": "meets every hard rule",
            "reject": "not recommended",
@@ -127,7 +129,8 @@ def reject_explanation(row: pd.Series, limit: float, lang: str) -> str:
 
 
 def merger_cards(fig: ReportFigures, lang: str, *, wording: Mapping[str, str],
-                 checklist: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> str:
+                 checklist: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+                 parents: Mapping[str, str] | None = None) -> str:
     """One card per merger (new units of two members or more), 不建议 ones flagged.
 
     Parameters
@@ -138,6 +141,8 @@ def merger_cards(fig: ReportFigures, lang: str, *, wording: Mapping[str, str],
         New unit id → its official wording (plain text).
     checklist : Mapping, optional
         New unit id → ``(item, status)`` pairs (the 五不 items at village level).
+    parents : Mapping, optional
+        New unit id → the name of the new unit it lies in (a new village's township).
     """
     t = _T[lang]
     broken: dict[str, list[str]] = {}
@@ -176,6 +181,8 @@ def merger_cards(fig: ReportFigures, lang: str, *, wording: Mapping[str, str],
             (t["reason"], esc(row["reason_zh"] if lang == "zh" else row["reason_en"])),
             (t["check"], "<br>".join(checks)),
         ]
+        if parents and nid in parents:
+            items.insert(0, (t["parent"], esc(parents[nid])))
         if reject:
             items.insert(0, (t["reject"], '<span class="flag">'
                              + esc(reject_explanation(row, fig.reject_below, lang))

@@ -214,7 +214,13 @@ def _village_sections(reform: Reform, fig: ReportFigures, lang: str, opts: Repor
                       prefix: str) -> list[Section]:
     """The village part: the plan report at village level, with 五不, groups and approximations."""
     t = _T[lang]
-    wording = {str(k): str(v) for k, v in reform.wording(lang)["text"].items()}
+    table_ = reform.wording(lang)
+    wording = {str(k): str(v) for k, v in table_["text"].items()}
+    tplan = reform.township_plan
+    tnames = {str(k): str(v) for k, v in reform.townships.units["name"].items()}
+    town_name = {new: tplan.names.get(new) or tnames.get(new) or tnames[tplan.members(new)[0]]
+                 for new in tplan.new_units}
+    parents = {str(k): town_name.get(str(v), str(v)) for k, v in table_["township"].items()}
     checks: dict[str, list[tuple[str, str]]] = {}
     for _, r in reform.checklist_table(lang).iterrows():
         checks.setdefault(str(r["new_unit"]), []).append((str(r["item"]), str(r["status"])))
@@ -226,7 +232,7 @@ def _village_sections(reform: Reform, fig: ReportFigures, lang: str, opts: Repor
     for s in parts:
         if s.anchor.endswith("sec_cards"):
             s = dataclasses.replace(s, body=merger_cards(fig, lang, wording=wording,
-                                                         checklist=checks))
+                                                         checklist=checks, parents=parents))
         if s.anchor.endswith("sec_counts"):
             body = s.body
             if approx:
