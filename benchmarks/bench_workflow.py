@@ -51,7 +51,7 @@ BUILDERS = {
     "settlement_flows": "townmerge.graph.flows",
     "SeatSelector": "townmerge.score.seats",
     "MergerScorer": "townmerge.score.scorer",
-    "FigureModel": "townmerge.score.figures",
+    "FigureModel": "townmerge.score.figure_model",
 }
 WHAT = {
     "build_adjacency": "adjacency with border lengths",

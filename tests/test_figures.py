@@ -14,11 +14,11 @@ from townmerge.evaluate.metrics import compare_plans, plan_metrics
 from townmerge.generate import PlanningProblem, generate_plan, partition_objective
 from townmerge.generate.base import ScoreCache
 from townmerge.graph.adjacency import build_adjacency
+from townmerge.score.figure_model import FigureModel
 from townmerge.score.figures import (
     BETTER,
     FIGURE_RANGES,
     METRICS,
-    FigureModel,
     check_bounds,
     dominated_by,
     figure_bounds,

@@ -386,8 +386,7 @@ def test_hostile_names_are_escaped(evil_pages: dict[str, Path], lang: str) -> No
 @pytest.mark.browser
 def test_reports_load_and_print_in_chromium(evil_pages: dict[str, Path], reform: Reform,
                                             tmp_path: Path, browser) -> None:
-    reform_path = write_report(None, reform, tmp_path / "reform.html", static_map=False,
-                               images=[ReportImage(_png(), caption="图")])
+    reform_path = write_report(None, reform, tmp_path / "reform.html")  # with the static map
     script = """() => ({width: document.documentElement.scrollWidth, view: window.innerWidth,
                        images: [...document.images].map(i => i.naturalWidth)})"""
     for path in (evil_pages["zh"], reform_path):
@@ -428,6 +427,12 @@ def test_cli_report_of_any_plans(towns: tm.StudyArea, exact: tm.Plan, greedy: tm
     page = one.read_text(encoding="utf-8")
     assert "<h1>示例县乡镇行政区划调整方案</h1>" in page and "方案：exact" in page
     assert "日期：2026年12月" in page
+    # the static two-panel map and the charts, as PNG data: URIs that decode
+    uris = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', page)
+    assert [alt for _, alt in uris][:1] == ["调整前后对比图"] and len(uris) >= 2
+    for data, _ in uris:
+        pixels = decode_png(base64.b64decode(data))
+        assert pixels.shape[0] > 100 and pixels.shape[1] > 100
     # the plan's name comes from its file (data): apart from it, no English in the body
     assert ENGLISH.findall(_body(re.sub(r'<p class="meta">.*?</p>', "", page))) == []
     two = tmp_path / "two.html"

@@ -13,7 +13,7 @@ import townmerge as tm
 from townmerge.cli.commands import main
 from townmerge.errors import InfeasibleError, InputError, MissingDataWarning
 from townmerge.generate import PlanningProblem
-from townmerge.score.figures import FigureModel
+from townmerge.score.figure_model import FigureModel
 from townmerge.score.rules import below_floor, group_floor, polsby_popper, union_area_perimeter
 from townmerge.score.scorer import MergerScorer
 from townmerge.testing.grids import grid_units

@@ -46,8 +46,9 @@ from .generate import GroupScorer, best_plans, generate_ensemble, generate_plan,
 from .graph.adjacency import build_adjacency
 from .graph.flows import build_settlement_graph
 from .render import before_after_map, plan_report, save_map, save_report
-from .score.scorer import MergerScorer, plan_objective, score_mergers
-from .score.seats import choose_seat
+from .score.plan_scores import plan_objective
+from .score.scorer import MergerScorer, score_mergers
+from .score.seat_choice import choose_seat
 from .score.tiers import classify_tiers
 
 __all__ = [  # noqa: RUF022  (grouped by task, as in the docstring above)

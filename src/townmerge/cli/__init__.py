@@ -2,7 +2,8 @@
 
 ``commands`` (the ``townmerge`` parser and ``main``), ``demo_cmds`` (``demo``,
 ``make-sample``, ``sichuan``), ``plan_cmds`` (``validate``, ``plan``, ``ensemble``),
-``review_cmds`` (``score``, ``seats``, ``tiers``, ``compare``), ``inputs`` (the options and
+``review_cmds`` (``score``, ``seats``, ``tiers``, ``compare``), ``plot_cmds`` (``plot``),
+``inputs`` (the options and
 readers every command shares) and ``args`` (argument types).
 """
 

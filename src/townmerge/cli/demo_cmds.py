@@ -42,7 +42,7 @@ from ..render import (
     save_map,
     save_report,
 )
-from .inputs import read_config, sample_area, sample_villages
+from .inputs import read_config, sample_area, sample_villages, say
 
 __all__ = ["run_demo", "run_make_sample", "run_sichuan"]
 
@@ -135,7 +135,8 @@ def run_demo(ns: argparse.Namespace) -> int:
     names = ["before_after.html", "report.html", "plan.csv", "merged_units.geojson"]
     if reform is not None:
         names += ["village_plan.csv", "changes.csv", "village_mergers.csv"]
-    print("wrote " + ", ".join(str(out / n) for n in names))
+    written = ", ".join(str(out / n) for n in names)
+    say(ns, f"已写出 {written}", f"wrote {written}")
     for b in breaches:  # also at the top of the report and the map
         print(f"townmerge: warning: {b.text(ns.lang)}", file=sys.stderr)
     return 0
@@ -155,7 +156,8 @@ def run_make_sample(ns: argparse.Namespace) -> int:
     s = sample_county(seed=ns.seed)
     out = write_layers(ns.out, Layers(s.units, s.settlements, s.flows, s.roads),
                        extra={"villages": s.villages})
-    print(f"wrote the synthetic sample county (seed {ns.seed}) to {out}")
+    say(ns, f"已将合成样例县（种子 {ns.seed}）写入 {out}",
+        f"wrote the synthetic sample county (seed {ns.seed}) to {out}")
     return 0
 
 

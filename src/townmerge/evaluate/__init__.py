@@ -6,7 +6,8 @@
 new codes), ``reform`` (per-county and province summaries of a reform), ``three_levels``
 (:func:`~townmerge.evaluate.three_levels.plan_reform`: the whole reform, townships, villages
 and groups nested), ``groups`` (groups estimated from counts per village) and
-``village_wording`` (official wording of village mergers and the 五不 checklist).
+``village_wording`` (official wording of village mergers and the 五不 checklist) and
+``glossary`` (every figure's name, unit and meaning, in zh and en).
 """
 
 from .check import PlanCheck, check_plan

@@ -34,8 +34,10 @@ from ..data.model import StudyArea, unit_label
 from ..data.plan import Plan
 from ..errors import InputError, PlanError, format_ids
 from ..graph.flows import SettlementFlows
-from ..score.figures import METRICS, FigureModel, figure_model
-from ..score.scorer import CONSTRAINTS, MergerScorer, new_unit_name
+from ..score.constraints import CONSTRAINTS
+from ..score.figure_model import FigureModel, figure_model
+from ..score.figures import METRICS
+from ..score.scorer import MergerScorer, new_unit_name
 from ..score.seats import SeatSelector, seat_selector
 
 __all__ = [
@@ -135,7 +137,7 @@ def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
     """Every hard rule every new unit of a plan breaks, without raising.
 
     The rules and their limits are the scorer's (:class:`townmerge.MergerScorer`,
-    :data:`townmerge.score.scorer.CONSTRAINTS`, switched on or off by
+    :data:`townmerge.score.constraints.CONSTRAINTS`, switched on or off by
     ``Config.constraints``): locked units merged, must-link units kept apart,
     members in different counties, non-contiguity, more than
     ``Config.max_members`` members, area and travel time to the seat over the
@@ -476,7 +478,7 @@ def plan_metrics(
         the population); ``compactness_mean``/``min`` (Polsby–Popper of the
         new units, perimeters from the shared borders). Figures needing
         settlements are NaN without them. Computed by
-        :class:`townmerge.score.figures.FigureModel`, which the exact model uses
+        :class:`townmerge.score.figure_model.FigureModel`, which the exact model uses
         for figure bounds.
     """
     shared = edges is None and flows is None and (

@@ -11,6 +11,8 @@ side), ``report_reform`` (every level of a reform, :func:`reform_report`),
 ``report_markup`` (escaped markup, images, print CSS, the page) and ``report_labels``
 (readable labels of figures and solver information); ``report_kinds`` reads unit and
 settlement types.
+``plots``, ``charts`` and ``paper`` draw static figures for print (PNG, SVG, PDF) with
+matplotlib.
 
 Examples
 --------
@@ -20,6 +22,7 @@ True
 """
 
 from .maps import before_after_map, save_map
+from .plots import plot_before_after, write_plots
 from .report import plan_report, save_report, write_report
 from .report_html import render_report
 from .report_markup import ReportImage, ReportOptions
@@ -35,10 +38,12 @@ __all__ = [
     "count_sentences",
     "merger_paragraph",
     "plan_report",
+    "plot_before_after",
     "reform_report",
     "render_report",
     "report_figures",
     "save_map",
     "save_report",
+    "write_plots",
     "write_report",
 ]

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import importlib
 import os
 import pathlib
 from collections.abc import Mapping, Sequence
@@ -51,6 +50,8 @@ from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..evaluate.three_levels import Reform
 from ..i18n import check_lang
+from .charts import plot_score_breakdown, plot_travel_times
+from .plots import plot_before_after
 from .report_compare import comparison_html, plan_comparison
 from .report_html import appendix_sections, render_report, report_sections
 from .report_markup import ReportImage, ReportOptions, Section, figure_image, page, para
@@ -58,8 +59,7 @@ from .report_reform import reform_report
 from .report_tables import report_figures
 from .sentences import count_sentences
 
-__all__ = ["multi_plan_report", "plan_report", "save_report", "static_map_image",
-           "write_report"]
+__all__ = ["multi_plan_report", "plan_report", "save_report", "static_figures", "write_report"]
 
 PlanInput = Plan | Mapping[str, Plan] | Sequence[Plan] | Reform
 
@@ -133,26 +133,28 @@ def save_report(html_text: str, path: str | os.PathLike[str]) -> pathlib.Path:
     return atomic_write_text(out, html_text, encoding="utf-8")
 
 
-def static_map_image(area: StudyArea, plan: Plan, *, lang: str = "zh") -> ReportImage | None:
-    """The two-panel before/after map as a PNG, when ``townmerge.render.plots`` is there.
+def static_figures(area: StudyArea, plan: Plan, *, lang: str = "zh",
+                   config: Config | None = None, county: str | None = None,
+                   plan_name: str | None = None,
+                   date: str | datetime.date | None = None) -> tuple[ReportImage, ...]:
+    """The static figures a report shows, as PNG images: the two-panel map and the charts.
 
-    Returns None when the static figures (matplotlib) are not available, so a report
-    without them still works.
+    The before/after map (:func:`~townmerge.render.plots.plot_before_after`), the travel
+    time to the seat before and after (with settlements) and the score of each merger by
+    criterion (with mergers), from :mod:`townmerge.render.charts`.
     """
-    try:
-        plots = importlib.import_module("townmerge.render.plots")
-        fig = plots.plot_before_after(area, plan)
-    except ImportError:
-        return None
-    caption = "调整前后对比图" if lang == "zh" else "Before and after"
-    try:
-        return figure_image(fig, caption)
-    finally:
-        try:
-            pyplot = importlib.import_module("matplotlib.pyplot")
-            pyplot.close(fig)
-        except ImportError:  # pragma: no cover - the figure came from matplotlib
-            pass
+    caption = {"zh": ("调整前后对比图", "到驻地时间分布（调整前后）", "各合并方案评分构成"),
+               "en": ("Before and after", "Travel time to the seat, before and after",
+                      "Score of each merger by criterion")}[lang]
+    out = [figure_image(plot_before_after(area, plan, lang=lang, config=config, county=county,
+                                          plan_name=plan_name, date=date), caption[0])]
+    if area.settlements is not None and len(area.settlements):
+        out.append(figure_image(plot_travel_times(area, plan, lang=lang, config=config),
+                                caption[1]))
+    if any(len(m) > 1 for m in plan.groups().values()):
+        out.append(figure_image(plot_score_breakdown(area, plan, lang=lang, config=config),
+                                caption[2]))
+    return tuple(out)
 
 
 def _named_plans(plans: Mapping[str, Plan] | Sequence[Plan], lang: str) -> dict[str, Plan]:
@@ -230,9 +232,10 @@ def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
         Default: today.
     config : Config, optional
     images : sequence of ReportImage, optional
-        Static figures to show; default: the two-panel map when ``static_map`` and
-        the static figures are available (:func:`static_map_image`).
+        Static figures to show; default: :func:`static_figures` (the two-panel map and
+        the charts) when ``static_map``.
     static_map : bool, default True
+        Draw the static figures (matplotlib; a few seconds per plan).
     map_html : str, optional
         An interactive map page (e.g. from :func:`~townmerge.render.save_map`) to embed.
     before_label : str, optional
@@ -267,7 +270,7 @@ def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
     if isinstance(plan_or_plans, Reform):
         reform = plan_or_plans
         shown = tuple(images) if images is not None else _auto(
-            reform.townships, reform.township_plan, lang, static_map)
+            reform.townships, reform.township_plan, opts, lang, static_map, config)
         html_text = reform_report(reform, lang=lang, config=config,
                                   options=dataclasses.replace(opts, images=shown))
         return save_report(html_text, path)
@@ -275,8 +278,8 @@ def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
         raise ValueError("write_report needs the study area of the plans (area=None is only "
                          "for a Reform).")
     if isinstance(plan_or_plans, Plan):
-        shown = tuple(images) if images is not None else _auto(area, plan_or_plans, lang,
-                                                               static_map)
+        shown = tuple(images) if images is not None else _auto(area, plan_or_plans, opts, lang,
+                                                               static_map, config)
         figures = report_figures(area, plan_or_plans, config=config)
         html_text = render_report(figures, lang=lang,
                                   options=dataclasses.replace(opts, images=shown))
@@ -289,13 +292,17 @@ def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
                             images=images, static_map=static_map, map_html=map_html,
                             before_label=before_label)
     per_plan = {name: (tuple(images) if images is not None and i == 0 else
-                       _auto(area, p, lang, static_map) if images is None else ())
+                       _auto(area, p, dataclasses.replace(opts, plan_name=name), lang,
+                             static_map, config) if images is None else ())
                 for i, (name, p) in enumerate(plans.items())}
     html_text = multi_plan_report(area, plans, lang=lang, options=opts, config=config,
                                   images=per_plan)
     return save_report(html_text, path)
 
 
-def _auto(area: StudyArea, plan: Plan, lang: str, static_map: bool) -> tuple[ReportImage, ...]:
-    image = static_map_image(area, plan, lang=lang) if static_map else None
-    return () if image is None else (image,)
+def _auto(area: StudyArea, plan: Plan, opts: ReportOptions, lang: str, static_map: bool,
+          config: Config | None) -> tuple[ReportImage, ...]:
+    if not static_map:
+        return ()
+    return static_figures(area, plan, lang=lang, config=config, county=opts.county,
+                          plan_name=opts.plan_name, date=opts.date)

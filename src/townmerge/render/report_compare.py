@@ -37,7 +37,7 @@ from ..data.plan import Plan
 from ..evaluate.metrics import adjusted_rand_index, compare_plans
 from ..i18n import check_lang, join_names
 from ..score.figures import dominated_by
-from ..score.scorer import plan_objective
+from ..score.plan_scores import plan_objective
 from .report_cards import fold_names
 from .report_labels import metric_label, metric_value
 from .report_markup import Cell, Markup, para, table
