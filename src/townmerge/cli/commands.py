@@ -234,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_area_args(rp)
     rp.add_argument("--plan", action="append", required=True, metavar="PLAN",
                     help="plan CSV (repeat for several plans: they are compared)")
-    rp.add_argument("--title", default=None)
+    rp.add_argument("--title", default=None,
+                    help="title of the report (default: the county's 乡镇行政区划调整方案)")
     rp.add_argument("--county", default=None, help="county named in the title")
     rp.add_argument("--office", default=None, help="authoring office, under the title")
     rp.add_argument("--plan-name", dest="plan_name", default=None,
@@ -242,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--date", default=None, help="date under the title (default: today)")
     rp.add_argument("--no-figures", dest="figures", action="store_false",
                     help="leave out the static map and charts (faster)")
-    rp.add_argument("--out", default="report.html")
+    rp.add_argument("--out", default="report.html",
+                    help="HTML file to write (default report.html)")
     rp.set_defaults(func=review_cmds.run_report)
 
     pl = sub_parser("plot", help="static figures of a plan (before/after map, charts) to "

@@ -15,8 +15,13 @@ Two steps, each testable on its own:
    (:mod:`townmerge.render.sentences`: ``count_sentences``, ``merger_paragraph``) and
    every piece of text is HTML-escaped exactly once, when the page is written.
 
-This module does both (:func:`plan_report`) and writes the page (:func:`save_report`).
-The page loads nothing: no script, no web font, no image; the CSS is inline.
+This module does both (:func:`plan_report`) and writes the page (:func:`save_report`);
+:func:`write_report` writes the whole report of one plan, of several plans compared
+(:mod:`~townmerge.render.report_compare`) or of a reform
+(:mod:`~townmerge.render.report_reform`), with the title block (county, plan, office,
+date), the static two-panel map and charts (:func:`static_figures`) and an optional
+interactive map. The page loads nothing: no script (unless an interactive map is
+embedded), no web font; images are ``data:`` URIs and the CSS is inline.
 
 Examples
 --------
