@@ -10,7 +10,8 @@ from townmerge import StudyArea, merged_units
 from townmerge.data.plan import Plan
 from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InfeasibleError, InputError, ParameterError
-from townmerge.evaluate.metrics import compare_plans, plan_metrics
+from townmerge.evaluate.evaluation import compare_plans
+from townmerge.evaluate.metrics import plan_metrics
 from townmerge.generate import PlanningProblem, generate_plan, partition_objective
 from townmerge.generate.base import ScoreCache
 from townmerge.graph.adjacency import build_adjacency

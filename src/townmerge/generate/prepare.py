@@ -16,7 +16,7 @@ from ..config import Config
 from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..score.figure_model import FigureModel, figure_model
-from ..score.scorer import MergerScorer
+from ..score.scorer import scorer_for
 from ..score.seats import seat_selector
 from .base import GroupScorer, PlanningProblem, ScoreCache, seat_named_plan
 
@@ -24,7 +24,7 @@ __all__ = ["area_figures", "scored_seats", "setup_problem"]
 
 
 def _default_scorer(area: StudyArea, config: Config, edges: pd.DataFrame | None) -> GroupScorer:
-    return MergerScorer(area, config, edges=edges)
+    return scorer_for(area, config, edges=edges)
 
 
 def setup_problem(area: StudyArea, config: Config | None, scorer: GroupScorer | None,

@@ -1,6 +1,7 @@
 """Layer 4, score: criteria, constraints, seats, tiers and figures of candidate groups.
 
-Shared pieces: ``rules`` (floors, compactness, union area and perimeter), ``groups`` (groups
+Shared pieces: ``rules`` (floors, compactness, union area and perimeter), ``data_notes``
+(which rules lack data, and what to add), ``groups`` (groups
 of units as CSR arrays) and ``batch`` (:class:`~townmerge.score.batch.GroupBatch`, the figures
 of a batch of groups as a criterion reads them).
 
@@ -13,7 +14,8 @@ Seats: ``current_seats`` (the current seat of every unit), ``seats`` (the
 ``seat_choice`` (one unit's seat, explained: ``choose_seat``, ``seat_keeper``, ``seat_move``).
 
 The merger scorer and its parts: ``unit_data`` (the per-unit arrays of an area),
-``constraints`` (the hard constraints as objects, checked in one place), ``evaluation``
+``constraints`` (the hard constraints as objects, checked in one place),
+``user_constraints`` (a user's own hard constraints, registered on the scorer), ``evaluation``
 (a batch's figures, totals, failures and bands), ``seat_part`` (seats a plan names, seat
 columns), ``memo`` (the bounded memo of scored groups), ``explain`` (score tables and reason
 sentences), ``candidates`` (the candidate mergers), ``scorer``

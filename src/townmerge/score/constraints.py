@@ -321,21 +321,23 @@ class ConstraintChecker:
     ['locked', 'must_link']
     """
 
-    def __init__(self, data: UnitData, config: Config) -> None:
+    def __init__(self, data: UnitData, config: Config,
+                 extra: Sequence[HardConstraint] = ()) -> None:
         self.rules: dict[str, HardConstraint] = {
             c.name: c(data, config) for c in HARD_CONSTRAINTS}
+        for rule in extra:  # the user's constraints, after the built-in ones
+            self.rules[getattr(rule, "rule_name", rule.name)] = rule
 
     def check(self, lay: GroupLayout, batch: GroupBatch) -> dict[str, BoolArray]:
         """Each constraint's failing groups, each judged on its own."""
         return {name: rule.fails(lay, batch) for name, rule in self.rules.items()}
 
-    @staticmethod
-    def binding(fails: Mapping[str, BoolArray], n_groups: int,
+    def binding(self, fails: Mapping[str, BoolArray], n_groups: int,
                 ) -> tuple[BoolArray, npt.NDArray[np.object_]]:
         """Feasibility of each group, and its binding (first failing) constraint ("": none)."""
         feasible = np.ones(n_groups, dtype=bool)
         binding = np.full(n_groups, "", dtype=object)
-        for name in CONSTRAINTS:
+        for name in self.rules:
             fail = fails[name]
             binding[fail & feasible] = name
             feasible &= ~fail
@@ -352,7 +354,7 @@ class ConstraintChecker:
         The figures: ``n_members``, ``area_km2``, ``area_limit_km2``,
         ``max_minutes``, ``minutes_limit``.
         """
-        frame = pd.DataFrame({name: np.asarray(fails[name], dtype=bool) for name in CONSTRAINTS})
+        frame = pd.DataFrame({name: np.asarray(fails[name], dtype=bool) for name in self.rules})
         frame["n_members"] = batch.k
         frame["area_km2"] = batch.area_km2
         frame["area_limit_km2"] = batch.a_max_hard

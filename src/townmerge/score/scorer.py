@@ -47,7 +47,6 @@ from ..graph.flows import SettlementFlows
 from ..graph.travel import TravelNetwork
 from .batch import GroupBatch
 from .candidates import candidate_groups
-from .constraints import ConstraintChecker
 from .criteria import CriterionRegistry, default_criteria
 from .evaluation import Evaluation, Evaluator
 from .explain import Explainer
@@ -55,6 +54,7 @@ from .groups import group_keys
 from .memo import GroupMemo
 from .seat_part import SeatPart
 from .unit_data import UnitData
+from .user_constraints import Constraint, checker_with
 
 __all__ = [
     "MergerScorer",
@@ -88,6 +88,8 @@ class MergerScorer:
     network, flows : TravelNetwork, SettlementFlows, optional
         Travel network and settlement flows of ``area`` (built when the area has
         settlements; flows observed, else the gravity model).
+    constraints : sequence of Constraint, optional
+        The user's hard constraints (:mod:`townmerge.score.user_constraints`), honoured by all.
 
     Raises
     ------
@@ -99,10 +101,9 @@ class MergerScorer:
     -----
     ``notes`` lists, in English and Chinese, every criterion or term left out
     for lack of data and where the flows come from. A criterion without data
-    for a group is NaN and left out of its total, the other weights
-    renormalised: ``total = Σ w·S / Σ w`` over the criteria with a value.
-    The parts it delegates to: ``data``, ``constraints``, ``seats``,
-    ``evaluator``, ``explainer`` and the memo of scored groups.
+    for a group is NaN and left out of its total (``Σ w·S / Σ w`` over the
+    rest). It delegates to ``data``, ``constraints``, ``seats``, ``evaluator``,
+    ``explainer`` and the memo of scored groups.
 
     Examples
     --------
@@ -115,11 +116,10 @@ class MergerScorer:
 
     def __init__(self, area: StudyArea, config: Config | None = None, *,
                  edges: pd.DataFrame | None = None, criteria: CriterionRegistry | None = None,
-                 network: TravelNetwork | None = None,
-                 flows: SettlementFlows | None = None) -> None:
+                 network: TravelNetwork | None = None, flows: SettlementFlows | None = None,
+                 constraints: Sequence[Constraint] | None = None) -> None:
         cfg = config or Config()
-        self.area = area
-        self.config = cfg
+        self.area, self.config = area, cfg
         self.criteria = criteria if criteria is not None else default_criteria()
         self.weights = self.criteria.weights(cfg.weights)
         d = self.data = UnitData(area, cfg, weights=self.weights, edges=edges, network=network,
@@ -127,7 +127,7 @@ class MergerScorer:
         self.notes, self.units, self.ids, self.n, self.names = d.notes, d.units, d.ids, d.n, d.names
         self.population, self.th, self.locked = d.population, d.th, d.locked
         self.must_link, self.selector = d.must_link, d.selector
-        self.constraints = ConstraintChecker(d, cfg)
+        self.user_constraints, self.constraints = checker_with(d, cfg, constraints)
         self.seats = SeatPart(d)
         self.evaluator = Evaluator(d, self.criteria, self.weights, self.constraints)
         self.explainer = Explainer(d, self.weights, self.constraints, self.seats)
@@ -376,7 +376,12 @@ class MergerScorer:
 def scorer_for(area: StudyArea, config: Config | None = None, scorer: MergerScorer | None = None,
                criteria: CriterionRegistry | None = None,
                edges: pd.DataFrame | None = None) -> MergerScorer:
-    """The scorer to use for ``area``: the one given, else a new one from the settings.
+    """The scorer to use for ``area``: the one given, else the area's scorer for the settings.
+
+    Without ``criteria`` or ``edges``, the scorer of ``area`` under ``config`` is built
+    once and kept on the area (beside :func:`townmerge.graph.derived.derived`), so that
+    every step (generating, checking, scoring, the report) shares it and its memo of
+    scored groups.
 
     Raises
     ------
@@ -389,8 +394,8 @@ def scorer_for(area: StudyArea, config: Config | None = None, scorer: MergerScor
     >>> from townmerge.testing.grids import grid_units
     >>> area = StudyArea(grid_units("AB"))
     >>> s = MergerScorer(area)
-    >>> scorer_for(area, scorer=s) is s
-    True
+    >>> scorer_for(area, scorer=s) is s, scorer_for(area) is scorer_for(area)
+    (True, True)
     """
     if scorer is not None:
         if config is not None or criteria is not None or edges is not None:
@@ -400,6 +405,9 @@ def scorer_for(area: StudyArea, config: Config | None = None, scorer: MergerScor
             raise InputError("The scorer was built for another study area; build "
                              "MergerScorer(area, ...) for this one.")
         return scorer
+    if criteria is None and edges is None:
+        cfg = config or Config()
+        return area.memo(("MergerScorer", repr(cfg)), lambda: MergerScorer(area, cfg))
     return MergerScorer(area, config, edges=edges, criteria=criteria)
 
 
