@@ -34,7 +34,8 @@ from scipy.optimize import linear_sum_assignment
 from ..config import Config
 from ..data.model import StudyArea
 from ..data.plan import Plan
-from ..evaluate.metrics import adjusted_rand_index, compare_plans
+from ..evaluate.evaluation import compare_plans
+from ..evaluate.metrics import adjusted_rand_index
 from ..i18n import check_lang, join_names
 from ..score.figures import dominated_by
 from ..score.plan_scores import plan_objective

@@ -49,7 +49,10 @@ _T: Mapping[str, Mapping[str, str]] = {
            "村民小组和居民小组的代码变更（按村规模估算，{n}条）",
            "new_village": "新村（社区）", "groups_before": "调整前组数",
            "groups_after": "调整后组数（估算）", "group_kind": "组类型",
-           "plan_of": "{level}方案", "total": "合计"},
+           "plan_of": "{level}方案", "total": "合计",
+           "sec_groups_planned": "村民小组和居民小组",
+           "groups_after_planned": "调整后组数",
+           "groups_log_planned": "村民小组和居民小组的代码变更（{n}条）"},
     "en": {"sec_levels": "Units before and after, every level",
            "sec_groups": "Village and resident groups (estimated from counts)",
            "sec_log": "Change log, every level", "level": "Level", "kind": "Kind",
@@ -64,7 +67,10 @@ _T: Mapping[str, Mapping[str, str]] = {
                          "{n} rows)",
            "new_village": "New village or community", "groups_before": "Groups before",
            "groups_after": "Groups after (estimated)", "group_kind": "Group kind",
-           "plan_of": "{level} plan", "total": "total"},
+           "plan_of": "{level} plan", "total": "total",
+           "sec_groups_planned": "Village and resident groups",
+           "groups_after_planned": "Groups after",
+           "groups_log_planned": "Codes of the village and resident groups ({n} rows)"},
 }
 _KINDS: Mapping[str, tuple[str, str]] = {
     "total": ("合计", "total"), "village": ("建制村", "villages"),
@@ -77,6 +83,12 @@ _CHANGES: Mapping[str, tuple[str, str]] = {
     "unchanged": ("不变", "unchanged"), "renamed": ("更名", "renamed"),
     "recoded": ("换代码", "recoded"), "merged": ("撤并", "merged"),
 }
+
+
+def _group_text(key: str, lang: str, reform: Reform) -> str:
+    """A group label: "estimated from counts" only when the groups were estimated."""
+    estimated = bool(reform.groups["estimated"].all()) if len(reform.groups) else False
+    return _T[lang][key if estimated else key + "_planned"]
 
 
 def _pick(pair: tuple[str, str] | None, key: str, lang: str) -> str:
@@ -130,10 +142,11 @@ def _groups_table(reform: Reform, names: Mapping[str, str], lang: str) -> str:
                                               str(r["group_kind"]), lang),
              str(int(r["groups_before"])), str(int(r["groups_after"]))]
             for v, r in g.iterrows()]
-    body = table([t["new_village"], t["group_kind"], t["groups_before"], t["groups_after"]],
-                 rows, numeric=(2, 3))
+    body = table([t["new_village"], t["group_kind"], t["groups_before"],
+                  _group_text("groups_after", lang, reform)], rows, numeric=(2, 3))
     summary = f"{len(rows)}：" if lang == "zh" else f"{len(rows)}: "
-    return (f"<details><summary>{esc(summary + t['sec_groups'])}</summary>{body}</details>"
+    return (f"<details><summary>{esc(summary + _group_text('sec_groups', lang, reform))}"
+            f"</summary>{body}</details>"
             if len(rows) > 30 else body)
 
 
@@ -157,7 +170,8 @@ def _log_tables(reform: Reform, lang: str) -> str:
     groups = log[log["level"] == "group"]
     out = table(header, rows(main))
     if len(groups):
-        out += (f"<details><summary>{esc(t['groups_log'].format(n=len(groups)))}</summary>"
+        text = _group_text("groups_log", lang, reform).format(n=len(groups))
+        out += (f"<details><summary>{esc(text)}</summary>"
                 f"{table(header, rows(groups))}</details>")
     return out
 
@@ -241,7 +255,7 @@ def _village_sections(reform: Reform, fig: ReportFigures, lang: str, opts: Repor
             s = dataclasses.replace(s, body=body, new_page=True)
         out.append(s)
         if s.anchor.endswith("sec_sizes"):
-            out.append(Section("village-groups", prefix + t["sec_groups"],
+            out.append(Section("village-groups", prefix + _group_text("sec_groups", lang, reform),
                                _groups_table(reform, names, lang)))
     return out
 
