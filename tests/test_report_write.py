@@ -257,6 +257,8 @@ def test_village_part_names_villages_with_wording_and_checklist(
     town_names = set(reform.townships.units["name"])
     cards = re.findall(r'<div class="card[^"]*" data-unit="[^"]+"><h3>([^<]+)', village_part)
     assert len(cards) == len(wording) and not set(cards) & town_names
+    tiers = village_part.split('id="village-sec_tiers"', 1)[1].split("</section>", 1)[0]
+    assert "中心镇" not in tiers and "<td>中心村</td>" in tiers and "<td>一般村</td>" in tiers
     parents = re.findall(r"所属乡镇（街道）</dt><dd>([^<]+)</dd>", village_part)
     assert len(parents) == len(wording) and set(parents) <= town_names
 

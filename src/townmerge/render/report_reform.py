@@ -109,6 +109,11 @@ def reform_figures(reform: Reform, *, config: Config | None = None,
                            level="township")
     villages = report_figures(reform.villages, reform.village_plan,
                               config=_village_config(village_config), level="village")
+    # village tiers (中心村, 特色村, 一般村) come from the county's settlement system, as the
+    # township part classifies it; the village part lists them by village and community
+    village_tiers = towns.tiers[towns.tiers["level"] == "village"]
+    if len(village_tiers) and int(village_tiers["count"].sum()) > 0:
+        villages = dataclasses.replace(villages, tiers=village_tiers)
     return towns, villages
 
 
