@@ -79,6 +79,7 @@ def runs(tmp: Path, plan: Path) -> dict[str, list[str]]:
         "plot": ["plot", SAMPLE, "--plan", str(plan), "--out", str(tmp / "map.png")],
         "report": ["report", SAMPLE, "--plan", str(plan), "--no-figures",
                    "--out", str(tmp / "report.html")],
+        "map": ["map", SAMPLE, "--plan", str(plan), "--out", str(tmp / "map.html")],
     }
 
 

@@ -3,6 +3,7 @@
 ``commands`` (the ``townmerge`` parser and ``main``), ``demo_cmds`` (``demo``,
 ``make-sample``, ``sichuan``), ``plan_cmds`` (``validate``, ``plan``, ``ensemble``),
 ``review_cmds`` (``score``, ``seats``, ``tiers``, ``compare``), ``plot_cmds`` (``plot``),
+``map_cmds`` (``map``),
 ``inputs`` (the options and
 readers every command shares) and ``args`` (argument types).
 """

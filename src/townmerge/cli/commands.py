@@ -48,7 +48,7 @@ from ..errors import (
     ParameterError,
     TimeLimitError,
 )
-from . import demo_cmds, plan_cmds, plot_cmds, review_cmds
+from . import demo_cmds, map_cmds, plan_cmds, plot_cmds, review_cmds
 from .args import bound_item, non_negative_int, positive_float, positive_int, quotas
 from .inputs import add_area_args, add_input_args
 
@@ -75,6 +75,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                  "townmerge ensemble sample_shapes/county -n 5 --best --target 13"),
     "compare": ("townmerge compare sample_shapes/county plan_a.csv plan_b.csv --lang en",),
     "sichuan": ("townmerge sichuan", "townmerge sichuan --lang en --out out/sichuan"),
+    "map": ("townmerge map sample_shapes/county --plan out/plan.csv --out map.html",
+            "townmerge map sample_shapes/county --plan out/plan.csv --villages "
+            "out/village_plan.csv --mode swipe --lang en",
+            "townmerge map sample_shapes/county --plan a.csv --plan b.csv --out plans.html"),
     "report": ("townmerge report sample_shapes/county --plan out/plan.csv --out report.html",
                "townmerge report sample_shapes/county --plan exact.csv --plan greedy.csv "
                "--county 示例县 --office 示例县民政局 --lang en"),
@@ -262,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="formats of a folder's figures (repeatable; default all three)")
     pl.add_argument("--title", default=None, help="title of the figures")
     pl.set_defaults(func=plot_cmds.run_plot)
+
+    mp = sub_parser("map", help="the before/after map of a plan (or several) as offline HTML")
+    map_cmds.add_map_args(mp)
+    mp.set_defaults(func=map_cmds.run_map)
 
     r = sub_parser("sichuan", help="per-county and province counts of Sichuan's township and "
                    "village reform, from the real code tables")
