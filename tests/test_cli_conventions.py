@@ -77,6 +77,8 @@ def runs(tmp: Path, plan: Path) -> dict[str, list[str]]:
         "compare": ["compare", SAMPLE, str(plan)],
         "sichuan": ["sichuan"],
         "plot": ["plot", SAMPLE, "--plan", str(plan), "--out", str(tmp / "map.png")],
+        "report": ["report", SAMPLE, "--plan", str(plan), "--no-figures",
+                   "--out", str(tmp / "report.html")],
         "map": ["map", SAMPLE, "--plan", str(plan), "--out", str(tmp / "map.html")],
     }
 

@@ -87,6 +87,9 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "co_share": _entry("合并比例", "Share of plans"),
         # -- plan report (render/report.py) --------------------------------------------------
         "report_title": _entry("乡镇行政区划调整方案", "Township merger plan"),
+        "village_report_title": _entry("村级建制调整方案", "Village merger plan"),
+        "reform_report_title": _entry("乡镇行政区划和村级建制调整改革方案",
+                                      "Township and village reform plan"),
         "contents": _entry("目录", "Contents"),
         "sec_counts": _entry("调整前后数量", "Number of units before and after"),
         "sec_averages": _entry("平均规模", "Average size per unit"),

@@ -79,6 +79,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
             "townmerge map sample_shapes/county --plan out/plan.csv --villages "
             "out/village_plan.csv --mode swipe --lang en",
             "townmerge map sample_shapes/county --plan a.csv --plan b.csv --out plans.html"),
+    "report": ("townmerge report sample_shapes/county --plan out/plan.csv --out report.html",
+               "townmerge report sample_shapes/county --plan exact.csv --plan greedy.csv "
+               "--county 示例县 --office 示例县民政局 --lang en"),
     "plot": ("townmerge plot sample_shapes/county --plan out/plan.csv --out before_after.pdf",
              "townmerge plot sample_shapes/county --plan out/plan.csv --out figures "
              "--size A3 --format png --format svg"),
@@ -230,6 +233,24 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("plans", nargs="+", help="plan CSV files")
     c.add_argument("--out", help="CSV to write with the comparison")
     c.set_defaults(func=review_cmds.run_compare)
+
+    rp = sub_parser("report", help="the report of a plan, or of several plans compared (HTML "
+                    "that prints to A4)")
+    add_area_args(rp)
+    rp.add_argument("--plan", action="append", required=True, metavar="PLAN",
+                    help="plan CSV (repeat for several plans: they are compared)")
+    rp.add_argument("--title", default=None,
+                    help="title of the report (default: the county's 乡镇行政区划调整方案)")
+    rp.add_argument("--county", default=None, help="county named in the title")
+    rp.add_argument("--office", default=None, help="authoring office, under the title")
+    rp.add_argument("--plan-name", dest="plan_name", default=None,
+                    help="plan name under the title (default: the plan file's name)")
+    rp.add_argument("--date", default=None, help="date under the title (default: today)")
+    rp.add_argument("--no-figures", dest="figures", action="store_false",
+                    help="leave out the static map and charts (faster)")
+    rp.add_argument("--out", default="report.html",
+                    help="HTML file to write (default report.html)")
+    rp.set_defaults(func=review_cmds.run_report)
 
     pl = sub_parser("plot", help="static figures of a plan (before/after map, charts) to "
                     "PNG, SVG or PDF, for print")

@@ -33,8 +33,10 @@ from ..evaluate.three_levels import Reform, plan_reform
 from ..generate import generate_plan
 from ..i18n import fmt_population
 from ..render import (
+    ReportOptions,
     before_after_map,
     count_sentences,
+    reform_report,
     render_report,
     report_figures,
     save_map,
@@ -113,8 +115,12 @@ def run_demo(ns: argparse.Namespace) -> int:
                              else (reform.villages, reform.village_plan))
         save_map(m, files.path("before_after.html"))
         figures = report_figures(area, plan, config=cfg)
-        save_report(render_report(figures, lang=ns.lang, title=ns.title),
-                    files.path("report.html"))
+        if reform is None:
+            page = render_report(figures, lang=ns.lang, title=ns.title)
+        else:  # every level: the township part, the village part, groups, the change log
+            page = reform_report(reform, lang=ns.lang, config=cfg,
+                                 options=ReportOptions(title=ns.title))
+        save_report(page, files.path("report.html"))
     s = summarize(area, plan)
     zh = ns.lang == "zh"
     for sentence in count_sentences(figures, ns.lang):

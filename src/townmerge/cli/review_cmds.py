@@ -1,9 +1,10 @@
-"""``townmerge score``, ``seats``, ``tiers`` and ``compare``: looking at mergers and plans.
+"""``townmerge score``, ``seats``, ``tiers``, ``compare`` and ``report``: looking at plans.
 
 ``score`` scores every candidate merger with its reasons; ``seats`` chooses the
 seat (驻地) of each new unit of a plan; ``tiers`` classifies settlements into
 tiers (主城区/中心镇/中心村 …); ``compare`` sets the neutral figures of plans side
-by side, with the status quo, and says which plans are dominated. Each ``run_*``
+by side, with the status quo, and says which plans are dominated; ``report`` writes the
+report of one plan, or of several compared, as one HTML file. Each ``run_*``
 takes the parsed arguments and returns the exit status.
 
 Examples
@@ -32,7 +33,8 @@ from ..score.seats import seat_selector
 from ..score.tiers import classify_tiers
 from .inputs import read_area, read_config, read_plan_file, say, write_table
 
-__all__ = ["STATUS_QUO", "plan_labels", "run_compare", "run_score", "run_seats", "run_tiers"]
+__all__ = ["STATUS_QUO", "plan_labels", "run_compare", "run_report", "run_score", "run_seats",
+           "run_tiers"]
 
 #: Label of the status quo column of ``townmerge compare``.
 STATUS_QUO = "status quo"
@@ -214,4 +216,30 @@ def run_compare(ns: argparse.Namespace) -> int:
             print(f"{name} is dominated by {', '.join(by)} (as good on every neutral figure and "
                   "the objective, better on one)")
     write_table(table, ns.out, "the comparison", ns.lang)
+    return 0
+
+
+def run_report(ns: argparse.Namespace) -> int:
+    """``townmerge report``: the report of any plan (or several, compared) as one HTML file.
+
+    Examples
+    --------
+    >>> from townmerge.cli.commands import main
+    >>> main(["report", "area"])
+    2
+    """
+    from ..render.report import write_report
+
+    cfg = read_config(ns)
+    area = read_area(ns)
+    plans = {label: read_plan_file(ns, p)
+             for label, p in zip(plan_labels(ns.plan, reserved=()), ns.plan, strict=True)}
+    for plan in plans.values():
+        plan.check_units(area.unit_ids)
+    chosen: Plan | dict[str, Plan] = next(iter(plans.values())) if len(plans) == 1 else plans
+    name = ns.plan_name or (next(iter(plans)) if len(plans) == 1 else None)
+    out = write_report(area, chosen, ns.out, lang=ns.lang, title=ns.title, county=ns.county,
+                       office=ns.office, plan_name=name, date=ns.date, config=cfg,
+                       static_map=ns.figures)
+    say(ns, f"已写出 {out}", f"wrote {out}")
     return 0

@@ -15,8 +15,13 @@ Two steps, each testable on its own:
    (:mod:`townmerge.render.sentences`: ``count_sentences``, ``merger_paragraph``) and
    every piece of text is HTML-escaped exactly once, when the page is written.
 
-This module does both (:func:`plan_report`) and writes the page (:func:`save_report`).
-The page loads nothing: no script, no web font, no image; the CSS is inline.
+This module does both (:func:`plan_report`) and writes the page (:func:`save_report`);
+:func:`write_report` writes the whole report of one plan, of several plans compared
+(:mod:`~townmerge.render.report_compare`) or of a reform
+(:mod:`~townmerge.render.report_reform`), with the title block (county, plan, office,
+date), the static two-panel map and charts (:func:`static_figures`) and an optional
+interactive map. The page loads nothing: no script (unless an interactive map is
+embedded), no web font; images are ``data:`` URIs and the CSS is inline.
 
 Examples
 --------
@@ -38,18 +43,30 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import os
 import pathlib
+from collections.abc import Mapping, Sequence
 
 from ..config import Config
 from ..data.atomic import atomic_write_text
 from ..data.model import StudyArea
 from ..data.plan import Plan
+from ..evaluate.three_levels import Reform
 from ..i18n import check_lang
-from .report_html import render_report
+from .charts import plot_score_breakdown, plot_travel_times
+from .plots import plot_before_after
+from .report_compare import comparison_html, plan_comparison
+from .report_html import appendix_sections, render_report, report_sections
+from .report_markup import ReportImage, ReportOptions, Section, figure_image, page, para
+from .report_reform import reform_report
 from .report_tables import report_figures
+from .sentences import count_sentences
 
-__all__ = ["plan_report", "save_report"]
+__all__ = ["multi_plan_report", "plan_report", "save_report", "static_figures", "write_report"]
+
+PlanInput = Plan | Mapping[str, Plan] | Sequence[Plan] | Reform
 
 
 def plan_report(area: StudyArea, plan: Plan, *, lang: str = "zh", config: Config | None = None,
@@ -119,3 +136,178 @@ def save_report(html_text: str, path: str | os.PathLike[str]) -> pathlib.Path:
         raise TypeError(f"save_report needs the HTML text (str), not {type(html_text).__name__}.")
     out = pathlib.Path(path)
     return atomic_write_text(out, html_text, encoding="utf-8")
+
+
+def static_figures(area: StudyArea, plan: Plan, *, lang: str = "zh",
+                   config: Config | None = None, county: str | None = None,
+                   plan_name: str | None = None,
+                   date: str | datetime.date | None = None) -> tuple[ReportImage, ...]:
+    """The static figures a report shows, as PNG images: the two-panel map and the charts.
+
+    The before/after map (:func:`~townmerge.render.plots.plot_before_after`), the travel
+    time to the seat before and after (with settlements) and the score of each merger by
+    criterion (with mergers), from :mod:`townmerge.render.charts`.
+    """
+    caption = {"zh": ("调整前后对比图", "到驻地时间分布（调整前后）", "各合并方案评分构成"),
+               "en": ("Before and after", "Travel time to the seat, before and after",
+                      "Score of each merger by criterion")}[lang]
+    out = [figure_image(plot_before_after(area, plan, lang=lang, config=config, county=county,
+                                          plan_name=plan_name, date=date), caption[0])]
+    if area.settlements is not None and len(area.settlements):
+        out.append(figure_image(plot_travel_times(area, plan, lang=lang, config=config),
+                                caption[1]))
+    if any(len(m) > 1 for m in plan.groups().values()):
+        out.append(figure_image(plot_score_breakdown(area, plan, lang=lang, config=config),
+                                caption[2]))
+    return tuple(out)
+
+
+def _named_plans(plans: Mapping[str, Plan] | Sequence[Plan], lang: str) -> dict[str, Plan]:
+    if isinstance(plans, Mapping):
+        return {str(k): v for k, v in plans.items()}
+    word = "方案" if lang == "zh" else "Plan "
+    return {f"{word}{chr(65 + i) if i < 26 else i + 1}": p for i, p in enumerate(plans)}
+
+
+def multi_plan_report(area: StudyArea, plans: Mapping[str, Plan], *, lang: str = "zh",
+                      options: ReportOptions | None = None, config: Config | None = None,
+                      images: Mapping[str, Sequence[ReportImage]] | None = None) -> str:
+    """Several plans in one page: the comparison first, then each plan's report.
+
+    Parameters
+    ----------
+    area : StudyArea
+    plans : Mapping[str, Plan]
+        Plans by name (two or more).
+    lang : {"zh", "en"}
+    options : ReportOptions, optional
+    config : Config, optional
+    images : Mapping[str, sequence of ReportImage], optional
+        Static figures of each plan, by plan name.
+
+    Returns
+    -------
+    str
+    """
+    check_lang(lang)
+    opts = options or ReportOptions()
+    comparison = plan_comparison(area, plans, config=config)
+    sections = [Section("comparison", "方案比较" if lang == "zh" else "Comparison of the plans",
+                        comparison_html(comparison, lang))]
+    head = [opts.meta_block(lang)]
+    appendix: list[Section] = []
+    colon = "：" if lang == "zh" else ": "
+    for i, (name, plan) in enumerate(plans.items()):
+        fig = report_figures(area, plan, config=config)
+        head.append(para(name + colon + count_sentences(fig, lang)[0], "lead"))
+        own = dataclasses.replace(opts, images=tuple((images or {}).get(name, ())))
+        parts = report_sections(fig, lang, own, prefix=name + colon, anchor=f"p{i}-")
+        parts[0] = dataclasses.replace(parts[0], new_page=True)
+        sections += parts
+        appendix += appendix_sections(fig, lang, name + colon, anchor=f"p{i}-")
+    return page(opts.heading(lang), head, sections, lang, appendix)
+
+
+def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
+                 path: str | os.PathLike[str], *, lang: str = "zh", title: str | None = None,
+                 county: str | None = None, plan_name: str | None = None,
+                 office: str | None = None, date: str | datetime.date | None = None,
+                 config: Config | None = None, images: Sequence[ReportImage] | None = None,
+                 static_map: bool = True, map_html: str | None = None,
+                 before_label: str | None = None) -> pathlib.Path:
+    """Write the report of a plan, of several plans or of a whole reform as one HTML file.
+
+    The file is self-contained (CSS inline, images as ``data:`` URIs, no script
+    unless an interactive map is embedded) and prints cleanly to A4.
+
+    Parameters
+    ----------
+    area : StudyArea or None
+        The study area of the plans (ignored for a :class:`Reform`, which carries its own).
+    plan_or_plans : Plan, mapping or sequence of Plan, or Reform
+        One plan: its report. Several (a mapping name → plan, or a sequence named
+        方案A, 方案B …): the comparison, then each plan. A ``Reform``: every level
+        (:func:`~townmerge.render.report_reform.reform_report`).
+    path : str or path-like
+        The HTML file, written whole or not at all.
+    lang : {"zh", "en"}
+    title, county, plan_name, office : str, optional
+        The title (default from the county) and what is shown under it.
+    date : str or datetime.date, optional
+        Default: today.
+    config : Config, optional
+    images : sequence of ReportImage, optional
+        Static figures to show; default: :func:`static_figures` (the two-panel map and
+        the charts) when ``static_map``.
+    static_map : bool, default True
+        Draw the static figures (matplotlib; a few seconds per plan).
+    map_html : str, optional
+        An interactive map page (e.g. from :func:`~townmerge.render.save_map`) to embed.
+    before_label : str, optional
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    OutputError
+        If ``path`` cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, townmerge
+    >>> from pathlib import Path
+    >>> from townmerge.testing.grids import grid_units
+    >>> area = townmerge.StudyArea(grid_units("AB", population={"A": 9000, "B": 6000}))
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = write_report(area, townmerge.Plan.from_groups({"A": ["A", "B"]}),
+    ...                        Path(d) / "r.html", county="示例县", office="示例县民政局",
+    ...                        date="2026年12月", static_map=False)
+    ...     text = out.read_text(encoding="utf-8")
+    >>> "<h1>示例县乡镇行政区划调整方案</h1>" in text, "编制单位：示例县民政局" in text
+    (True, True)
+    """
+    check_lang(lang)
+    opts = ReportOptions(title=title, county=county, plan_name=plan_name, office=office,
+                         date=date if date is not None else datetime.date.today(),
+                         before_label=before_label, map_html=map_html)
+    if isinstance(plan_or_plans, Reform):
+        reform = plan_or_plans
+        shown = tuple(images) if images is not None else _auto(
+            reform.townships, reform.township_plan, opts, lang, static_map, config)
+        html_text = reform_report(reform, lang=lang, config=config,
+                                  options=dataclasses.replace(opts, images=shown))
+        return save_report(html_text, path)
+    if area is None:
+        raise ValueError("write_report needs the study area of the plans (area=None is only "
+                         "for a Reform).")
+    if isinstance(plan_or_plans, Plan):
+        shown = tuple(images) if images is not None else _auto(area, plan_or_plans, opts, lang,
+                                                               static_map, config)
+        figures = report_figures(area, plan_or_plans, config=config)
+        html_text = render_report(figures, lang=lang,
+                                  options=dataclasses.replace(opts, images=shown))
+        return save_report(html_text, path)
+    plans = _named_plans(plan_or_plans, lang)
+    if len(plans) == 1:
+        (only,) = plans.values()
+        return write_report(area, only, path, lang=lang, title=title, county=county,
+                            plan_name=plan_name, office=office, date=opts.date, config=config,
+                            images=images, static_map=static_map, map_html=map_html,
+                            before_label=before_label)
+    per_plan = {name: (tuple(images) if images is not None and i == 0 else
+                       _auto(area, p, dataclasses.replace(opts, plan_name=name), lang,
+                             static_map, config) if images is None else ())
+                for i, (name, p) in enumerate(plans.items())}
+    html_text = multi_plan_report(area, plans, lang=lang, options=opts, config=config,
+                                  images=per_plan)
+    return save_report(html_text, path)
+
+
+def _auto(area: StudyArea, plan: Plan, opts: ReportOptions, lang: str, static_map: bool,
+          config: Config | None) -> tuple[ReportImage, ...]:
+    if not static_map:
+        return ()
+    return static_figures(area, plan, lang=lang, config=config, county=opts.county,
+                          plan_name=opts.plan_name, date=opts.date)

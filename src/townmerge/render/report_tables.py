@@ -30,13 +30,18 @@ from ..score.seats import SeatSelector, seat_selector
 from ..score.tiers import classify_tiers
 from .report_kinds import UNIT_KINDS, settlement_kind, unit_kind
 
-__all__ = ["ACCESS_METRICS", "FLOW_METRICS", "SIZE_BINS", "ReportFigures", "optional_text",
-           "report_figures"]
+__all__ = ["ACCESS_METRICS", "FLOW_METRICS", "SIZE_BINS", "VILLAGE_SIZE_BINS", "ReportFigures",
+           "optional_text", "report_figures"]
 
 #: Population bins of the new units: key, lower bound (inclusive), upper bound (exclusive).
 SIZE_BINS: tuple[tuple[str, float, float], ...] = (
     ("lt1", 0.0, 1e4), ("1to2", 1e4, 2e4), ("2to3", 2e4, 3e4), ("3to4", 3e4, 4e4),
     ("ge4", 4e4, float("inf")),
+)
+#: Population bins of new villages and communities.
+VILLAGE_SIZE_BINS: tuple[tuple[str, float, float], ...] = (
+    ("v_lt1k", 0.0, 1e3), ("v_1to2k", 1e3, 2e3), ("v_2to3k", 2e3, 3e3), ("v_3to5k", 3e3, 5e3),
+    ("v_ge5k", 5e3, float("inf")),
 )
 #: Metrics of :func:`townmerge.plan_metrics` shown in the report.
 ACCESS_METRICS = ("mean_minutes_to_seat", "max_minutes_to_seat", "share_within_t_good")
@@ -50,10 +55,12 @@ class ReportFigures:
     Attributes
     ----------
     counts : DataFrame
-        Index ``total``, the unit types of :data:`UNIT_KINDS` present, then
+        Township level: index ``total``, the unit types of :data:`UNIT_KINDS` present, then
         ``village``, ``community`` (``other_settlement`` when some settlement
         is neither), ``village_group`` and ``resident_group`` (when the
-        settlements have ``groups``); columns ``before``, ``after`` (int).
+        settlements have ``groups``); village level: ``village_total``, then
+        ``village``, ``community`` and ``other_settlement`` as present; columns
+        ``before``, ``after`` (int).
     averages : DataFrame
         Index ``area_km2``, ``population``; columns ``before``, ``after``,
         ``multiple`` (after / before), per unit.
@@ -68,13 +75,19 @@ class ReportFigures:
         ``population``, ``area_km2``, ``villages``, ``communities``,
         ``seat``, ``seat_name``, ``seat_unit``, ``seat_former_of`` (member
         whose former seat it is, or None), ``keeper_seat_name``, ``moved``,
-        ``score_total``, ``score_band``, ``score_band_zh``, ``score_seat``.
+        ``score_total``, ``score_band``, ``score_band_zh``, ``score_seat``,
+        ``floor``, ``below_floor``, ``mean_minutes``, ``max_minutes`` (to the
+        seat), ``reason_zh``, ``reason_en``, ``binding_zh``, ``binding_en`` (why
+        a merger is infeasible, '' when it is not) and ``criteria`` (criterion
+        name → score in [0, 1], NaN without data).
     metrics : DataFrame
         Rows of :data:`townmerge.evaluate.metrics.METRICS`; columns ``before`` (the
         status quo) and ``after``.
     tiers : DataFrame
         Index the tiers (town tiers first); columns ``level``, ``count``,
-        ``names`` (tuple). Empty without settlements.
+        ``names`` (tuple): town tiers list the townships whose seat holds the
+        tier, village tiers the villages and communities. Empty without
+        settlements; a village-level report has village tiers only.
     changes : DataFrame
         Index ``old_code`` (every current unit, in input order): ``old_name``,
         ``old_kind``, ``new_code``, ``new_name``, ``new_kind``, ``change``
@@ -88,6 +101,12 @@ class ReportFigures:
     breaches : tuple of Breach
         Every hard rule the plan breaks (:func:`townmerge.evaluate.metrics.plan_breaches`);
         the report then opens with a warning listing them.
+    level : {"township", "village"}
+        Which level the plan is about: townships (乡镇) or villages and communities (村、社区).
+    reject_below : float
+        Totals below this are 不建议 (``Config.bands.reject``).
+    criteria : tuple of str
+        The score criteria in ``new_units["criteria"]``, in order.
     """
 
     counts: pd.DataFrame
@@ -101,6 +120,9 @@ class ReportFigures:
     notes: tuple[tuple[str, str], ...]
     t_good: Mapping[str, float]
     breaches: tuple[Breach, ...] = ()
+    level: str = "township"
+    reject_below: float = 0.4
+    criteria: tuple[str, ...] = ()
 
     @property
     def mergers(self) -> pd.DataFrame:
@@ -108,14 +130,15 @@ class ReportFigures:
         return self.new_units[self.new_units["members"].map(len) >= 2]
 
 
-def _unit_table(area: StudyArea, plan: Plan) -> pd.DataFrame:
+def _unit_table(area: StudyArea, plan: Plan, level: str = "township") -> pd.DataFrame:
     """Current units: name, kind, population, area, new unit, settlements and groups."""
     units = area.units
     out = pd.DataFrame(index=units.index.astype(str))
     out["name"] = [str(n) if n is not None else str(u) for u, n in
                    zip(units.index, units["name"], strict=True)]
     kinds = units["kind"] if "kind" in units.columns else pd.Series(None, units.index)
-    out["kind"] = [unit_kind(k, n) for k, n in zip(kinds, out["name"], strict=True)]
+    kind_of = settlement_kind if level == "village" else unit_kind
+    out["kind"] = [kind_of(k, n) for k, n in zip(kinds, out["name"], strict=True)]
     out["population"] = units["population"].to_numpy(dtype=float)
     out["area_km2"] = equal_area_km2(units.geometry.array, units.crs)
     out["new_unit"] = [plan.assignment[u] for u in out.index]
@@ -226,7 +249,7 @@ def _settlement_name(st: pd.DataFrame | None, sid: str | None) -> str | None:
 
 
 def _new_unit_table(area: StudyArea, plan: Plan, units: pd.DataFrame, seats: pd.DataFrame,
-                    scores: pd.DataFrame) -> pd.DataFrame:
+                    scores: pd.DataFrame, criteria: Sequence[str]) -> pd.DataFrame:
     """One row per new unit: members, type, size, settlements, seat and score."""
     merged = merged_units(area, plan)
     st = area.settlements
@@ -258,14 +281,41 @@ def _new_unit_table(area: StudyArea, plan: Plan, units: pd.DataFrame, seats: pd.
             "score_band": str(scores.at[new, "band"]),
             "score_band_zh": str(scores.at[new, "band_zh"]),
             "score_seat": optional_text(scores.at[new, "seat"]),
+            **_score_parts(scores.loc[new], criteria),
         })
     return pd.DataFrame(rows).set_index("new_unit_id")
 
 
-def _counts(units: pd.DataFrame, new_units: pd.DataFrame) -> pd.DataFrame:
+def _score_parts(row: pd.Series, criteria: Sequence[str]) -> dict[str, object]:
+    """Floor, travel times, reason and criterion scores of one scored new unit."""
+    def num(key: str) -> float:
+        value = row.get(key, np.nan)
+        return float(value) if value is not None else float("nan")
+
+    return {
+        "floor": num("floor"), "below_floor": bool(row.get("below_floor", False)),
+        "mean_minutes": num("mean_minutes"), "max_minutes": num("max_minutes"),
+        "reason_zh": str(row.get("reason_zh") or ""),
+        "reason_en": str(row.get("reason_en") or ""),
+        "binding_zh": str(row.get("binding_detail_zh") or ""),
+        "binding_en": str(row.get("binding_detail") or ""),
+        "criteria": MappingProxyType({c: num(c) for c in criteria}),
+    }
+
+
+def _counts(units: pd.DataFrame, new_units: pd.DataFrame, level: str = "township"
+            ) -> pd.DataFrame:
     """Units by type before and after, and settlements and groups (unchanged)."""
     before = units["kind"].value_counts()
     after = new_units["kind"].value_counts()
+    if level == "village":
+        rows_v: dict[str, tuple[float, float]] = {"village_total": (len(units), len(new_units))}
+        for kind in ("village", "community", "other"):
+            if before.get(kind, 0) or after.get(kind, 0):
+                key = "other_settlement" if kind == "other" else kind
+                rows_v[key] = (before.get(kind, 0), after.get(kind, 0))
+        return pd.DataFrame.from_dict(rows_v, orient="index",
+                                      columns=["before", "after"]).astype(int)
     rows: dict[str, tuple[float, float]] = {"total": (len(units), len(new_units))}
     for kind in UNIT_KINDS:
         if before.get(kind, 0) or after.get(kind, 0):
@@ -293,11 +343,11 @@ def _averages(units: pd.DataFrame, new_units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=["before", "after", "multiple"])
 
 
-def _sizes(new_units: pd.DataFrame) -> pd.DataFrame:
+def _sizes(new_units: pd.DataFrame, level: str = "township") -> pd.DataFrame:
     """New units by population bin (:data:`SIZE_BINS`), largest first within a bin."""
     pop = new_units["population"].sort_values(ascending=False)
     rows = {}
-    for key, lo, hi in SIZE_BINS:
+    for key, lo, hi in (VILLAGE_SIZE_BINS if level == "village" else SIZE_BINS):
         ids = tuple(pop.index[(pop >= lo) & (pop < hi)])
         rows[key] = (len(ids), ids)
     unknown = tuple(pop.index[pop.isna()])
@@ -316,9 +366,14 @@ def _metrics(area: StudyArea, plan: Plan, config: Config,
     })
 
 
-def _tiers(area: StudyArea, plan: Plan, config: Config,
-           selector: SeatSelector | None) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Tier counts and names after the plan, and the classifier's notes."""
+def _tiers(area: StudyArea, plan: Plan, config: Config, selector: SeatSelector | None,
+           level: str = "township") -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Tier counts and names after the plan, and the classifier's notes.
+
+    Town tiers are listed by the township whose seat holds them (never by the seat's
+    community); village tiers by village or community; a village-level plan has
+    village tiers only.
+    """
     if selector is None:
         empty = pd.DataFrame({"level": pd.Series(dtype=object), "count": pd.Series(dtype=int),
                               "names": pd.Series(dtype=object)})
@@ -326,11 +381,16 @@ def _tiers(area: StudyArea, plan: Plan, config: Config,
     table = classify_tiers(area, plan, config=config, selector=selector)
     order = [*TOWN_TIERS, *VILLAGE_TIERS]
     order += sorted(set(table["tier"]) - set(order))
+    if level == "village":
+        order = [t for t in order if t not in TOWN_TIERS]
+    unit_names = {str(u): str(n) for u, n in area.units["name"].items()}
     rows = {}
     for tier in order:
         part = table[table["tier"] == tier].sort_values("Z", ascending=False)
-        level = "town" if tier in TOWN_TIERS else "village"
-        rows[tier] = (level, len(part), tuple(str(n) for n in part["name"]))
+        town = tier in TOWN_TIERS
+        names = (part["unit"].astype(str).map(lambda u: unit_names.get(u, u)) if town
+                 else part["name"].astype(str))
+        rows[tier] = ("town" if town else "village", len(part), tuple(names))
     out = pd.DataFrame.from_dict(rows, orient="index", columns=["level", "count", "names"])
     return out, tuple(str(n) for n in table.attrs.get("notes", ()))
 
@@ -412,7 +472,18 @@ def _t_good(units: pd.DataFrame, area: StudyArea, config: Config) -> Mapping[str
                              for t in present})
 
 
-def report_figures(area: StudyArea, plan: Plan, *, config: Config | None = None) -> ReportFigures:
+def _detect_level(area: StudyArea) -> str:
+    """``village`` when most units read as villages or communities, else ``township``."""
+    units = area.units
+    kinds = units["kind"] if "kind" in units.columns else pd.Series(None, units.index)
+    pairs = list(zip(kinds, units["name"], strict=True))
+    town = sum(unit_kind(k, n) != "other" for k, n in pairs)
+    village = sum(settlement_kind(k, n) != "other" for k, n in pairs)
+    return "village" if village > max(town, len(pairs) / 2) else "township"
+
+
+def report_figures(area: StudyArea, plan: Plan, *, config: Config | None = None,
+                   level: str | None = None) -> ReportFigures:
     """Gather every figure of the plan report (no language, no HTML).
 
     Parameters
@@ -423,6 +494,9 @@ def report_figures(area: StudyArea, plan: Plan, *, config: Config | None = None)
     plan : Plan
     config : Config, optional
         Thresholds (floors, ``t_good``), seat, score and tier settings.
+    level : {"township", "village"}, optional
+        Which level the plan is about; default: ``village`` when most units are
+        villages or communities by their kind or name (…村, …社区), else ``township``.
 
     Returns
     -------
@@ -444,19 +518,24 @@ def report_figures(area: StudyArea, plan: Plan, *, config: Config | None = None)
     ([3, 2], ['kept', 'abolished', 'unchanged'])
     """
     cfg = config or Config()
+    if level is None:
+        level = _detect_level(area)
+    if level not in ("township", "village"):
+        raise ValueError(f"level must be 'township' or 'village', not {level!r}.")
     plan.check_units(area.unit_ids)
     has_settlements = area.settlements is not None and len(area.settlements) > 0
     selector = seat_selector(area, cfg) if has_settlements else None
-    units = _unit_table(area, plan)
+    units = _unit_table(area, plan, level)
     seats = _seat_rows(area, plan, cfg, selector)
     scorer = MergerScorer(area, cfg)
     scores = score_plan(area, plan, scorer=scorer)
-    new_units = _new_unit_table(area, plan, units, seats, scores)
-    tiers, tier_notes = _tiers(area, plan, cfg, selector)
+    criteria = tuple(c for c in default_criteria().names if c in scores.columns)
+    new_units = _new_unit_table(area, plan, units, seats, scores, criteria)
+    tiers, tier_notes = _tiers(area, plan, cfg, selector, level)
     return ReportFigures(
-        counts=_counts(units, new_units),
+        counts=_counts(units, new_units, level),
         averages=_averages(units, new_units),
-        sizes=_sizes(new_units),
+        sizes=_sizes(new_units, level),
         new_units=new_units,
         metrics=_metrics(area, plan, cfg, selector),
         tiers=tiers,
@@ -465,5 +544,6 @@ def report_figures(area: StudyArea, plan: Plan, *, config: Config | None = None)
         notes=_data_notes(area, selector, new_units, scores, tier_notes),
         t_good=_t_good(units, area, cfg),
         breaches=tuple(plan_breaches(area, plan, scorer=scorer)),
+        level=level, reject_below=float(cfg.bands.reject), criteria=criteria,
     )
 

@@ -14,13 +14,18 @@ from types import MappingProxyType
 import pandas as pd
 
 from ..evaluate.levels import rate_text
+from ..evaluate.village_wording import village_merger_text
 from ..i18n import MISSING, check_lang, join_and, label, sentence
 from .report_kinds import UNIT_KINDS
 from .report_tables import ReportFigures, optional_text
 
 __all__ = ["count_sentence", "count_sentences", "count_subject", "display_name", "kind_label",
-           "merger_paragraph"]
+           "merger_paragraph", "village_paragraph", "wording_of"]
 
+_VILLAGE_KINDS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "village": ("村", "village"), "community": ("社区", "community"),
+    "village_total": ("村（社区）", "Villages and communities"),
+})
 _KIND_PLURAL_EN: Mapping[str, str] = MappingProxyType({
     "total": "Townships and subdistricts", "township": "Townships",
     "ethnic_township": "Ethnic townships", "town": "Towns", "subdistrict": "Subdistricts",
@@ -34,9 +39,11 @@ def kind_label(kind: str, lang: str) -> str:
 
     Examples
     --------
-    >>> kind_label("town", "zh"), kind_label("subdistrict", "en")
-    ('镇', 'subdistrict')
+    >>> kind_label("town", "zh"), kind_label("subdistrict", "en"), kind_label("community", "zh")
+    ('镇', 'subdistrict', '社区')
     """
+    if kind in _VILLAGE_KINDS:
+        return _VILLAGE_KINDS[kind][0 if lang == "zh" else 1]
     return label(f"kind_{kind}", lang)
 
 
@@ -48,7 +55,7 @@ def display_name(name: str, kind: str, lang: str) -> str:
     >>> display_name("甲镇", "town", "zh"), display_name("甲镇", "town", "en")
     ('甲镇', '甲镇 town')
     """
-    if lang == "zh" or kind == "other":
+    if lang == "zh" or kind == "other" or kind in _VILLAGE_KINDS:
         return name
     return f"{name} {kind_label(kind, lang)}"
 
@@ -63,6 +70,8 @@ def count_subject(key: str, lang: str) -> str:
     """
     if key == "total":
         return label("kind_total", lang)
+    if key == "village_total":
+        return _VILLAGE_KINDS[key][0 if lang == "zh" else 1]
     if key in UNIT_KINDS:
         return kind_label(key, lang) if lang == "zh" else _KIND_PLURAL_EN[key]
     return label(key, lang) if key != "other_settlement" else label("kind_other", lang)
@@ -103,7 +112,11 @@ def count_sentences(figures: ReportFigures, lang: str) -> tuple[str, ...]:
     Towns: 1, unchanged
     """
     check_lang(lang)
-    keys = [k for k in figures.counts.index if k == "total" or k in UNIT_KINDS]
+    if figures.level == "village":
+        keys = [k for k in figures.counts.index
+                if k in ("village_total", "village", "community", "other_settlement")]
+    else:
+        keys = [k for k in figures.counts.index if k == "total" or k in UNIT_KINDS]
     return tuple(count_sentence(k, int(figures.counts.at[k, "before"]),
                                 int(figures.counts.at[k, "after"]), lang) for k in keys)
 
@@ -201,3 +214,28 @@ def merger_paragraph(row: pd.Series, lang: str) -> str:
                     former=join_and([prefix + n for n, _ in abolished], lang))
 
 
+
+
+def village_paragraph(row: pd.Series, lang: str) -> str:
+    """The official wording of one new village or community (a row of a village-level report).
+
+    Examples
+    --------
+    >>> row = pd.Series({"name": "甲村", "kind": "village", "members": ("A", "B"),
+    ...     "member_names": ("甲村", "乙村"), "keeper": "A", "seat_name": "甲村"})
+    >>> village_paragraph(row, "zh")
+    '撤销乙村，将其区域并入甲村，甲村村民委员会驻地不变。'
+    """
+    check_lang(lang)
+    keeper = optional_text(row["keeper"])
+    names = dict(zip(row["members"], row["member_names"], strict=True))
+    abolished = [n for m, n in names.items() if m != keeper]
+    return village_merger_text(str(row["name"]), str(row["kind"]), abolished,
+                               keeper=names[keeper] if keeper is not None else None,
+                               seat=optional_text(row["seat_name"]), lang=lang)
+
+
+def wording_of(figures: ReportFigures, lang: str) -> dict[str, str]:
+    """The official wording of every merger of a report, by new unit id (plain text)."""
+    para = village_paragraph if figures.level == "village" else merger_paragraph
+    return {str(i): para(r, lang) for i, r in figures.mergers.iterrows()}
