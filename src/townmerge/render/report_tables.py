@@ -24,7 +24,7 @@ from ..evaluate.metrics import Breach, merged_units, plan_breaches, plan_metrics
 from ..i18n import join_names, label, sentence
 from ..score.criteria import default_criteria
 from ..score.plan_scores import score_plan
-from ..score.scorer import MergerScorer
+from ..score.scorer import scorer_for
 from ..score.seat_choice import choose_seat, seat_move
 from ..score.seats import SeatSelector, seat_selector
 from ..score.tiers import classify_tiers
@@ -527,7 +527,7 @@ def report_figures(area: StudyArea, plan: Plan, *, config: Config | None = None,
     selector = seat_selector(area, cfg) if has_settlements else None
     units = _unit_table(area, plan, level)
     seats = _seat_rows(area, plan, cfg, selector)
-    scorer = MergerScorer(area, cfg)
+    scorer = scorer_for(area, cfg)
     scores = score_plan(area, plan, scorer=scorer)
     criteria = tuple(c for c in default_criteria().names if c in scores.columns)
     new_units = _new_unit_table(area, plan, units, seats, scores, criteria)
