@@ -18,7 +18,9 @@ import math
 import numbers
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Literal
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -36,6 +38,7 @@ from .base import GroupScorer, PlanningProblem, ScoreCache, check_feasible, seat
 from .deadline import Deadline
 from .diagnose import binding_limits
 from .exact import exact_plan, ranked_plans
+from .parallel import check_jobs, run_tasks
 from .search import local_search
 
 __all__ = ["best_plans", "co_occurrence", "generate_ensemble", "generate_plan", "iter_ensemble"]
@@ -369,13 +372,16 @@ def iter_ensemble(
     progress: bool | None = None,
     within: Mapping[str, str] | None = None,
     bounds: Mapping[str, float] | None = None,
+    executor: Executor | Any | None = None,
+    n_jobs: int | None = None,
 ) -> Iterator[Plan]:
     """:func:`generate_ensemble` one plan at a time: each is yielded as soon as it is made.
 
     A caller can write each plan out before the next is started, so a run cut
     short (time limit, interruption, a later failure) keeps the plans already
     made. Same parameters and the same plans, in the same order, as
-    :func:`generate_ensemble`.
+    :func:`generate_ensemble` (with ``executor`` or ``n_jobs``, plans are yielded in member
+    order, each once it and every earlier one are done).
 
     Yields
     ------
@@ -392,33 +398,57 @@ def iter_ensemble(
     >>> [p.info["member"] for p in plans]
     [0, 1]
     """
-    from tqdm.auto import tqdm
-
     _check_args(n=n, target=target, time_limit=time_limit, seed=seed, iterations=iterations,
                 noise=noise)
+    check_jobs(n_jobs, executor)
     deadline = Deadline(time_limit)
     cfg, problem, cache = _setup(area, config, scorer, edges, within)
     _check_args(target=target, n_units=problem.n)
     fixed = _fixed_groups(problem, start, within)
     figures = _figure_model(area, cfg, cache, edges) if bounds else None
-    show = sys.stderr.isatty() if progress is None else progress
-    timed = deadline.end is not None
-    for i in tqdm(range(n), disable=not show, desc="ensemble", unit="plan"):
-        if timed and i and deadline.expired():
-            return
-        s = seed + i
-        try:
-            first = _greedy(problem, cache, target=target, fixed=fixed, noise=noise, seed=s,
-                            deadline=deadline)
-        except TimeLimitError:
-            if i == 0:
-                raise
-            return  # the limit ran out during this member's start: the plans made stand
-        groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
-        plan = local_search(problem, cache, groups, fixed_count=target is not None, seed=s,
-                            iterations=iterations, fixed=fixed, time_limit=deadline.left(),
-                            bounds=dict(bounds) if bounds else None, figures=figures)
-        yield _scored_seats(plan, cache).with_info(method="ensemble", member=i)
+    run = _EnsembleRun(problem, cache, target, fixed, seed, noise, iterations,
+                       dict(bounds) if bounds else None, figures, deadline)
+    for plan in run_tasks(_ensemble_member, run, range(n), executor=executor, n_jobs=n_jobs,
+                          progress=progress, desc="ensemble", unit="plan"):
+        if plan is None:
+            return  # the limit ran out before this member's start: the plans made stand
+        yield plan
+
+
+@dataclass(frozen=True)
+class _EnsembleRun:
+    """What every ensemble member reads: built once, shipped once to each worker."""
+
+    problem: PlanningProblem
+    cache: ScoreCache
+    target: int | None
+    fixed: list[list[int]] | None
+    seed: int
+    noise: float
+    iterations: int
+    bounds: dict[str, float] | None
+    figures: FigureModel | None
+    deadline: Deadline
+
+
+def _ensemble_member(run: _EnsembleRun, i: int) -> Plan | None:
+    """Member ``i`` (seed ``run.seed + i``), or None when the time limit ran out first."""
+    deadline, problem, cache = run.deadline, run.problem, run.cache
+    if deadline.end is not None and i and deadline.expired():
+        return None
+    s = run.seed + i
+    try:
+        first = _greedy(problem, cache, target=run.target, fixed=run.fixed, noise=run.noise,
+                        seed=s, deadline=deadline)
+    except TimeLimitError:
+        if i == 0:
+            raise
+        return None  # the limit ran out during this member's start
+    groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
+    plan = local_search(problem, cache, groups, fixed_count=run.target is not None, seed=s,
+                        iterations=run.iterations, fixed=run.fixed, time_limit=deadline.left(),
+                        bounds=run.bounds, figures=run.figures)
+    return _scored_seats(plan, cache).with_info(method="ensemble", member=i)
 
 
 def generate_ensemble(
@@ -438,6 +468,8 @@ def generate_ensemble(
     within: Mapping[str, str] | None = None,
     bounds: Mapping[str, float] | None = None,
     on_plan: Callable[[Plan], None] | None = None,
+    executor: Executor | Any | None = None,
+    n_jobs: int | None = None,
 ) -> list[Plan]:
     """N diverse feasible plans: randomised greedy, each polished by a short local search.
 
@@ -473,6 +505,13 @@ def generate_ensemble(
     on_plan : callable, optional
         Called with each plan as soon as it is made (e.g. to write it out), before
         the next one is started. :func:`iter_ensemble` yields them instead.
+    executor : concurrent.futures.Executor or distributed.Client, optional
+        Make the members there (:mod:`townmerge.generate.parallel`): the study area's
+        set-up (adjacency, scorer, travel network, flows) is built here once and
+        shipped to each worker once; the plans are the same as serially, in member
+        order (``on_plan`` is called in that order). A scorer given must pickle.
+    n_jobs : int, optional
+        Worker processes of a local pool (-1: every core); default: this process.
 
     Returns
     -------
@@ -487,7 +526,7 @@ def generate_ensemble(
     for plan in iter_ensemble(area, n, target=target, start=start, seed=seed, noise=noise,
                               iterations=iterations, time_limit=time_limit, config=config,
                               scorer=scorer, edges=edges, progress=progress, within=within,
-                              bounds=bounds):
+                              bounds=bounds, executor=executor, n_jobs=n_jobs):
         if on_plan is not None:
             on_plan(plan)
         plans.append(plan)
