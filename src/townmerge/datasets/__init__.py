@@ -1,7 +1,9 @@
 """Layer 2, datasets: data sets a user can load, like ``sklearn.datasets``.
 
 ``synthetic``: :func:`sample_county` and :func:`synthetic_county` draw synthetic counties
-(units, settlements, flows, roads) from a seed. ``sichuan``: :func:`read_sichuan` reads the
+(units, settlements, flows, roads) from a seed. ``province``: :func:`synthetic_province`
+places several of them side by side as one province and :func:`level_areas` gives the
+township and village study areas of one. ``sichuan``: :func:`read_sichuan` reads the
 real Sichuan code tables of 2018 and 2021 shipped in ``sample_shapes/sichuan``.
 
 Examples
@@ -11,8 +13,9 @@ Examples
 33
 """
 
+from .province import level_areas, synthetic_province
 from .sichuan import SichuanTables, read_sichuan
 from .synthetic import SyntheticCounty, sample_county, synthetic_county
 
-__all__ = ["SichuanTables", "SyntheticCounty", "read_sichuan", "sample_county",
-           "synthetic_county"]
+__all__ = ["SichuanTables", "SyntheticCounty", "level_areas", "read_sichuan", "sample_county",
+           "synthetic_county", "synthetic_province"]

@@ -4,8 +4,10 @@
 ``levels`` (counts and exact reduction rates by level and kind), ``changelog`` (old codes →
 new codes), ``reform`` (per-county and province summaries of a reform), ``three_levels``
 (:func:`~townmerge.evaluate.three_levels.plan_reform`: the whole reform, townships, villages
-and groups nested), ``groups`` (groups estimated from counts per village) and
-``village_wording`` (official wording of village mergers and the 五不 checklist).
+and groups nested), ``groups`` (groups estimated from counts per village),
+``village_wording`` (official wording of village mergers and the 五不 checklist) and
+``province`` (:func:`~townmerge.evaluate.province.plan_province`: every county of a province
+in parallel, summaries and change logs merged, failed counties named).
 """
 
 from .metrics import check_plan, compare_plans, merged_units, plan_metrics

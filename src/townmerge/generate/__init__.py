@@ -3,7 +3,9 @@
 ``api`` (:func:`generate_plan` and ensembles), ``base`` (the scorer protocol and the planning
 problem), ``greedy`` and ``agglomerate`` (merging the best pair), ``exact`` (the
 set-partitioning model, HiGHS), ``search`` (simulated annealing over unit moves), ``deadline``
-(time limits) and ``diagnose`` (which limit binds when no plan is found).
+(time limits), ``diagnose`` (which limit binds when no plan is found) and ``parallel``
+(independent tasks on a process pool, any executor or a Dask cluster, shared data shipped
+once).
 """
 
 from .api import best_plans, co_occurrence, generate_ensemble, generate_plan, iter_ensemble

@@ -14,8 +14,12 @@ local process pool and on a Dask cluster. ``shared`` travels to each worker once
 - a Dask ``distributed.Client`` (or its ``get_executor()``): ``shared`` is scattered to
   every worker (``broadcast=True``) and tasks receive it from the worker's memory;
 - any other executor (a pool the caller made, a ``ThreadPoolExecutor``): ``shared`` is
-  pickled once in this process and unpickled once per worker process (tasks carry the
-  pickled bytes; a thread pool shares the object itself).
+  pickled once in this process and unpickled once per worker (tasks carry the pickled
+  bytes).
+
+Threads never share one copy: the objects tasks read keep caches that are not
+thread-safe, so each thread of a thread pool (or of a Dask worker with several threads)
+unpickles its own copy on its first task.
 
 Dask is optional (``pip install townmerge[dask]``) and never imported unless a Dask
 client is given or a scheduler address is (:func:`dask_client`).
@@ -39,9 +43,10 @@ import numbers
 import os
 import pickle
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures import as_completed as futures_completed
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -54,9 +59,9 @@ S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: The shared objects a worker process holds, by run token: process state filled by the
-#: pool initializer (or on a worker's first task), never a setting.
-WORKER_STATE: dict[str, Any] = {}
+#: The shared objects a worker process holds, by run token and thread: process state filled
+#: by the pool initializer (or on a thread's first task), never a setting.
+WORKER_STATE: dict[tuple[str, int], Any] = {}
 
 
 def frozen_mapping(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
@@ -136,6 +141,7 @@ def is_dask(executor: object) -> bool:
 
     Examples
     --------
+    >>> from concurrent.futures import ThreadPoolExecutor
     >>> is_dask(None), is_dask(ThreadPoolExecutor(1))
     (False, False)
     """
@@ -165,26 +171,33 @@ def dask_client(address: str) -> Any:
 
 
 # -- worker side ---------------------------------------------------------------------------------
+def _slot(token: str) -> tuple[str, int]:
+    """The key of run ``token`` in this thread: threads never share a copy (scorers cache)."""
+    return token, threading.get_ident()
+
+
 def install(token: str, blob: bytes) -> None:
     """Pool initializer: unpickle the shared object of run ``token`` into this process."""
-    WORKER_STATE[token] = loads(blob)
+    WORKER_STATE[_slot(token)] = loads(blob)
 
 
 def call_installed(token: str, fn: Callable[[Any, T], Any], item: T) -> bytes:
     """``fn(shared, item)``, pickled, with the object :func:`install` put in this process."""
-    return dumps(fn(WORKER_STATE[token], item))
+    return dumps(fn(WORKER_STATE[_slot(token)], item))
 
 
 def call_with_blob(token: str, blob: bytes, fn: Callable[[Any, T], Any], item: T) -> bytes:
-    """``fn(shared, item)``, pickled; ``blob`` is unpickled on this process's first task.
+    """``fn(shared, item)``, pickled; ``blob`` is unpickled on this thread's first task of the run.
 
-    A process keeps the shared object of the latest run only.
+    A worker keeps the shared objects of the latest run only (one copy per thread).
     """
-    if token not in WORKER_STATE:
-        shared = loads(blob)
-        WORKER_STATE.clear()
-        WORKER_STATE[token] = shared
-    return dumps(fn(WORKER_STATE[token], item))
+    key = _slot(token)
+    shared = WORKER_STATE.get(key)
+    if shared is None:
+        for old in [k for k in list(WORKER_STATE) if k[0] != token]:
+            WORKER_STATE.pop(old, None)
+        shared = WORKER_STATE[key] = loads(blob)
+    return dumps(fn(shared, item))
 
 
 # -- caller side ---------------------------------------------------------------------------------
@@ -301,15 +314,8 @@ def run_tasks(
                 yield from _pool_run(lambda item: pool.submit(call_installed, token, fn, item),
                                      todo, bar)
             return
-        if isinstance(executor, ThreadPoolExecutor):
-            yield from _pool_run(lambda item: executor.submit(_packed, fn, shared, item),
-                                 todo, bar)
-            return
         data = dumps(shared)
         yield from _pool_run(lambda item: executor.submit(call_with_blob, token, data, fn, item),
                              todo, bar)
 
-
-def _packed(fn: Callable[[S, T], Any], shared: S, item: T) -> bytes:
-    return dumps(fn(shared, item))
 
