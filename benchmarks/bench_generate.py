@@ -81,7 +81,7 @@ from townmerge.data.plan import Plan  # noqa: E402
 from townmerge.datasets.synthetic import synthetic_county  # noqa: E402
 from townmerge.errors import InfeasibleError, PlanError  # noqa: E402
 from townmerge.evaluate.metrics import adjusted_rand_index  # noqa: E402
-from townmerge.generate.api import co_occurrence, generate_ensemble, generate_plan  # noqa: E402
+from townmerge.generate import co_occurrence, generate_ensemble, generate_plan  # noqa: E402
 from townmerge.score.figures import BETTER, figure_bounds  # noqa: E402
 from townmerge.score.scorer import MergerScorer, objective_value, plan_objective  # noqa: E402
 
@@ -200,7 +200,7 @@ def judge(area: townmerge.StudyArea, plan: Plan, scorer: MergerScorer,
     except InfeasibleError:
         objective = None
     try:
-        townmerge.check_plan(area, plan, edges=edges)
+        townmerge.check_plan(area, plan, edges=edges).raise_if_bad()
         contiguous = True
     except PlanError:
         contiguous = False
@@ -615,7 +615,7 @@ def scale() -> str:
     stuck = pairs.groupby("a")["feasible"].any()
     n_stuck = int((~stuck).sum()) + len(set(below_ids) - set(pairs["a"]))
     why = pairs[pairs["a"].isin(stuck.index[~stuck])]["binding"].value_counts().to_dict()
-    t_chk, _ = timed(lambda: townmerge.check_plan(area, plan, edges=edges))
+    t_chk, _ = timed(lambda: townmerge.check_plan(area, plan, edges=edges).raise_if_bad())
     total = t_area + t_adj + t_sc + t_gr
     rows = [
         ["`StudyArea(...)` (validation, metric CRS)", ft(t_area)],

@@ -53,7 +53,7 @@ import _machine  # noqa: E402  (benchmarks/_machine.py, beside this script)
 import townmerge  # noqa: E402
 from townmerge.datasets.synthetic import sample_county, synthetic_county  # noqa: E402
 from townmerge.evaluate.province import plan_province  # noqa: E402
-from townmerge.generate.api import generate_ensemble  # noqa: E402
+from townmerge.generate.ensemble import generate_ensemble  # noqa: E402
 from townmerge.generate.parallel import dumps  # noqa: E402
 from townmerge.score.scorer import MergerScorer  # noqa: E402
 

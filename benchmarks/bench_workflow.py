@@ -134,7 +134,7 @@ def run(data: Path) -> dict[str, Any]:
 
         plan = step("generate_plan", lambda: tm.generate_plan(area, method="greedy",
                                                               progress=False))
-        step("check_plan", lambda: tm.check_plan(area, plan))
+        step("check_plan", lambda: tm.check_plan(area, plan).raise_if_bad())
         step("plan_metrics", lambda: tm.plan_metrics(area, plan))
         objective = step("plan_objective", lambda: tm.plan_objective(area, plan))
         step("score_mergers", lambda: tm.score_mergers(area))

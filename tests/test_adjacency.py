@@ -17,19 +17,16 @@ from shapely import Polygon, box
 
 from townmerge import StudyArea
 from townmerge.errors import InputError, TopologyWarning
-from townmerge.graph.adjacency import (
-    EDGE_COLUMNS,
+from townmerge.graph.adjacency import build_adjacency, neighbours
+from townmerge.graph.connectivity import (
     adjacency_matrix,
     boundary_lengths,
-    build_adjacency,
     components,
     find_islands,
-    neighbours,
-    read_links,
     suggest_links,
-    to_libpysal,
-    to_networkx,
 )
+from townmerge.graph.interop import to_libpysal, to_networkx
+from townmerge.graph.links import EDGE_COLUMNS, read_links
 from townmerge.testing.grids import grid_cells, grid_units
 
 CELL = 1000.0

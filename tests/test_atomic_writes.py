@@ -25,12 +25,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import townmerge.data.io as tm_io
+import townmerge.data.plan_csv as tm_plan_csv
+import townmerge.data.writers as tm_io
 from townmerge import read_plan, read_study_area, write_plan
 from townmerge.cli.commands import main
 from townmerge.data.atomic import TEMP_MARK, atomic_folder, atomic_write_text
-from townmerge.data.io import write_geojson, write_study_area
 from townmerge.data.plan import Plan
+from townmerge.data.writers import write_geojson, write_study_area
 from townmerge.errors import EXIT_OUTPUT, OutputError
 from townmerge.generate import greedy_plan
 from townmerge.render import save_map, save_report
@@ -133,7 +134,7 @@ def test_plan_csv_mid_write(tmp_path, monkeypatch, plan, failure):
 def test_plan_csv_serialiser_fails_after_some_rows(tmp_path, monkeypatch, plan):
     target = tmp_path / "plan.csv"
     target.write_bytes(OLD)
-    real = tm_io.csv.writer
+    real = tm_plan_csv.csv.writer
 
     class Writer:
         def __init__(self, fh, **kwargs):
@@ -145,7 +146,7 @@ def test_plan_csv_serialiser_fails_after_some_rows(tmp_path, monkeypatch, plan):
                 raise KeyboardInterrupt
             return self.inner.writerow(row)
 
-    monkeypatch.setattr(tm_io.csv, "writer", Writer)
+    monkeypatch.setattr(tm_plan_csv.csv, "writer", Writer)
     with pytest.raises(KeyboardInterrupt):
         write_plan(plan, target)
     assert target.read_bytes() == OLD
@@ -310,7 +311,7 @@ def test_demo_interrupted_leaves_the_previous_four_files(tmp_path, monkeypatch, 
         fail_file_writes(monkeypatch, FAILURES[failure], after=0)
         return real(content, path)
 
-    monkeypatch.setattr(f"townmerge.cli.commands.save_{where}", half_written)
+    monkeypatch.setattr(f"townmerge.cli.demo_cmds.save_{where}", half_written)
     code = run_interrupted(["demo", "--data", str(SAMPLE), "--target", "13", "--out", str(out)],
                            FAILURES[failure])
     assert code == (EXIT_OUTPUT if failure == "disk full" else INTERRUPTED)
@@ -322,7 +323,7 @@ def test_demo_into_a_new_folder_interrupted_leaves_no_folder(tmp_path, monkeypat
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("townmerge.cli.commands.report_figures", interrupt)  # after two files
+    monkeypatch.setattr("townmerge.cli.demo_cmds.report_figures", interrupt)  # after two files
     assert run_interrupted(["demo", "--data", str(SAMPLE), "--out",
                             str(tmp_path / "new" / "out")], KeyboardInterrupt()) == INTERRUPTED
     assert os.listdir(tmp_path) == []

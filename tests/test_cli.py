@@ -13,7 +13,8 @@ from shapely import Point, affinity
 from townmerge import read_plan, read_study_area, validate
 from townmerge.cli.commands import main
 from townmerge.errors import EXIT_INFEASIBLE, EXIT_USAGE
-from townmerge.evaluate.metrics import check_plan, merged_units, plan_metrics
+from townmerge.evaluate.check import check_plan
+from townmerge.evaluate.metrics import merged_units, plan_metrics
 from townmerge.testing import check_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def test_demo_plan_is_a_partition_of_33_into_13_contiguous_units(demo_out):
     assert len(rows) == 33 and rows["unit_id"].is_unique
     assert sorted(rows["unit_id"]) == sorted(area.unit_ids)
     assert plan.n_new == 13
-    check_plan(area, plan)  # raises unless every new unit keeps every hard rule
+    check_plan(area, plan).raise_if_bad()  # raises unless every new unit keeps every hard rule
     for page in ("report.html", "before_after.html"):  # so no warning box
         text = (demo_out / page).read_text(encoding="utf-8")
         assert 'class="breaches"' not in text and 'class="tm-breaches"' not in text

@@ -7,7 +7,7 @@ import pytest
 
 from townmerge import read_plan, read_study_area
 from townmerge.cli.commands import main
-from townmerge.evaluate.metrics import check_plan
+from townmerge.evaluate.check import check_plan
 
 SAMPLE = str(Path(__file__).resolve().parents[1] / "sample_shapes" / "county")
 
@@ -22,7 +22,7 @@ def exact_plan_csv(tmp_path_factory):
 def test_plan_command_writes_a_contiguous_13_unit_plan(exact_plan_csv, capsys):
     plan = read_plan(exact_plan_csv)
     assert plan.n_new == 13
-    check_plan(read_study_area(SAMPLE), plan)
+    check_plan(read_study_area(SAMPLE), plan).raise_if_bad()
 
 
 def test_score_command_prints_reasons_and_writes_every_candidate(tmp_path, capsys):

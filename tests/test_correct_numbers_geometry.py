@@ -15,7 +15,8 @@ from shapely import box
 
 import townmerge as tm
 from townmerge.cli.commands import main
-from townmerge.data.io import read_layers, write_geojson
+from townmerge.data.io import read_layers
+from townmerge.data.writers import write_geojson
 from townmerge.errors import TopologyWarning
 from townmerge.evaluate.metrics import summarize
 from townmerge.graph.adjacency import build_adjacency

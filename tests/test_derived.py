@@ -53,7 +53,7 @@ def area():
 
 def readme_workflow(area, config=None):
     plan = tm.generate_plan(area, method="greedy", target=13, config=config)
-    tm.check_plan(area, plan)
+    tm.check_plan(area, plan).raise_if_bad()
     tm.plan_metrics(area, plan, config=config)
     tm.plan_objective(area, plan, config=config)
     tm.score_mergers(area, config=config)
@@ -102,7 +102,7 @@ def test_weights_alone_share_travel_and_flows(area, builds):
 def test_explicit_arguments_still_win(area, builds):
     edges = tm.build_adjacency(area)
     plan = tm.generate_plan(area, method="greedy", target=13, edges=edges)
-    tm.check_plan(area, plan, edges=edges)
+    tm.check_plan(area, plan, edges=edges).raise_if_bad()
     assert builds["build_adjacency"] == 1  # the caller's, none from the shared store
 
 

@@ -20,12 +20,12 @@ from townmerge.errors import InputError, TopologyWarning
 from townmerge.graph.flows import (
     GravityParams,
     build_settlement_graph,
-    fit_gravity,
-    gravity_masses,
     settlement_flows,
     unit_pair_flows,
 )
-from townmerge.graph.travel import TravelNetwork, TravelParams, road_graph, travel_times
+from townmerge.graph.gravity import fit_gravity, gravity_masses
+from townmerge.graph.roadgraph import road_graph
+from townmerge.graph.travel import TravelNetwork, TravelParams, travel_times
 
 CRS = "EPSG:32648"
 
@@ -385,7 +385,7 @@ def test_unit_pairs_conserve_every_flow_type(county_flows) -> None:  # type: ign
 
 
 def test_unit_pairs_match_the_observed_unit_flows(county: StudyArea, county_flows) -> None:  # type: ignore[no-untyped-def]
-    from townmerge.graph.flows import unit_flows
+    from townmerge.graph.observed import unit_flows
 
     old = unit_flows(county, "population").set_index(["origin_unit", "destination_unit"])
     new = county_flows.unit_pairs().set_index(["origin_unit", "destination_unit"])

@@ -146,7 +146,7 @@ def test_every_generator_returns_a_feasible_contiguous_partition(spec, method, s
                 generate_plan(area, method="exact", target=target, scorer=scorer)
         return
     assert plan.n_new == target
-    check_plan(area, plan)
+    check_plan(area, plan).raise_if_bad()
     for members in plan.groups().values():
         assert len(members) <= 4
         if len(members) > 1:
@@ -204,7 +204,7 @@ def test_ensemble_is_diverse_deterministic_and_counts_co_occurrence():
     plans = generate_ensemble(area, 12, target=7, scorer=scorer, seed=5, iterations=300)
     assert len(plans) == 12
     for p in plans:
-        check_plan(area, p)
+        check_plan(area, p).raise_if_bad()
         assert p.n_new == 7
     assert len({p.canonical() for p in plans}) > 1  # diverse
     again = generate_ensemble(area, 12, target=7, scorer=scorer, seed=5, iterations=300)
@@ -230,7 +230,7 @@ def test_greedy_dead_end_above_the_target_is_repaired():
     for method in ("greedy", "search"):
         plan = generate_plan(area, method=method, target=19, iterations=3000)
         assert plan.n_new == 19
-        check_plan(area, plan)
+        check_plan(area, plan).raise_if_bad()
         assert plan.info["objective"] >= 0.97 * exact.info["objective"]
 
 
@@ -251,7 +251,7 @@ def test_generators_with_the_merger_scorer_keep_every_invariant(spec, method, se
         with pytest.raises(InfeasibleError):  # the exact model agrees: no plan exists
             generate_plan(area, method="exact", target=target, scorer=scorer)
         return
-    check_plan(area, plan)
+    check_plan(area, plan).raise_if_bad()
     assert plan.n_new == target
     assert plan_objective(area, plan, scorer=scorer) == pytest.approx(plan.info["objective"])
     merged = merged_units(area, plan)

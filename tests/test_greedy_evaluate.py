@@ -58,7 +58,7 @@ def test_target_reached_partition_contiguous_population_conserved():
     for target in range(2, 7):
         plan = greedy_plan(area, target=target)
         assert plan.n_new == target
-        check_plan(area, plan)
+        check_plan(area, plan).raise_if_bad()
         s = summarize(area, plan)
         assert s.population_after == s.population_before == sum(pop.values())
         assert s.area_km2_after == pytest.approx(s.area_km2_before)
@@ -102,7 +102,7 @@ def test_check_plan_names_non_contiguous_units():
     area = area_from(GRID, {k: 1 for k in "ABCDEF"})
     bad = Plan.from_mapping({"A": "X", "F": "X", "B": "B", "C": "C", "D": "D", "E": "E"})
     with pytest.raises(PlanError, match="not contiguous") as exc:
-        check_plan(area, bad)
+        check_plan(area, bad).raise_if_bad()
     assert "A镇" in str(exc.value)
 
 
@@ -136,7 +136,8 @@ def test_greedy_invariants(grid, target):
     roomy = Config(max_members=len(pops))  # no hard constraint binds on these grids
     plan = greedy_plan(area, target=target, config=roomy)
     assert plan.n_new == target
-    check_plan(area, plan, config=roomy)  # every hard rule of the settings it was made with
+    # every hard rule of the settings it was made with
+    check_plan(area, plan, config=roomy).raise_if_bad()
     merged = merged_units(area, plan)
     assert merged["population"].sum() == sum(pops.values())
     assert merged["area_km2"].sum() == pytest.approx(len(pops), rel=1e-2)  # 1 km² cells in UTM

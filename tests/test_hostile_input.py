@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import townmerge.cli.commands as cli
+import townmerge.cli.review_cmds as review_cmds
 from townmerge import Config, generate_plan, read_plan, read_study_area, validate, write_plan
 from townmerge.data.plan import Plan
 from townmerge.errors import (
@@ -395,7 +396,7 @@ def _raising(exc: BaseException):
     (PlanError("the plan is bad"), EXIT_INPUT),
 ])
 def test_each_kind_of_failure_has_its_exit_status(exc, status, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "_seats", _raising(exc))
+    monkeypatch.setattr(review_cmds, "run_seats", _raising(exc))
     code, _, err = run(capsys, "seats", SAMPLE, "--plan", "x.csv")
     assert code == status
     assert err == f"townmerge: {exc}\n"
@@ -403,7 +404,7 @@ def test_each_kind_of_failure_has_its_exit_status(exc, status, monkeypatch, caps
 
 def test_a_bug_is_an_internal_error_not_bad_input(monkeypatch, capsys):
     monkeypatch.delenv("TOWNMERGE_DEBUG", raising=False)
-    monkeypatch.setattr(cli, "_score", _raising(RuntimeError("boom\nsecond line")))
+    monkeypatch.setattr(review_cmds, "run_score", _raising(RuntimeError("boom\nsecond line")))
     code, _, err = run(capsys, "score", SAMPLE)
     assert code == EXIT_INTERNAL == 70
     assert err.startswith("townmerge: internal error (a bug in townmerge): RuntimeError: boom; "
@@ -411,13 +412,13 @@ def test_a_bug_is_an_internal_error_not_bad_input(monkeypatch, capsys):
                           "https://github.com/townmerge/townmerge/issues")
     assert "second line" not in err and "invalid input" not in err
     # a plain ValueError from deep inside is a bug too, not an input problem
-    monkeypatch.setattr(cli, "_score", _raising(ValueError("cannot convert")))
+    monkeypatch.setattr(review_cmds, "run_score", _raising(ValueError("cannot convert")))
     assert run(capsys, "score", SAMPLE)[0] == EXIT_INTERNAL
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
 def test_debug_shows_the_traceback(how, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "_score", _raising(RuntimeError("boom")))
+    monkeypatch.setattr(review_cmds, "run_score", _raising(RuntimeError("boom")))
     argv = ["score", str(SAMPLE)]
     if how == "flag":
         argv.append("--debug")
@@ -429,7 +430,7 @@ def test_debug_shows_the_traceback(how, monkeypatch, capsys):
 
 
 def test_interrupt_exits_130(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "_score", _raising(KeyboardInterrupt()))
+    monkeypatch.setattr(review_cmds, "run_score", _raising(KeyboardInterrupt()))
     code, _, err = run(capsys, "score", SAMPLE)
     assert code == 130 and err == "townmerge: interrupted\n"
 
@@ -458,7 +459,7 @@ def test_warnings_print_without_python_source(monkeypatch, capsys):
         warnings.warn("3 units touch no other unit", UserWarning, stacklevel=1)
         return 0
 
-    monkeypatch.setattr(cli, "_score", warns)
+    monkeypatch.setattr(review_cmds, "run_score", warns)
     code, _, err = run(capsys, "score", SAMPLE)
     assert code == EXIT_OK
     assert err == "townmerge: warning: 3 units touch no other unit\n"

@@ -28,9 +28,10 @@ import pytest
 from branca.element import Element
 
 from townmerge.cli.commands import main
-from townmerge.data.io import read_plan, read_study_area
+from townmerge.data.io import read_study_area
 from townmerge.data.model import StudyArea
 from townmerge.data.plan import Plan
+from townmerge.data.plan_csv import read_plan
 from townmerge.errors import EXIT_INPUT, EXIT_USAGE, ParameterError
 from townmerge.evaluate.metrics import merged_units
 from townmerge.generate import greedy_plan

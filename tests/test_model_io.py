@@ -8,8 +8,9 @@ import shapely
 from shapely import Point
 
 from townmerge import StudyArea, read_study_area
-from townmerge.data.io import read_plan, write_plan, write_study_area
 from townmerge.data.plan import Plan
+from townmerge.data.plan_csv import read_plan, write_plan
+from townmerge.data.writers import write_study_area
 from townmerge.errors import InputError, TopologyWarning
 from townmerge.testing.grids import grid_units
 

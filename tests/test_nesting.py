@@ -37,7 +37,7 @@ def test_village_plan_nests_in_township_plan(levels, method):
     plan = tm.generate_plan(villages, method=method, config=tm.Config.for_villages(),
                             within=within, target=None if method == "greedy" else 160,
                             iterations=3000)
-    tm.check_plan(villages, plan)
+    tm.check_plan(villages, plan).raise_if_bad()
     plan.check_nested(town_plan, parent_of)
     assert plan.n_new < 242
 
@@ -120,17 +120,18 @@ def test_check_plan_with_a_township_plan_refuses_straddling_villages(levels, nes
     c, d = _across(villages, nest, adjacent=False)
     touching = tm.Plan.from_mapping({v: ("X" if v in (a, b) else v) for v in villages.unit_ids})
     with pytest.raises(PlanError, match="members in different counties"):
-        tm.check_plan(villages, touching)  # alone, its villages' old townships differ
-    tm.check_plan(villages, touching,
-                  config=tm.Config(constraints=Constraints(same_parent=False)))  # contiguous
+        # alone, its villages' old townships differ
+        tm.check_plan(villages, touching).raise_if_bad()
+    tm.check_plan(villages, touching,  # contiguous
+                  config=tm.Config(constraints=Constraints(same_parent=False))).raise_if_bad()
     with pytest.raises(PlanError, match=r"1 new village unit\(s\) of the village plan straddle"
                        ) as exc:
-        tm.check_plan(villages, touching, within=nest)
+        tm.check_plan(villages, touching, within=nest).raise_if_bad()
     assert exc.value.problems[0].startswith("new village unit X straddles 2 new townships")
     both = tm.Plan.from_mapping({v: ("X" if v in (a, b) else "Y" if v in (c, d) else v)
                                  for v in villages.unit_ids})
     with pytest.raises(PlanError) as exc:  # every problem at once: contiguity and nesting
-        tm.check_plan(villages, both, within=nest)
+        tm.check_plan(villages, both, within=nest).raise_if_bad()
     msg = str(exc.value)
     assert "1 new unit of the plan breaks a hard rule (Y " in msg
     assert "not contiguous" in msg
@@ -152,7 +153,7 @@ def test_generate_within_a_nesting_gives_a_nested_plan(levels, nest):
     towns, villages, town_plan, _, within = levels
     assert dict(nest) == within
     plan = tm.generate_plan(villages, config=tm.Config.for_villages(), within=nest)
-    tm.check_plan(villages, plan, within=nest)
+    tm.check_plan(villages, plan, within=nest).raise_if_bad()
     check_nested(villages, plan, towns, town_plan)
     assert plan.n_new < 242
 

@@ -18,8 +18,8 @@ from townmerge.datasets.province import level_areas, synthetic_province
 from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InputError, ParameterError
 from townmerge.evaluate.province import CountyFailure, ProvinceRun, plan_province
-from townmerge.generate.api import generate_ensemble, iter_ensemble
 from townmerge.generate.deadline import Deadline
+from townmerge.generate.ensemble import generate_ensemble, iter_ensemble
 from townmerge.generate.parallel import check_jobs, dask_client, dumps, loads, run_tasks
 from townmerge.testing.grids import grid_units
 from townmerge.testing.scorers import SizeScorer

@@ -9,11 +9,13 @@ import pandas as pd
 import pytest
 
 import townmerge as tm
-from townmerge.cli.commands import main, plan_labels
+from townmerge.cli.commands import main
+from townmerge.cli.review_cmds import plan_labels
 from townmerge.config import Constraints
 from townmerge.data.plan import Plan
 from townmerge.errors import EXIT_USAGE, InputError, ParameterError, PlanError
-from townmerge.evaluate.metrics import Breach, check_plan, plan_breaches
+from townmerge.evaluate.check import check_plan
+from townmerge.evaluate.metrics import Breach, plan_breaches
 from townmerge.render import before_after_map, plan_report
 from townmerge.score.figures import FIGURE_RANGES, check_bounds
 from townmerge.testing.grids import grid_units
@@ -51,7 +53,7 @@ def test_check_plan_refuses_a_merged_locked_unit_naming_it(county):
     assert "松和藏族乡" in b.text("zh") and "锁定乡镇参与撤并" in b.text("zh")
     with pytest.raises(PlanError, match=r"1 new unit of the plan breaks a hard rule "
                                         r"\(X \(银湖镇\)\): a locked unit is merged") as exc:
-        check_plan(county, plan)
+        check_plan(county, plan).raise_if_bad()
     assert f"{LOCKED} (松和藏族乡) is locked" in str(exc.value)
 
 
@@ -66,7 +68,7 @@ def test_check_plan_refuses_every_breach_of_every_new_unit(county):
     assert by[("A", "area")].figure == pytest.approx(251.6, abs=0.1)
     assert by[("N", "contiguity")].figure == 2.0
     with pytest.raises(PlanError) as exc:
-        check_plan(county, plan)
+        check_plan(county, plan).raise_if_bad()
     text = str(exc.value)
     assert "T (溪庄镇)" in text and "A (银湖镇)" in text and "N (城东街道)" in text
     assert "travel time to the seat over the limit" in text and "not contiguous" in text
@@ -79,7 +81,7 @@ def test_size_limit_and_switched_off_rules_follow_the_config():
     assert (b.rule, b.figure, b.limit) == ("size", 5.0, 4.0)
     loose = tm.Config(constraints=Constraints(size=False))
     assert plan_breaches(area, plan, config=loose) == []
-    check_plan(area, plan, config=loose)
+    check_plan(area, plan, config=loose).raise_if_bad()
 
 
 def test_seats_not_a_settlement_or_outside_the_unit_are_breaches(county):
@@ -90,13 +92,13 @@ def test_seats_not_a_settlement_or_outside_the_unit_are_breaches(county):
     assert "lies outside it" in got[("X", "seat")].detail_en
     assert "not a settlement" in got[("511025114", "seat")].detail_en
     with pytest.raises(PlanError, match=r"511025114 \(银冲镇\)"):
-        check_plan(county, plan)
+        check_plan(county, plan).raise_if_bad()
 
 
 def test_a_feasible_plan_passes(county):
     plan = tm.generate_plan(county, method="greedy", target=13)
     assert plan_breaches(county, plan) == []
-    check_plan(county, plan)
+    check_plan(county, plan).raise_if_bad()
 
 
 # -- the report and the map ----------------------------------------------------------------------

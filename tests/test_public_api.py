@@ -42,12 +42,12 @@ def test_missing_names_are_top_level(name):
 
 
 @pytest.mark.parametrize(("module", "name"), [
-    ("townmerge.score.scorer", "objective_value"), ("townmerge.graph.flows", "gravity_masses"),
-    ("townmerge.graph.flows", "pair_exchange"), ("townmerge.score.tiers", "natural_breaks"),
+    ("townmerge.score.scorer", "objective_value"), ("townmerge.graph.gravity", "gravity_masses"),
+    ("townmerge.graph.observed", "pair_exchange"), ("townmerge.score.tiers", "natural_breaks"),
     ("townmerge.score.figures", "FigureModel"), ("townmerge.score.criteria", "CriterionRegistry"),
     ("townmerge.graph.flows", "settlement_flows"), ("townmerge.evaluate.metrics", "summarize"),
     ("townmerge.data.nesting", "Nesting"), ("townmerge.generate", "co_occurrence"),
-    ("townmerge.graph.derived", "derived"), ("townmerge.data.io", "write_study_area"),
+    ("townmerge.graph.derived", "derived"), ("townmerge.data.writers", "write_study_area"),
 ])
 def test_dropped_names_stay_in_their_submodule(module, name):
     mod = importlib.import_module(module)

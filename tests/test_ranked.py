@@ -71,7 +71,7 @@ def test_best_plans_of_the_sample_county(tmp_path, capsys):
     assert values == sorted(values, reverse=True)
     assert len({p.canonical() for p in top}) == 4
     for p in top:
-        tm.check_plan(area, p, edges=edges)
+        tm.check_plan(area, p, edges=edges).raise_if_bad()
         assert p.info["objective"] == pytest.approx(tm.plan_objective(area, p, edges=edges))
     # fixed mergers stay together in every plan
     first = next(g for g in top[1].groups().values() if len(g) > 1)

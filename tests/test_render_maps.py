@@ -16,7 +16,7 @@ from geopandas import GeoDataFrame
 
 from townmerge.i18n import fmt_area_km2, fmt_population, label
 from townmerge.render import before_after_map, save_map
-from townmerge.render.maps import PALETTE, _greedy_colours
+from townmerge.render.map_data import PALETTE, _greedy_colours
 from townmerge.testing.browser import (
     BrowserCheck,
     check_html,

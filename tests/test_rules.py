@@ -116,7 +116,7 @@ def test_two_greedy_algorithms_flow_rule_keeps_every_hard_constraint(county):
     cfg = tm.Config()
     plan = tm.greedy_plan(county, target=13)
     assert plan.n_new == 13
-    tm.check_plan(county, plan)
+    tm.check_plan(county, plan).raise_if_bad()
     # independent of the scorer: member counts, and travel time to the seat against the
     # largest terrain limit (60 minutes in the hills, the county's steepest terrain here)
     assert max(len(m) for m in plan.groups().values()) <= cfg.max_members
@@ -163,7 +163,7 @@ def test_seats_and_names_agree_everywhere(county, tmp_path, capsys):
     merged = tm.merged_units(county, plan)
     assert merged.at[xiaochong, "name"] == "小冲镇" and merged.at[xiaochong, "seat"] == seat_of(
         plan, xiaochong)
-    from townmerge.render.report import report_figures
+    from townmerge.render.report_tables import report_figures
 
     rows = report_figures(county, plan).new_units
     assert rows.at[xiaochong, "name"] == "小冲镇"

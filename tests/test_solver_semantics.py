@@ -84,9 +84,9 @@ def test_recombination_beyond_its_cap_is_stated_and_keeps_unit_moves_optimal(mon
     MAX_SPLIT_PARTS is recombined from the parts found first; the plan says it is not proven
     locally optimal (info and a RuntimeWarning) and is still optimal for single-unit moves
     (checked by brute force)."""
-    from townmerge.generate import search
+    from townmerge.generate import move_memo
 
-    monkeypatch.setattr(search, "MAX_SPLIT_PARTS", 12)
+    monkeypatch.setattr(move_memo, "MAX_SPLIT_PARTS", 12)
     area, cfg, scorer, problem, cache = _big_groups(0)
     start = generate_plan(area, method="greedy", target=4, scorer=scorer, config=cfg)
     groups0 = [frozenset(g) for g in problem.index_groups(start.groups().values())]
@@ -144,7 +144,7 @@ def test_time_limit_reached_without_a_plan_is_not_infeasible(county):
 def test_time_limit_is_honoured_by_the_greedy_repair_and_ensembles(monkeypatch):
     from townmerge.datasets.synthetic import synthetic_county
     from townmerge.errors import TimeLimitError
-    from townmerge.generate import api, best_plans, generate_ensemble
+    from townmerge.generate import best_plans, generate_ensemble, repair
 
     s = synthetic_county(48, seed=2)  # greedy dead-ends here; the exact model repairs it
     area = StudyArea(s.units, s.settlements, s.flows, s.roads)
@@ -152,13 +152,13 @@ def test_time_limit_is_honoured_by_the_greedy_repair_and_ensembles(monkeypatch):
         generate_plan(area, method="greedy", target=19, time_limit=1e-6)
     # the exact repair gets the time left, not an unlimited solve
     given = []
-    exact = api.exact_plan
+    exact = repair.exact_plan
 
     def spy(*args, **kw):
         given.append(kw.get("time_limit"))
         return exact(*args, **kw)
 
-    monkeypatch.setattr(api, "exact_plan", spy)
+    monkeypatch.setattr(repair, "exact_plan", spy)
     plan = generate_plan(area, method="greedy", target=19, time_limit=600.0)
     assert plan.info["repaired"] == "exact model"
     assert len(given) == 1 and given[0] is not None and 0 < given[0] < 600.0
@@ -356,7 +356,7 @@ def test_co_occurrence_and_cli_ensemble_do_not_allocate_n_by_n_and_keep_finished
     independent count; the CLI writes each plan before the next is made."""
     from townmerge.cli.commands import main
     from townmerge.errors import InfeasibleError
-    from townmerge.generate import api, co_occurrence
+    from townmerge.generate import co_occurrence, ensemble
 
     plans = _random_plans(8_000, 3, seed=4)
     co, peak = _peak_bytes(lambda: co_occurrence(plans))
@@ -372,7 +372,7 @@ def test_co_occurrence_and_cli_ensemble_do_not_allocate_n_by_n_and_keep_finished
 
     # a failure at the third plan: the first two are on disk already
     made = []
-    search = api.local_search
+    search = ensemble.local_search
 
     def third_fails(*args, **kw):
         if len(made) == 2:
@@ -380,7 +380,7 @@ def test_co_occurrence_and_cli_ensemble_do_not_allocate_n_by_n_and_keep_finished
         made.append(1)
         return search(*args, **kw)
 
-    monkeypatch.setattr(api, "local_search", third_fails)
+    monkeypatch.setattr(ensemble, "local_search", third_fails)
     out = tmp_path / "ens"
     code = main(["ensemble", "sample_shapes/county", "-n", "5", "--target", "13", "--out",
                  str(out)])

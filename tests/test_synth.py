@@ -12,9 +12,9 @@ from geopandas.testing import assert_geodataframe_equal
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from townmerge.config import ROAD_SPEEDS_KMH
+from townmerge.datasets.roads import ROAD_CLASSES
 from townmerge.datasets.synthetic import (
-    ROAD_CLASSES,
-    ROAD_SPEEDS_KMH,
     SyntheticCounty,
     sample_county,
     synthetic_county,

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from shapely import Point, box
 
 import townmerge as tm
-from townmerge.data.io import write_geojson
 from townmerge.data.territories import village_territories
+from townmerge.data.writers import write_geojson
 from townmerge.errors import InputError
 
 SAMPLE = "sample_shapes/county"

@@ -22,12 +22,15 @@ from hypothesis import strategies as st
 
 import townmerge as tm
 from townmerge.config import Config
+from townmerge.data.check_columns import terrain_problems
+from townmerge.data.check_roads import road_speed_problems
 from townmerge.data.columns import FLAG_FALSE, FLAG_TRUE, flag_values, normalize_units, parse_flags
-from townmerge.data.io import Layers, read_layers, write_layers
-from townmerge.data.validation import ValidationReport, road_speed_problems, terrain_problems
+from townmerge.data.io import Layers, read_layers
+from townmerge.data.problems import ValidationReport
+from townmerge.data.writers import write_layers
 from townmerge.errors import InfeasibleError, InputError, TownmergeError
 from townmerge.evaluate.metrics import plan_breaches
-from townmerge.graph.travel import road_graph
+from townmerge.graph.roadgraph import road_graph
 from townmerge.score.seats import unit_thresholds
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,8 @@ from pyproj import CRS
 from shapely import LineString, Point, Polygon, box
 
 from townmerge.data.columns import ColumnMap, normalize_units
-from townmerge.data.validation import Problem, ValidationReport, check_layers
+from townmerge.data.problems import Problem, ValidationReport
+from townmerge.data.validation import check_layers
 from townmerge.errors import CRSError, InputError
 
 CELL = 1000.0

@@ -34,11 +34,13 @@ True
 """
 
 from .config import Config, CriteriaSettings, TerrainThresholds, Thresholds
-from .data.io import read_plan, read_study_area, validate, write_plan
+from .data.io import read_study_area, validate
 from .data.model import StudyArea
 from .data.plan import Plan
+from .data.plan_csv import read_plan, write_plan
 from .errors import InfeasibleError, InputError, TownmergeError
-from .evaluate.metrics import check_plan, compare_plans, merged_units, plan_metrics
+from .evaluate.check import check_plan
+from .evaluate.metrics import compare_plans, merged_units, plan_metrics
 from .evaluate.three_levels import Reform, plan_reform
 from .generate import GroupScorer, best_plans, generate_ensemble, generate_plan, greedy_plan
 from .graph.adjacency import build_adjacency

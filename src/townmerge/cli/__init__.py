@@ -1,6 +1,9 @@
 """Layer 8, the command line.
 
-``townmerge`` and its subcommands (``commands``), argument types (``args``).
+``commands`` (the ``townmerge`` parser and ``main``), ``demo_cmds`` (``demo``,
+``make-sample``, ``sichuan``), ``plan_cmds`` (``validate``, ``plan``, ``ensemble``),
+``review_cmds`` (``score``, ``seats``, ``tiers``, ``compare``), ``inputs`` (the options and
+readers every command shares) and ``args`` (argument types).
 """
 
 from .commands import main

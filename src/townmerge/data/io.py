@@ -1,30 +1,28 @@
-"""Read and write study areas and plans.
+"""Read study areas: the layers from files, checked, and the area built.
 
 A study area is stored as a folder (``units.geojson``, ``settlements.geojson``,
 ``flows.csv``, ``roads.geojson``) or as a GeoPackage with layers of those names;
-units alone may also come from GeoParquet or a Shapefile. GeoJSON is written by
-our own deterministic writer (fixed coordinate precision, properties in column
-order, UTF-8 names as given) so that the same data gives the same bytes.
-
-Plans are CSV files with ``unit_id,new_unit_id`` and optional ``new_name,seat``.
+units alone may also come from GeoParquet or a Shapefile. :func:`read_layers` reads
+the layers as they are (:class:`Layers`), :func:`read_study_area` builds the
+:class:`~townmerge.data.model.StudyArea` (township or village level) and
+:func:`validate` lists every problem without building it. Writing is
+:mod:`townmerge.data.writers`'s job, plans are read and written by
+:mod:`townmerge.data.plan_csv`.
 
 Examples
 --------
->>> import tempfile, pathlib
->>> from townmerge.data.plan import Plan
+>>> import tempfile, pathlib, geopandas as gpd
+>>> from shapely import box
 >>> d = pathlib.Path(tempfile.mkdtemp())
->>> p = Plan.from_mapping({"A": "A", "B": "A"}, names={"A": "甲镇"})
->>> read_plan(write_plan(p, d / "plan.csv")) == p
-True
+>>> gpd.GeoDataFrame({"id": ["A"], "name": ["甲镇"]}, geometry=[box(104, 30, 104.1, 30.1)],
+...                  crs="EPSG:4490").to_file(d / "units.geojson")
+>>> read_layers(d).settlements is None, validate(d).ok
+(True, True)
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -37,26 +35,20 @@ import shapely
 from pyproj import CRS
 
 from ..config import Config
-from ..errors import InputError, PlanError, format_ids
-from .atomic import atomic_folder, atomic_open, atomic_write_with
+from ..errors import InputError
 from .columns import ColumnMap, normalize_flows, normalize_settlements, normalize_units
 from .crs import require_crs
 from .model import StudyArea
-from .plan import Plan
+from .problems import ValidationReport
 from .territories import approximate_villages
 from .textio import read_csv_table
-from .validation import ValidationReport, check_layers
+from .validation import check_layers
 
 __all__ = [
     "Layers",
     "read_layers",
-    "read_plan",
     "read_study_area",
     "validate",
-    "write_geojson",
-    "write_layers",
-    "write_plan",
-    "write_study_area",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -73,31 +65,6 @@ class Layers:
     flows: pd.DataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
     crs: CRS | None = None  # the CRS to measure in, when the user gave one
-
-
-def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
-    what = f"layer {layer!r} of {str(path)!r}" if layer else repr(str(path))
-    try:
-        if path.stat().st_size == 0:
-            raise InputError(f"The file {str(path)!r} is empty (0 bytes): export the layer "
-                             "again, or remove the file if the layer is optional.")
-        if path.suffix == ".parquet":
-            return gpd.read_parquet(path)
-        return gpd.read_file(path, layer=layer, engine="pyogrio")
-    except InputError:
-        raise
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-            pyogrio.errors.FieldError, pyogrio.errors.GeometryError, OSError, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"Cannot read {what}: {reason[:300]}. The file is damaged or "
-                         "truncated, or not in the format its name says; export it again "
-                         "(GeoJSON, GeoPackage, Shapefile or GeoParquet).") from None
-
-
-def _read_flows_csv(path: Path, cm: ColumnMap, encoding: str | None = None) -> pd.DataFrame:
-    ids = {cm.origin or "origin": str, cm.destination or "destination": str}
-    return read_csv_table(path, "flows table", encoding=encoding, dtype=ids,
-                          keep_default_na=True)
 
 
 def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
@@ -183,6 +150,31 @@ def read_layers(path: PathLike, *, columns: ColumnMap | None = None,
         return Layers(units=_read_vector(p), crs=wanted)
     raise InputError(f"Cannot read {str(p)!r}: expected a folder, a GeoPackage, or a units file "
                      f"ending in one of {list(_UNIT_SUFFIXES)}.")
+
+
+def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    what = f"layer {layer!r} of {str(path)!r}" if layer else repr(str(path))
+    try:
+        if path.stat().st_size == 0:
+            raise InputError(f"The file {str(path)!r} is empty (0 bytes): export the layer "
+                             "again, or remove the file if the layer is optional.")
+        if path.suffix == ".parquet":
+            return gpd.read_parquet(path)
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    except InputError:
+        raise
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            pyogrio.errors.FieldError, pyogrio.errors.GeometryError, OSError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"Cannot read {what}: {reason[:300]}. The file is damaged or "
+                         "truncated, or not in the format its name says; export it again "
+                         "(GeoJSON, GeoPackage, Shapefile or GeoParquet).") from None
+
+
+def _read_flows_csv(path: Path, cm: ColumnMap, encoding: str | None = None) -> pd.DataFrame:
+    ids = {cm.origin or "origin": str, cm.destination or "destination": str}
+    return read_csv_table(path, "flows table", encoding=encoding, dtype=ids,
+                          keep_default_na=True)
 
 
 def read_study_area(
@@ -361,301 +353,3 @@ def validate(
         lay.roads, crs=lay.crs, travel=config.travel if config is not None else None,
         config=config,
     )
-
-
-# -- writing -----------------------------------------------------------------------------------
-def _precision(crs: CRS) -> int:
-    return 7 if crs.is_geographic else 3
-
-
-def _json_value(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        return None if math.isnan(f) else f
-    if isinstance(v, (list, tuple, np.ndarray)):
-        return [_json_value(x) for x in v]
-    if v is pd.NA or v is pd.NaT:
-        return None
-    return str(v)
-
-
-def _column_values(col: pd.Series) -> list[Any]:
-    values = [_json_value(v) for v in col.tolist()]
-    if pd.api.types.is_float_dtype(col.dtype):
-        finite = [v for v in values if v is not None]
-        if finite and all(float(v).is_integer() and abs(v) < 2**53 for v in finite):
-            values = [None if v is None else int(v) for v in values]
-    return values
-
-
-def _round_coords(obj: Any, ndigits: int) -> Any:
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(c), ndigits) for c in obj]
-        return [_round_coords(o, ndigits) for o in obj]
-    return obj
-
-
-def write_geojson(gdf: gpd.GeoDataFrame, path: PathLike, *, id_name: str | None = None,
-                  precision: int | None = None) -> Path:
-    """Write a GeoDataFrame as GeoJSON, deterministically.
-
-    The index is written as the first property (named ``id_name`` or the
-    index's name); coordinates are rounded to ``precision`` decimals (7 for
-    geographic CRSs, 3 for projected ones); a CRS other than EPSG:4326 is
-    recorded in a ``crs`` member that GDAL reads back. The file is written
-    whole or not at all (:mod:`townmerge.data.atomic`).
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-    path : str or PathLike
-    id_name : str, optional
-    precision : int, optional
-
-    Returns
-    -------
-    pathlib.Path
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, geopandas as gpd
-    >>> from shapely import Point
-    >>> g = gpd.GeoDataFrame({"name": ["白鹤村"]}, geometry=[Point(104.1, 30.6)],
-    ...                      index=pd.Index(["1"], name="settlement_id"), crs="EPSG:4490")
-    >>> out = write_geojson(g, pathlib.Path(tempfile.mkdtemp()) / "s.geojson")
-    >>> gpd.read_file(out).crs.to_epsg(), gpd.read_file(out).loc[0, "name"]
-    (4490, '白鹤村')
-    """
-    if gdf.crs is None:
-        raise InputError("Cannot write a layer without a CRS; set one with gdf.set_crs(...).")
-    crs = CRS.from_user_input(gdf.crs)
-    epsg = crs.to_epsg()
-    if epsg is None:
-        raise InputError(f"GeoJSON can only record an EPSG CRS; {crs.name!r} has no EPSG code. "
-                         "Write a GeoPackage instead, or reproject.")
-    ndigits = _precision(crs) if precision is None else precision
-    geom_col = gdf.geometry.name
-    props = gdf.drop(columns=[geom_col])
-    id_name = id_name or (str(gdf.index.name) if gdf.index.name is not None else None)
-    columns: dict[str, list[Any]] = {}
-    if id_name is not None:
-        columns[id_name] = [_json_value(v) for v in gdf.index.tolist()]
-    for c in props.columns:
-        columns[str(c)] = _column_values(props[c])
-    geoms = gdf.geometry.array
-    features = []
-    for i in range(len(gdf)):
-        g = geoms[i]
-        geometry = None
-        if g is not None and not g.is_empty:
-            mapping = shapely.geometry.mapping(g)
-            geometry = {"type": mapping["type"],
-                        "coordinates": _round_coords(mapping["coordinates"], ndigits)}
-        features.append({
-            "type": "Feature",
-            "properties": {k: v[i] for k, v in columns.items()},
-            "geometry": geometry,
-        })
-    doc: dict[str, Any] = {"type": "FeatureCollection"}
-    if epsg != 4326:
-        doc["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
-    doc["features"] = features
-    out = Path(path)
-    with atomic_open(out, encoding="utf-8", newline="\n") as fh:
-        fh.write('{"type": "FeatureCollection",\n')
-        if "crs" in doc:
-            fh.write('"crs": ' + json.dumps(doc["crs"], ensure_ascii=False) + ",\n")
-        fh.write('"features": [\n')
-        fh.write(",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":"))
-                            for f in features))
-        fh.write("\n]}\n")
-    return out
-
-
-def write_layers(path: PathLike, layers: Layers, *,
-                 extra: dict[str, gpd.GeoDataFrame] | None = None) -> Path:
-    """Write layers (ids as index) to a folder of GeoJSON + CSV, or to a GeoPackage.
-
-    All the folder's files are replaced together, or none
-    (:func:`townmerge.data.atomic.atomic_folder`); a GeoPackage is written whole or not at all.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        A folder, or a file ending in ``.gpkg``.
-    layers : Layers
-        Frames indexed by id (``unit_id``, ``settlement_id``); flows and roads as they are.
-    extra : dict, optional
-        Further spatial layers to write beside them (e.g. ``villages``).
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    OutputError
-        When the output cannot be written; the previous files are left as they were.
-    """
-    out = Path(path)
-    spatial = {"units": layers.units, "settlements": layers.settlements, "roads": layers.roads,
-               **(extra or {})}
-    flows = layers.flows
-    if out.suffix == ".gpkg":
-        def write_gpkg(tmp: Path) -> None:
-            for name, gdf in spatial.items():
-                if gdf is not None:
-                    frame = gdf.reset_index() if gdf.index.name is not None else gdf
-                    pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
-            if flows is not None:
-                pyogrio.write_dataframe(flows.reset_index(drop=True), tmp, layer="flows",
-                                        driver="GPKG")
-
-        return atomic_write_with(out, write_gpkg)  # whole file or the previous one
-    with atomic_folder(out) as files:  # every file of the folder, or the previous ones
-        for name, gdf in spatial.items():
-            if gdf is not None:
-                write_geojson(gdf, files.path(f"{name}.geojson"))
-            else:
-                files.remove(f"{name}.geojson")
-        if flows is not None:
-            atomic_write_with(files.path("flows.csv"), lambda tmp: flows.to_csv(
-                tmp, index=False, encoding="utf-8", lineterminator="\n"))
-    return out
-
-
-def write_study_area(area: StudyArea, path: PathLike) -> Path:
-    """Write a study area in its input CRS to a folder or a GeoPackage.
-
-    Reading it back with :func:`read_study_area` gives the same ids, names,
-    attributes, geometry (to 1e-7° or 1 mm) and CRS.
-
-    Parameters
-    ----------
-    area : StudyArea
-    path : str or PathLike
-        A folder (GeoJSON + CSV), or a file ending in ``.gpkg``.
-
-    Returns
-    -------
-    pathlib.Path
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, geopandas as gpd
-    >>> from shapely import box
-    >>> a = StudyArea(gpd.GeoDataFrame({"id": ["A"], "name": ["甲镇"]},
-    ...     geometry=[box(104, 30, 104.1, 30.1)], crs="EPSG:4490"))
-    >>> d = write_study_area(a, pathlib.Path(tempfile.mkdtemp()) / "area")
-    >>> read_study_area(d).input_crs.to_epsg()
-    4490
-    """
-    crs = area.input_crs
-    units = area.units
-    if area.population_source == "none":
-        units = units.drop(columns="population")  # do not invent a column the input lacked
-    settlements = area.settlements
-    roads = area.roads
-    return write_layers(path, Layers(
-        units=units.to_crs(crs),
-        settlements=settlements.to_crs(crs) if settlements is not None else None,
-        flows=area.flows,
-        roads=roads.to_crs(crs) if roads is not None else None,
-    ))
-
-
-# -- plans -------------------------------------------------------------------------------------
-PLAN_COLUMNS = ("unit_id", "new_unit_id", "new_name", "seat")
-
-
-def write_plan(plan: Plan, path: PathLike, *, unit_order: Iterable[str] | None = None) -> Path:
-    """Write a plan as CSV: ``unit_id,new_unit_id,new_name,seat`` (one row per current unit).
-
-    Parameters
-    ----------
-    plan : Plan
-    path : str or PathLike
-    unit_order : iterable of str, optional
-        Row order (default: sorted unit ids).
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    OutputError
-        When ``path`` cannot be written (its folder is a file, it is a folder, the disk
-        is full, the folder is read-only); a previous file is left as it was.
-    """
-    out = Path(path)
-    order = list(unit_order) if unit_order is not None else sorted(plan.assignment)
-    plan.check_units(order)
-    with atomic_open(out, encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(PLAN_COLUMNS)
-        for u in order:
-            new = plan.assignment[u]
-            w.writerow([u, new, plan.names.get(new, ""), plan.seats.get(new, "")])
-    return out
-
-
-def read_plan(path: PathLike, *, encoding: str | None = None) -> Plan:
-    """Read a plan CSV with ``unit_id,new_unit_id`` and optional ``new_name,seat``.
-
-    Parameters
-    ----------
-    path : str or PathLike
-    encoding : str, optional
-        Default: UTF-8 (with or without BOM), else GB18030/GBK.
-
-    Returns
-    -------
-    Plan
-
-    Raises
-    ------
-    PlanError
-        For missing columns, no rows, empty or repeated unit ids, or a new unit
-        given two different names or seats; every problem is listed.
-    InputError
-        For a file that is missing, empty or cannot be decoded.
-    """
-    df = read_csv_table(path, "plan", encoding=encoding, dtype=str, keep_default_na=False)
-    missing = [c for c in ("unit_id", "new_unit_id") if c not in df.columns]
-    if missing:
-        raise PlanError(f"The plan file {str(path)!r} lacks column(s) {missing}; its columns are "
-                        f"{list(df.columns)}. Expected unit_id,new_unit_id[,new_name,seat].")
-    if df.empty:
-        raise PlanError(f"The plan file {str(path)!r} has a header but no rows: list every "
-                        "current unit with its new unit (unit_id,new_unit_id; a unit that "
-                        "stays as it is maps to itself).")
-    problems: list[str] = []
-    empty = df.index[(df["unit_id"].str.strip() == "") | (df["new_unit_id"].str.strip() == "")]
-    if len(empty):
-        shown = [df.at[i, "unit_id"] or "(no unit_id)" for i in empty]
-        problems.append(f"{len(empty)} row(s) lack a unit_id or new_unit_id: {format_ids(shown)}")
-    dup = df["unit_id"][df["unit_id"].duplicated() & (df["unit_id"] != "")]
-    if len(dup):
-        problems.append(f"unit ids listed more than once: {format_ids(sorted(set(dup)))}")
-    names: dict[str, str] = {}
-    seats: dict[str, str] = {}
-    for col, table in (("new_name", names), ("seat", seats)):
-        if col not in df.columns:
-            continue
-        given = df[df[col] != ""].groupby("new_unit_id")[col].unique()
-        clash = [k for k, v in given.items() if len(v) > 1]
-        if clash:
-            problems.append(f"new units given several values of {col}: {format_ids(clash)}")
-        table.update({str(k): str(v[0]) for k, v in given.items()})
-    if problems:
-        raise PlanError(f"The plan file {str(path)!r} has problems; fix them and read it again.",
-                        problems)
-    return Plan(dict(zip(df["unit_id"], df["new_unit_id"], strict=True)), names, seats)

@@ -45,7 +45,8 @@ from .columns import (
     parse_flags,
 )
 from .crs import metric_frame, require_crs
-from .validation import ValidationReport, check_layers
+from .problems import ValidationReport
+from .validation import check_layers
 
 __all__ = ["StudyArea", "unit_label"]
 

@@ -2,7 +2,9 @@
 
 A plan never splits a unit (status quo first: whole units are the atoms) and is
 compared with another by its partition (:meth:`Plan.canonical`), never by the
-labels of the new units. Operations return new plans.
+labels of the new units. Operations return new plans. The checks a plan makes
+(tables that agree, units of an area, nesting) are :mod:`townmerge.data.plan_checks`';
+plan files are read and written by :mod:`townmerge.data.plan_csv`.
 
 Examples
 --------
@@ -18,10 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import cast
 
 import pandas as pd
 
-from ..errors import PlanError, format_ids
+from ..errors import PlanError
+from .plan_checks import (
+    assignment_of_groups,
+    check_nesting,
+    check_units_match,
+    containers_of,
+    plan_tables,
+)
+from .plan_info import PlanInfo, plan_summary
 
 __all__ = ["Plan"]
 
@@ -61,22 +72,9 @@ class Plan:
         seats: Mapping[str, str] | None = None,
         info: Mapping[str, object] | None = None,
     ) -> None:
-        assign = {str(k): str(v) for k, v in assignment.items()}
-        groups: dict[str, list[str]] = {}
-        for unit, new in assign.items():
-            groups.setdefault(new, []).append(unit)
-        names = {str(k): str(v) for k, v in (names or {}).items()}
-        seats = {str(k): str(v) for k, v in (seats or {}).items()}
-        for what, table in (("names", names), ("seats", seats)):
-            unknown = sorted(set(table) - set(groups))
-            if unknown:
-                raise PlanError(
-                    f"The plan's {what} name new units that no unit is assigned to: "
-                    f"{format_ids(unknown)}. Remove them or assign units to them."
-                )
+        assign, groups, names, seats = plan_tables(assignment, names, seats)
         object.__setattr__(self, "_assignment", MappingProxyType(assign))
-        object.__setattr__(self, "_groups", MappingProxyType(
-            {k: tuple(sorted(v)) for k, v in sorted(groups.items())}))
+        object.__setattr__(self, "_groups", MappingProxyType(groups))
         object.__setattr__(self, "_names", MappingProxyType(names))
         object.__setattr__(self, "_seats", MappingProxyType(seats))
         object.__setattr__(self, "_info", MappingProxyType(dict(info or {})))
@@ -130,16 +128,7 @@ class Plan:
         >>> Plan.from_groups({"N1": ["A", "B"], "N2": ["C"]}).assignment["B"]
         'N1'
         """
-        assign: dict[str, str] = {}
-        twice: list[str] = []
-        for new, members in groups.items():
-            for m in members:
-                if str(m) in assign:
-                    twice.append(str(m))
-                assign[str(m)] = str(new)
-        if twice:
-            raise PlanError(f"Units listed in more than one new unit: {format_ids(sorted(twice))}.")
-        return cls(assign, names, seats)
+        return cls(assignment_of_groups(groups), names, seats)
 
     # -- views --------------------------------------------------------------------------------
     @property
@@ -158,9 +147,9 @@ class Plan:
         return self._seats
 
     @property
-    def info(self) -> Mapping[str, object]:
-        """How the plan was made: method, seed, objective, gap … (read-only)."""
-        return self._info
+    def info(self) -> PlanInfo:
+        """How the plan was made (:class:`~townmerge.data.plan_info.PlanInfo`; a copy)."""
+        return cast(PlanInfo, dict(self._info))
 
     def with_info(self, **info: object) -> Plan:
         """A copy with more information on how it was made.
@@ -271,21 +260,7 @@ class Plan:
         ...
         townmerge.errors.PlanError: The plan does not match ... have no new unit: B...
         """
-        ids = {str(u) for u in unit_ids}
-        missing = sorted(ids - set(self._assignment))
-        extra = sorted(set(self._assignment) - ids)
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"{len(missing)} unit(s) of the area have no new unit: "
-                             f"{format_ids(missing)}")
-            if extra:
-                parts.append(f"{len(extra)} unit(s) of the plan are not in the area: "
-                             f"{format_ids(extra)}")
-            raise PlanError(
-                "The plan does not match the study area's units: " + "; ".join(parts)
-                + ". Assign every unit once (a unit that stays as it is maps to itself)."
-            )
+        check_units_match(self._assignment, unit_ids)
 
     def containers(self, parent: Plan, parent_of: Mapping[str, str]) -> dict[str, str]:
         """Each current unit → the new unit of ``parent`` it lies in (镇村组三级联动).
@@ -310,30 +285,14 @@ class Plan:
         >>> villages.containers(towns, {"v1": "T1", "v2": "T2"})
         {'v1': 'N', 'v2': 'N'}
         """
-        orphans = sorted(u for u in self._assignment if u not in parent_of)
-        unknown = sorted({str(parent_of[u]) for u in self._assignment if u in parent_of
-                          and str(parent_of[u]) not in parent.assignment})
-        if orphans or unknown:
-            parts = []
-            if orphans:
-                parts.append(f"units with no parent unit: {format_ids(orphans)}")
-            if unknown:
-                parts.append(f"parent units missing from the upper plan: {format_ids(unknown)}")
-            raise PlanError("Cannot nest the plan: " + "; ".join(parts) + ".")
-        return {u: parent.assignment[str(parent_of[u])] for u in self._assignment}
+        return containers_of(self._assignment, parent.assignment, parent_of)
 
     def check_nested(self, parent: Plan, parent_of: Mapping[str, str]) -> None:
         """Check that every new unit lies inside a single new unit of ``parent``.
 
         A village plan must nest in the township plan (镇村组三级联动): no new
-        village straddles two new townships.
-
-        Parameters
-        ----------
-        parent : Plan
-            The plan of the level above.
-        parent_of : Mapping[str, str]
-            Current unit → current unit of the level above.
+        village straddles two new townships. ``parent`` and ``parent_of`` are as for
+        :meth:`containers`.
 
         Raises
         ------
@@ -349,18 +308,7 @@ class Plan:
         ...
         townmerge.errors.PlanError: 1 new unit(s) straddle units of the upper plan: V (in T1, T2)...
         """
-        where = self.containers(parent, parent_of)
-        bad = []
-        for new, members in self._groups.items():
-            inside = sorted({where[m] for m in members})
-            if len(inside) > 1:
-                bad.append(f"{new} (in {', '.join(inside)})")
-        if bad:
-            raise PlanError(
-                f"{len(bad)} new unit(s) straddle units of the upper plan: {format_ids(bad)}. "
-                "Every new unit must lie inside one new unit of the level above: split the "
-                "straddling ones, or merge at the upper level first."
-            )
+        check_nesting(self._groups, self.containers(parent, parent_of))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Plan):
@@ -379,4 +327,4 @@ class Plan:
                        dict(self._info)))
 
     def __repr__(self) -> str:
-        return f"<Plan: {self.n_units} units → {self.n_new} new units>"
+        return plan_summary(self)

@@ -1,10 +1,16 @@
 """Layer 2, datasets: data sets a user can load, like ``sklearn.datasets``.
 
 ``synthetic``: :func:`sample_county` and :func:`synthetic_county` draw synthetic counties
-(units, settlements, flows, roads) from a seed. ``province``: :func:`synthetic_province`
-places several of them side by side as one province and :func:`level_areas` gives the
-township and village study areas of one. ``sichuan``: :func:`read_sichuan` reads the
-real Sichuan code tables of 2018 and 2021 shipped in ``sample_shapes/sichuan``.
+(units, settlements, flows, roads) from a seed, running these steps in order: ``spec`` (the
+checked parameters), ``grid`` (the raster, its outline and ruggedness), ``regions`` (seeds
+relaxed and grown into contiguous regions with wiggly borders), ``placement`` (units and
+settlements, their seats and terrain), ``population`` (people, groups, towns and townships),
+``names`` (Chinese names), ``codes`` (statistical codes), ``shapes`` (traced polygons and
+points in EPSG:4490), ``roads`` (the road network and its classes) and ``flows``
+(gravity-model flows). ``province``: :func:`synthetic_province` places several synthetic
+counties side by side as one province and :func:`level_areas` gives the township and
+village study areas of one. ``sichuan``: :func:`read_sichuan` reads the real Sichuan code tables
+of 2018 and 2021 shipped in ``sample_shapes/sichuan``.
 
 Examples
 --------

@@ -1,6 +1,7 @@
 """Layer 6, evaluate: check, measure and compare plans; count and log a reform.
 
-``metrics`` (:func:`~townmerge.evaluate.metrics.check_plan`, plan metrics and comparison),
+``check`` (:func:`~townmerge.evaluate.check.check_plan`: a report, or a raise), ``metrics``
+(plan metrics and comparison),
 ``levels`` (counts and exact reduction rates by level and kind), ``changelog`` (old codes →
 new codes), ``reform`` (per-county and province summaries of a reform), ``three_levels``
 (:func:`~townmerge.evaluate.three_levels.plan_reform`: the whole reform, townships, villages
@@ -10,6 +11,7 @@ and groups nested), ``groups`` (groups estimated from counts per village),
 in parallel, summaries and change logs merged, failed counties named).
 """
 
-from .metrics import check_plan, compare_plans, merged_units, plan_metrics
+from .check import PlanCheck, check_plan
+from .metrics import compare_plans, merged_units, plan_metrics
 
-__all__ = ["check_plan", "compare_plans", "merged_units", "plan_metrics"]
+__all__ = ["PlanCheck", "check_plan", "compare_plans", "merged_units", "plan_metrics"]

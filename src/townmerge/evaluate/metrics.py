@@ -31,7 +31,6 @@ from scipy.sparse import coo_matrix
 from ..config import Config
 from ..data.crs import equal_area_km2
 from ..data.model import StudyArea, unit_label
-from ..data.nesting import Nesting, nesting_message
 from ..data.plan import Plan
 from ..errors import InputError, PlanError, format_ids
 from ..graph.flows import SettlementFlows
@@ -45,12 +44,12 @@ __all__ = [
     "Breach",
     "PlanSummary",
     "adjusted_rand_index",
-    "check_plan",
     "compare_plans",
     "dissolve",
     "merged_units",
     "plan_breaches",
     "plan_metrics",
+    "rule_label",
     "summarize",
 ]
 
@@ -119,6 +118,17 @@ class Breach:
         return self.text("en")
 
 
+def rule_label(rule: str, lang: str = "en") -> str:
+    """What breaking ``rule`` (one of :data:`RULES`) means, in ``"zh"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> rule_label("contiguity"), rule_label("contiguity", "zh")
+    ('not contiguous', '不连片')
+    """
+    return (_RULE_ZH if lang == "zh" else _RULE_EN)[rule]
+
+
 def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
                   edges: pd.DataFrame | None = None,
                   scorer: MergerScorer | None = None) -> list[Breach]:
@@ -180,68 +190,6 @@ def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
         out.append(Breach(str(new), new_unit_name(area, plan, new), members, rule, figure,
                           limit, en, zh))
     return out
-
-
-def check_plan(area: StudyArea, plan: Plan, *, edges: pd.DataFrame | None = None,
-               config: Config | None = None, scorer: MergerScorer | None = None,
-               within: Nesting | None = None) -> None:
-    """Refuse a plan that is not a partition of the area's units or breaks a hard rule.
-
-    The rules are those of :func:`plan_breaches` (the scorer's hard
-    constraints, as ``config`` switches them, and the plan's seats).
-
-    Parameters
-    ----------
-    area : StudyArea
-    plan : Plan
-    edges : DataFrame, optional
-        Adjacency edge table (default: rook adjacency of the area).
-    config : Config, optional
-        Limits and which constraints apply (``Config.constraints``).
-    scorer : MergerScorer, optional
-        Reuse a scorer of ``area``.
-    within : Nesting, optional
-        For a village plan: the township plan it must nest in
-        (:class:`townmerge.data.nesting.Nesting`); new villages that straddle new
-        townships are refused along with any other problem. The new townships
-        then take the place of the villages' old townships (the ``same_parent``
-        rule is judged by the nesting).
-
-    Raises
-    ------
-    PlanError
-        Naming units missing from the plan, unknown units, every new unit
-        (id, name and members) that breaks a rule, with the rule and its figures,
-        and, with ``within``, every new village that straddles new townships
-        (its villages and townships named).
-
-    Examples
-    --------
-    >>> from townmerge.testing.grids import grid_units
-    >>> area = StudyArea(grid_units("ABC", locked={"B": True}))
-    >>> check_plan(area, Plan.from_groups({"A": ["A"], "B": ["B"], "C": ["C"]}))
-    >>> check_plan(area, Plan.from_groups({"X": ["A", "B"], "C": ["C"]}))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    townmerge.errors.PlanError: 1 new unit of the plan breaks a hard rule (X (A镇)): a locked ...
-    """
-    breaches = plan_breaches(area, plan, config=config, edges=edges, scorer=scorer)
-    nested = within.problems(plan) if within is not None else []
-    if within is not None:  # the level above is the new plan's, not the units' old parents
-        breaches = [b for b in breaches if b.rule != "same_parent"]
-    if not breaches and not nested:
-        return
-    if not breaches:
-        raise PlanError(nesting_message(nested), nested)
-    bad = list(dict.fromkeys(f"{b.new_unit} ({b.name})" for b in breaches))
-    n = len(bad)
-    rules = list(dict.fromkeys(_RULE_EN[b.rule] for b in breaches))
-    raise PlanError(
-        f"{n} new unit{'' if n == 1 else 's'} of the plan {'breaks' if n == 1 else 'break'} a "
-        f"hard rule ({format_ids(bad)}): {', '.join(rules)}. Change these new units (or, for "
-        "an island, add a reviewed virtual link)"
-        + ("; " + nesting_message(nested) if nested else "") + ". Every problem:",
-        [str(b) for b in breaches] + nested)
 
 
 def merged_units(area: StudyArea, plan: Plan) -> gpd.GeoDataFrame:

@@ -33,7 +33,7 @@ from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, MissingDataWarning
 from ..graph.derived import derived
-from ..graph.flows import pair_exchange
+from ..graph.observed import pair_exchange
 from ..score.rules import group_floor, population_rules_off
 from ..score.scorer import MergerScorer
 from ..score.seats import unit_thresholds

@@ -1,6 +1,6 @@
 """Independent tasks on any ``concurrent.futures.Executor``, with shared data shipped once.
 
-Ensemble members (:func:`townmerge.generate.api.iter_ensemble`) and the counties of a
+Ensemble members (:func:`townmerge.generate.ensemble.iter_ensemble`) and the counties of a
 province run (:func:`townmerge.evaluate.province.plan_province`) are independent tasks
 that all read one large object: the study area with its derived structures (adjacency,
 travel network, flows, the scorer built on them). :func:`run_tasks` runs

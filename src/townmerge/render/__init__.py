@@ -1,7 +1,11 @@
 """Layer 7, render: offline HTML maps and the plan report.
 
-``maps`` inlines Leaflet from ``render/static``; ``report`` writes a standalone printable
-page; ``verbatim`` holds the folium elements that never go through a template.
+Maps: ``maps`` assembles the offline page (inlining Leaflet from ``render/static``) from the
+layers ``map_data`` builds; ``verbatim`` holds the folium elements that never go through a
+template. The report: ``report`` (:func:`plan_report`, :func:`save_report`) runs
+``report_tables`` (the figures, :func:`report_figures`), ``sentences`` (official wording,
+zh/en) and ``report_html`` (the escaped, standalone page, :func:`render_report`);
+``report_kinds`` reads unit and settlement types.
 
 Examples
 --------
@@ -11,15 +15,10 @@ True
 """
 
 from .maps import before_after_map, save_map
-from .report import (
-    ReportFigures,
-    count_sentences,
-    merger_paragraph,
-    plan_report,
-    render_report,
-    report_figures,
-    save_report,
-)
+from .report import plan_report, save_report
+from .report_html import render_report
+from .report_tables import ReportFigures, report_figures
+from .sentences import count_sentences, merger_paragraph
 
 __all__ = [
     "ReportFigures",

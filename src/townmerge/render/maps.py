@@ -12,7 +12,9 @@ tooltips, labels and tiles reach the page as one JSON object escaped for a
 ``<script>`` element (:func:`townmerge.render.verbatim.script_json`), and a
 fixed script draws them, writing every name with ``textContent`` (never as
 HTML); the title and legend are HTML-escaped and, like the inlined Leaflet,
-written verbatim (:class:`townmerge.render.verbatim.Verbatim`).
+written verbatim (:class:`townmerge.render.verbatim.Verbatim`). This module assembles the
+page (folium scaffolding, inline Leaflet, CSS, the fixed drawing script, title, legend and
+warnings); :mod:`townmerge.render.map_data` builds the data it draws.
 
 Examples
 --------
@@ -30,47 +32,28 @@ Examples
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import pathlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from importlib.resources import files
 from typing import Any
 
 import folium
 import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
 from branca.element import Figure
 from folium.utilities import camelize
-from shapely.geometry import mapping
 
 from ..data.atomic import atomic_write_text
-from ..data.crs import equal_area_km2
-from ..errors import CRSError, ParameterError
+from ..errors import ParameterError
 from ..evaluate.metrics import Breach
-from ..i18n import check_lang, fmt_area_km2, fmt_population, join_names, label
+from ..i18n import check_lang, label
+from .map_data import escape_html, map_data
 from .verbatim import ScriptAfter, Verbatim, script_json
 
-__all__ = ["PALETTE", "before_after_map", "save_map"]
+__all__ = ["before_after_map", "save_map"]
 
-#: Fill colours of the merged units (ColorBrewer Set3, grey replaced), in order of use.
-PALETTE: tuple[str, ...] = (
-    "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
-    "#b3de69", "#fccde5", "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3",
-)  # fmt: skip
-#: Fill of a current unit that goes to no known merged unit.
-NO_UNIT_COLOUR = "#cccccc"
-#: Decimals kept in WGS84 coordinates (10⁻⁶° is about 0.1 m).
-COORD_DECIMALS = 6
-#: Two units closer than this (degrees, about 1 m) count as neighbours for colouring.
-NEIGHBOUR_TOLERANCE_DEG = 1e-5
-
-_WGS84 = "EPSG:4326"
-_MEMBER_SEPARATORS = re.compile(r"[,，、;；]")
 # Leaflet's CSS points at images we do not ship (layers control, default marker).
 _CSS_IMAGE_URL = re.compile(r"url\((?![\"']?#)[^)]*\)")
 # Names of JavaScript variables folium gives its objects (``map_`` and hex digits).
@@ -172,10 +155,6 @@ _DRAW_JS = """
 """
 
 
-def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
 def _static_text(name: str) -> str:
     return (files("townmerge.render") / "static" / name).read_text(encoding="utf-8")
 
@@ -199,231 +178,6 @@ def _inline_leaflet(m: folium.Map) -> None:
     figure.header.add_child(Verbatim(f"<style>{css}</style>"), name="leaflet_css_inline")
     figure.header.add_child(Verbatim(f"<script>{js}</script>"), name="leaflet_js_inline")
     figure.header.add_child(Verbatim(f"<style>{_CSS}</style>"), name="townmerge_css")
-
-
-def _to_wgs84(gdf: gpd.GeoDataFrame, which: str) -> gpd.GeoDataFrame:
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise TypeError(f"`{which}` must be a GeoDataFrame, not {type(gdf).__name__}.")
-    if gdf.crs is None:
-        raise CRSError(
-            f"The `{which}` frame has no coordinate reference system (CRS); set it with "
-            f"{which}.set_crs('EPSG:4490') (CGCS2000) or the CRS the coordinates are in."
-        )
-    return gdf.to_crs(_WGS84)
-
-
-def _values(gdf: pd.DataFrame, column: str) -> list[Any]:
-    """The column's values as a list, or ``None`` for each row when it is absent."""
-    if column not in gdf.columns:
-        return [None] * len(gdf)
-    return list(gdf[column].to_numpy(dtype=object))
-
-
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str | list | tuple | np.ndarray):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _id_str(value: object) -> str:
-    """An id as text; integral floats (``12.0``, from a column with gaps) lose ``.0``."""
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _number(value: object) -> float | None:
-    if _is_missing(value):
-        return None
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return out if np.isfinite(out) else None
-
-
-def _text(value: object, default: str = "") -> str:
-    return default if _is_missing(value) else str(value)
-
-
-def _member_names(value: object) -> list[str] | None:
-    if _is_missing(value):
-        return None
-    if isinstance(value, str):
-        parts: Iterable[object] = _MEMBER_SEPARATORS.split(value)
-    elif isinstance(value, Iterable):
-        parts = value
-    else:
-        parts = [value]
-    names = [str(p).strip() for p in parts if not _is_missing(p) and str(p).strip()]
-    return names or None
-
-
-def _area_km2(frame: gpd.GeoDataFrame) -> np.ndarray:
-    """Areas in km² of lon/lat units: their ``area_km2`` where given, else measured.
-
-    Both come from :func:`townmerge.data.crs.equal_area_km2` (``merged_units`` fills
-    ``area_km2`` with it), so the map shows the same area as the report and the
-    GeoJSON.
-    """
-    given = (pd.to_numeric(frame["area_km2"], errors="coerce").to_numpy(dtype=float)
-             if "area_km2" in frame.columns else np.full(len(frame), np.nan))
-    missing = ~np.isfinite(given)
-    if missing.any():
-        given[missing] = equal_area_km2(frame.geometry.to_numpy()[missing], _WGS84)
-    return given
-
-
-def _round(geoms: np.ndarray) -> np.ndarray:
-    result: np.ndarray = shapely.transform(geoms, lambda c: np.round(c, COORD_DECIMALS))
-    return result
-
-
-def _has_shape(geom: object) -> bool:
-    return isinstance(geom, shapely.Geometry) and not bool(shapely.is_empty(geom))
-
-
-def _greedy_colours(ids: Sequence[str], geoms: np.ndarray) -> list[str]:
-    """A palette colour per unit, neighbours differing whenever the palette allows.
-
-    Units are coloured in order of sorted id; each takes, among the colours no
-    coloured neighbour has, the one used least so far (ties: palette order).
-    """
-    n = len(ids)
-    neighbours: list[set[int]] = [set() for _ in range(n)]
-    valid = np.array([_has_shape(g) for g in geoms], dtype=bool)
-    if valid.any():
-        tree = shapely.STRtree(geoms)
-        left, right = tree.query(geoms, predicate="dwithin", distance=NEIGHBOUR_TOLERANCE_DEG)
-        for a, b in zip(left.tolist(), right.tolist(), strict=True):
-            if a != b:
-                neighbours[a].add(b)
-    chosen: dict[int, int] = {}
-    used = [0] * len(PALETTE)
-    for i in sorted(range(n), key=lambda k: (ids[k], k)):
-        taken = [chosen[j] for j in neighbours[i] if j in chosen]
-        free = [k for k in range(len(PALETTE)) if k not in taken]
-        candidates = free or list(range(len(PALETTE)))
-        best = min(candidates, key=lambda k: (taken.count(k), used[k], k))
-        chosen[i] = best
-        used[best] += 1
-    return [PALETTE[chosen[i]] for i in range(n)]
-
-
-def _tip(title: str, rows: Sequence[tuple[str, str | None]]) -> dict[str, Any]:
-    """Tooltip as plain text (drawn with ``textContent``): a name and its lines.
-
-    Rows with no value are left out.
-    """
-    return {"name": title,
-            "lines": [f"{key}: {value}" for key, value in rows if value is not None]}
-
-
-def _collection(
-    geoms: np.ndarray, properties: Sequence[dict[str, Any]]
-) -> dict[str, Any]:
-    features = [
-        {"type": "Feature", "properties": props, "geometry": mapping(geom)}
-        for geom, props in zip(geoms, properties, strict=True)
-        if _has_shape(geom)
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _settlement_shapes(settlements: gpd.GeoDataFrame, lang: str) -> dict[str, Any]:
-    pts = _to_wgs84(settlements, "settlements")
-    geoms = pts.geometry.to_numpy()
-    geoms = np.array(
-        [g if not _has_shape(g) or g.geom_type == "Point" else g.representative_point()
-         for g in geoms],
-        dtype=object,
-    )
-    pops = [_number(v) for v in _values(pts, "population")]
-    known = [p for p in pops if p is not None and p > 0]
-    top = max(known) if known else None
-    props = []
-    for sid, name, pop in zip(pts.index, _values(pts, "name"), pops, strict=True):
-        radius = 3.0 if pop is None or top is None else 2.5 + 5.5 * (max(pop, 0.0) / top) ** 0.5
-        props.append({
-            **_tip(_text(name, str(sid)), [
-                (label("population", lang), fmt_population(pop, lang) if pop is not None else None),
-            ]),
-            "style": {
-                "radius": round(radius, 1), "color": "#333333", "weight": 1,
-                "fillColor": "#ffffff", "fillOpacity": 0.9,
-            },
-        })
-    return _collection(_round(geoms), props)
-
-
-def _before_properties(
-    old: gpd.GeoDataFrame, name_of: dict[str, str], colours: dict[str, str], lang: str
-) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """Tooltip and style of each current unit, and the former names of each new unit."""
-    ids = [_id_str(i) for i in old.index]
-    names = [_text(v, i) for v, i in zip(_values(old, "name"), ids, strict=True)]
-    targets = [None if _is_missing(v) else _id_str(v) for v in _values(old, "new_unit")]
-    pops = [_number(v) for v in _values(old, "population")]
-    areas = _area_km2(old)
-    members_of: dict[str, list[str]] = {}
-    for k in sorted(range(len(ids)), key=lambda j: ids[j]):
-        target = targets[k]
-        if target is not None:
-            members_of.setdefault(target, []).append(names[k])
-    props = []
-    for k, (uid, name, target) in enumerate(zip(ids, names, targets, strict=True)):
-        rows: list[tuple[str, str | None]] = [
-            (label("unit_id", lang), uid),
-            (label("population", lang), fmt_population(pops[k], lang)),
-            (label("area", lang), fmt_area_km2(areas[k], lang)),
-            (label("new_unit", lang), None if target is None else name_of.get(target, target)),
-        ]
-        fill = colours.get(target, NO_UNIT_COLOUR) if target is not None else NO_UNIT_COLOUR
-        props.append({
-            **_tip(name, rows),
-            "style": {"color": "#333333", "weight": 1, "opacity": 0.9,
-                      "fillColor": fill, "fillOpacity": 0.35},
-        })
-    return props, members_of
-
-
-def _after_properties(
-    new: gpd.GeoDataFrame, ids: list[str], names: list[str], colours: dict[str, str],
-    members_of: dict[str, list[str]], lang: str,
-) -> list[dict[str, Any]]:
-    """Tooltip and style of each merged unit."""
-    pops = [_number(v) for v in _values(new, "population")]
-    areas = _area_km2(new)
-    # names, never bare ids: merged_units gives ids in ``members`` and names in ``member_names``
-    members = _values(new, "member_names" if "member_names" in new.columns else "members")
-    seats = _values(new, "seat_name")
-    props = []
-    for k, uid in enumerate(ids):
-        former = _member_names(members[k]) or members_of.get(uid)
-        rows: list[tuple[str, str | None]] = [
-            (label("population", lang), fmt_population(pops[k], lang)),
-            (label("area", lang), fmt_area_km2(areas[k], lang)),
-            (label("members", lang), join_names(former, lang) if former else None),
-            (label("seat", lang), None if _is_missing(seats[k]) else str(seats[k])),
-        ]
-        props.append({
-            **_tip(names[k], rows),
-            "style": {"color": "#444444", "weight": 1.5, "opacity": 1,
-                      "fillColor": colours[uid], "fillOpacity": 0.75},
-        })
-    return props
-
-
-def _labels(geoms: np.ndarray, names: list[str]) -> dict[str, Any]:
-    """A text label (no image) at a point inside each unit."""
-    keep = [k for k, geom in enumerate(geoms) if _has_shape(geom)]
-    points = _round(shapely.point_on_surface(geoms[keep]))
-    return _collection(points, [{"label": names[k]} for k in keep])
 
 
 def _tiles(tiles: str | None) -> dict[str, Any] | None:
@@ -505,10 +259,12 @@ def before_after_map(
     Notes
     -----
     Any CRS is accepted; geometries are drawn in WGS84 with coordinates rounded
-    to :data:`COORD_DECIMALS` decimals. Areas are geodesic, on the WGS84
-    ellipsoid. Merged units are filled from :data:`PALETTE`, greedily in order
-    of sorted id so that touching units usually differ; current units are
-    thin outlines filled faintly with the colour of the unit they go to.
+    to :data:`~townmerge.render.map_data.COORD_DECIMALS` decimals. Areas are
+    geodesic, on the WGS84 ellipsoid. Merged units are filled from
+    :data:`~townmerge.render.map_data.PALETTE`, greedily in order of sorted id so
+    that touching units usually differ; current units are thin outlines filled
+    faintly with the colour of the unit they go to (:func:`~townmerge.render.map_data.map_data`
+    builds the layers).
 
     Examples
     --------
@@ -527,62 +283,36 @@ def before_after_map(
     (True, True, False)
     """
     check_lang(lang)
-    old = _to_wgs84(before, "before")
-    new = _to_wgs84(after, "after")
-    for frame, which in ((old, "before"), (new, "after")):
-        if len(frame) == 0:
-            raise ValueError(f"The `{which}` frame is empty: there is nothing to draw.")
-    bounds = np.vstack([old.total_bounds, new.total_bounds])
-    if not np.isfinite(bounds).any():
-        raise ValueError("The `before` and `after` frames have no geometry to draw.")
-    minx, miny = np.round(np.nanmin(bounds[:, :2], axis=0), COORD_DECIMALS).tolist()
-    maxx, maxy = np.round(np.nanmax(bounds[:, 2:], axis=0), COORD_DECIMALS).tolist()
-    centre = [round((miny + maxy) / 2, COORD_DECIMALS), round((minx + maxx) / 2, COORD_DECIMALS)]
-
-    new_ids = [_id_str(i) for i in new.index]
-    new_geoms = new.geometry.to_numpy()
-    new_names = [_text(v, i) for v, i in zip(_values(new, "name"), new_ids, strict=True)]
-    colours = dict(zip(new_ids, _greedy_colours(new_ids, new_geoms), strict=True))
-    old_props, members_of = _before_properties(old, dict(zip(new_ids, new_names, strict=True)),
-                                               colours, lang)
-    new_props = _after_properties(new, new_ids, new_names, colours, members_of, lang)
-
-    layers: list[dict[str, Any]] = [
-        {"title": _esc(label("before", lang)), "show": False,
-         "shapes": _collection(_round(old.geometry.to_numpy()), old_props)},
-        {"title": _esc(label("after", lang)), "show": True,
-         "shapes": _collection(_round(new_geoms), new_props),
-         "labels": _labels(new_geoms, new_names)},
-    ]
-    if settlements is not None and len(settlements) > 0:
-        layers.append({"title": _esc(label("settlements", lang)), "show": False,
-                       "shapes": _settlement_shapes(settlements, lang)})
+    data = map_data(before, after, settlements, lang)
     tile_layer = _tiles(tiles)
 
     m = folium.Map(
-        location=centre, zoom_start=10, tiles=None, control_scale=True, zoom_snap=0.25
+        location=data.centre, zoom_start=10, tiles=None, control_scale=True, zoom_snap=0.25
     )
     _inline_leaflet(m)
     figure = m.get_root()
     assert isinstance(figure, Figure)
     title_text = title if title is not None else label("title", lang)
-    figure.header.add_child(Verbatim(f"<title>{_esc(title_text)}</title>"), name="townmerge_title")
+    figure.header.add_child(Verbatim(f"<title>{escape_html(title_text)}</title>"),
+                            name="townmerge_title")
     figure.html.add_child(
-        Verbatim(f'<div class="tm-title">{_esc(title_text)}</div>'
+        Verbatim(f'<div class="tm-title">{escape_html(title_text)}</div>'
                  + _breach_box(breaches, lang)), name="townmerge_title"
     )
     legend = (
         '<div class="tm-legend">'
-        f"<b>{_esc(label('legend_title', lang))}</b>"
-        f"<div>{_esc(label('before', lang))} → {_esc(label('after', lang))}</div>"
-        f'<div class="tm-count">{len(old)} → {len(new)} {_esc(label("units", lang))}</div>'
+        f"<b>{escape_html(label('legend_title', lang))}</b>"
+        f"<div>{escape_html(label('before', lang))} → {escape_html(label('after', lang))}</div>"
+        f'<div class="tm-count">{data.counts[0]} → {data.counts[1]} '
+        f'{escape_html(label("units", lang))}</div>'
         "</div>"
     )
     figure.html.add_child(Verbatim(legend), name="townmerge_legend")
     data_id = f"{m.get_name()}_data"
-    data = {"layers": layers, "tiles": tile_layer, "bounds": [[miny, minx], [maxy, maxx]]}
+    page_data = {"layers": data.layers, "tiles": tile_layer, "bounds": data.bounds}
     figure.html.add_child(
-        Verbatim(f'<script type="application/json" id="{data_id}">{script_json(data)}</script>'),
+        Verbatim(f'<script type="application/json" id="{data_id}">{script_json(page_data)}'
+                 "</script>"),
         name="townmerge_data",
     )
     m.add_child(_draw_script(m, data_id, tile_layer is not None), name="townmerge_draw")
@@ -594,7 +324,7 @@ _BREACH_HEAD = {"zh": "警告：本方案违反以下硬约束", "en": "Warning:
 
 def _plain(value: object) -> str:
     """Escaped text that no template engine reads as code (braces as entities)."""
-    return _esc(value).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
+    return escape_html(value).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
 
 
 def _breach_box(breaches: Sequence[Breach | str], lang: str) -> str:

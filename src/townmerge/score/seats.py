@@ -49,9 +49,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..config import Config
+from ..data.check_columns import terrain_problems
+from ..data.check_settlements import unknown_seat_problems
 from ..data.columns import parse_flags
 from ..data.model import StudyArea, unit_label
-from ..data.validation import ValidationReport, terrain_problems, unknown_seat_problems
+from ..data.problems import ValidationReport
 from ..errors import InputError, format_ids
 from ..graph.derived import derived
 from ..graph.flows import SettlementFlows, settlement_flows

@@ -1,0 +1,142 @@
+"""``townmerge demo``, ``make-sample`` and ``sichuan``: the data that comes with townmerge.
+
+``demo`` merges the sample county's townships with the exact model and writes
+the plan, the merged units, the before/after map and the report together (all
+four or none); ``make-sample`` regenerates the synthetic sample county byte for
+byte; ``sichuan`` counts Sichuan's township and village reform from the real
+code tables. Each ``run_*`` takes the parsed arguments and returns the exit
+status.
+
+Examples
+--------
+>>> from townmerge.cli.commands import build_parser
+>>> build_parser().parse_args(["demo"]).func is run_demo
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..config import Config
+from ..data.atomic import atomic_folder
+from ..data.io import Layers
+from ..data.model import StudyArea
+from ..data.plan import Plan
+from ..data.plan_csv import write_plan
+from ..data.writers import write_geojson, write_layers
+from ..errors import EXIT_OK, InfeasibleError
+from ..evaluate.metrics import merged_units, plan_breaches, summarize
+from ..generate import generate_plan
+from ..i18n import fmt_population
+from ..render import (
+    before_after_map,
+    count_sentences,
+    render_report,
+    report_figures,
+    save_map,
+    save_report,
+)
+from .inputs import read_config, sample_area
+
+__all__ = ["run_demo", "run_make_sample", "run_sichuan"]
+
+
+def _demo_plan(area: StudyArea, target: int, config: Config) -> Plan:
+    """The best plan the settings allow: fewest new units below their floor, then the objective.
+
+    Both proven by the exact model: the bound on the share below the floor is
+    tightened one unit at a time from 0 until a plan exists.
+    """
+    if not area.has_population:
+        return generate_plan(area, method="exact", target=target, config=config)
+    for below in range(target + 1):
+        try:
+            return generate_plan(area, method="exact", target=target, config=config,
+                                 bounds={"share_below_floor": below / target})
+        except InfeasibleError:
+            continue
+    return generate_plan(area, method="exact", target=target,  # raises: no feasible plan
+                         config=config)
+
+
+def run_demo(ns: argparse.Namespace) -> int:
+    """``townmerge demo``: the best plan for the sample county (or ``--data``), and its outputs.
+
+    Examples
+    --------
+    >>> from townmerge.cli.commands import main
+    >>> main(["demo", "--target", "0"])
+    2
+    """
+    cfg = read_config(ns)
+    area = sample_area(ns.data, ns.encoding)
+    plan = _demo_plan(area, ns.target, cfg)
+    breaches = plan_breaches(area, plan, config=cfg)  # none from the exact model: say so if any
+    out = Path(ns.out)
+    with atomic_folder(out) as files:  # the four files together, or the previous ones
+        write_plan(plan, files.path("plan.csv"), unit_order=area.unit_ids)
+        merged = merged_units(area, plan)
+        write_geojson(merged.to_crs(area.input_crs), files.path("merged_units.geojson"))
+        before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
+        m = before_after_map(before, merged, settlements=area.settlements, lang=ns.lang,
+                             tiles=ns.tiles, title=ns.title, breaches=breaches)
+        save_map(m, files.path("before_after.html"))
+        figures = report_figures(area, plan, config=cfg)
+        save_report(render_report(figures, lang=ns.lang, title=ns.title),
+                    files.path("report.html"))
+    s = summarize(area, plan)
+    zh = ns.lang == "zh"
+    for sentence in count_sentences(figures, ns.lang):
+        print(sentence)
+    print(("总人口：调整前 {p0}，调整后 {p1}" if zh else "Population: before {p0}, after {p1}")
+          .format(p0=fmt_population(s.population_before, ns.lang),
+                  p1=fmt_population(s.population_after, ns.lang)))
+    for gid, row in merged.sort_values("population", ascending=False).iterrows():
+        print(f"  {gid} {row['name']}: {fmt_population(row['population'], ns.lang)}"
+              f"  ({row['member_names']})")
+    print(f"wrote {out / 'before_after.html'}, {out / 'report.html'}, {out / 'plan.csv'}, "
+          f"{out / 'merged_units.geojson'}")
+    for b in breaches:  # also at the top of the report and the map
+        print(f"townmerge: warning: {b.text(ns.lang)}", file=sys.stderr)
+    return 0
+
+
+def run_make_sample(ns: argparse.Namespace) -> int:
+    """``townmerge make-sample``: write the synthetic sample county of ``--seed`` to ``out``.
+
+    Examples
+    --------
+    >>> from townmerge.cli.commands import main
+    >>> main(["make-sample", "out", "--seed", "-1"])
+    2
+    """
+    from ..datasets.synthetic import sample_county
+
+    s = sample_county(seed=ns.seed)
+    out = write_layers(ns.out, Layers(s.units, s.settlements, s.flows, s.roads),
+                       extra={"villages": s.villages})
+    print(f"wrote the synthetic sample county (seed {ns.seed}) to {out}")
+    return 0
+
+
+def run_sichuan(ns: argparse.Namespace) -> int:
+    """``townmerge sichuan``: the reform's counts per county and for the province.
+
+    Examples
+    --------
+    >>> from townmerge.cli.commands import main
+    >>> main(["sichuan", "--lang", "fr"])
+    2
+    """
+    from ..evaluate.reform import sichuan_summary, summary_text, write_summary
+
+    summary = sichuan_summary(ns.data)
+    print(summary_text(summary, ns.lang))
+    if ns.out:
+        for path in write_summary(summary, ns.out):
+            print(f"→ {path}")
+    return EXIT_OK
+

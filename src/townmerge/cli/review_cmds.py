@@ -1,0 +1,183 @@
+"""``townmerge score``, ``seats``, ``tiers`` and ``compare``: looking at mergers and plans.
+
+``score`` scores every candidate merger with its reasons; ``seats`` chooses the
+seat (驻地) of each new unit of a plan; ``tiers`` classifies settlements into
+tiers (主城区/中心镇/中心村 …); ``compare`` sets the neutral figures of plans side
+by side, with the status quo, and says which plans are dominated. Each ``run_*``
+takes the parsed arguments and returns the exit status.
+
+Examples
+--------
+>>> plan_labels(["2024/plan.csv", "2025/plan.csv"])
+['2024/plan', '2025/plan']
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..data.plan import Plan
+from ..errors import TownmergeError
+from ..evaluate.metrics import compare_plans
+from ..score.figures import dominated_by
+from ..score.scorer import plan_objective, score_mergers
+from ..score.seats import choose_seat, seat_selector
+from ..score.tiers import classify_tiers
+from .inputs import read_area, read_config, read_plan_file, write_table
+
+__all__ = ["STATUS_QUO", "plan_labels", "run_compare", "run_score", "run_seats", "run_tiers"]
+
+#: Label of the status quo column of ``townmerge compare``.
+STATUS_QUO = "status quo"
+
+
+def run_score(ns: argparse.Namespace) -> int:
+    """``townmerge score``: every candidate merger's scores, the best printed.
+
+    Examples
+    --------
+    >>> from townmerge.cli.commands import main
+    >>> main(["score", "area", "--top", "0"])
+    2
+    """
+    cfg = read_config(ns)
+    area = read_area(ns)
+    plan = read_plan_file(ns, ns.plan) if ns.plan else None
+    table = score_mergers(area, plan, cfg)
+    reason = "reason_zh" if ns.lang == "zh" else "reason_en"
+    cols = ["member_names", "seat_name", "total", "band", "feasible", "binding", reason]
+    with pd.option_context("display.max_colwidth", 90, "display.width", 200):
+        print(table[cols].head(ns.top).to_string())
+    if table.attrs.get("notes"):
+        print("notes: " + "; ".join(table.attrs["notes" if ns.lang == "en" else "notes_zh"]))
+    write_table(table, ns.out, "every candidate's scores")
+    return 0
+
+
+def run_seats(ns: argparse.Namespace) -> int:
+    """``townmerge seats``: the seat of each new unit of a plan, with the reason.
+
+    Examples
+    --------
+    >>> from townmerge.cli.commands import main
+    >>> main(["seats", "area"])
+    2
+    """
+    cfg = read_config(ns)
+    area = read_area(ns)
+    plan = read_plan_file(ns, ns.plan)
+    plan.check_units(area.unit_ids)
+    selector = seat_selector(area, cfg)
+    rows = []
+    for new, members in plan.groups().items():
+        c = choose_seat(area, members, config=cfg, selector=selector)
+        keeper = c.keeper if c.keeper is not None else new
+        rows.append({"new_unit_id": new, "members": ",".join(members), "seat": c.seat,
+                     "seat_name": c.seat_name, "moved": c.moved,
+                     "named_after": f"{keeper} {area.units.at[keeper, 'name']}",
+                     "within_limit": c.within_limit,
+                     "reason": c.reason_zh if ns.lang == "zh" else c.reason_en})
+    table = pd.DataFrame(rows).set_index("new_unit_id")
+    with pd.option_context("display.max_colwidth", 100, "display.width", 200):
+        print(table[["seat_name", "moved", "named_after", "within_limit", "reason"]].to_string())
+    write_table(table, ns.out, "seats")
+    return 0
+
+
+def run_tiers(ns: argparse.Namespace) -> int:
+    """``townmerge tiers``: the tier of every settlement, before or after a plan.
+
+    Examples
+    --------
+    >>> from townmerge.cli.commands import main
+    >>> main(["tiers", "area", "--town-quotas", "1,2"])
+    2
+    """
+    cfg = read_config(ns)
+    area = read_area(ns)
+    plan = read_plan_file(ns, ns.plan) if ns.plan else None
+    table = classify_tiers(area, plan, config=cfg, town_quotas=ns.town_quotas,
+                           village_quotas=ns.village_quotas)
+    col = "tier" if ns.lang == "zh" else "tier_en"
+    for tier, group in table.groupby(col, sort=False):
+        print(f"{tier} ({len(group)}): " + "、".join(map(str, group["name"].head(30)))
+              + (" …" if len(group) > 30 else ""))
+    write_table(table, ns.out, "tiers")
+    return 0
+
+
+def plan_labels(paths: Sequence[str], reserved: Sequence[str] = (STATUS_QUO,)) -> list[str]:
+    """A unique column label for each plan file: its name, with parent folders where needed.
+
+    Files sharing a name are told apart by their folders (``a/plan``,
+    ``b/plan``); a label never equals a reserved one (the status quo column);
+    the same file given twice is numbered.
+
+    Examples
+    --------
+    >>> plan_labels(["a/plan.csv", "b/plan.csv", "exact.csv", "status quo.csv"])
+    ['a/plan', 'b/plan', 'exact', 'status quo.csv']
+    >>> plan_labels(["x.csv", "x.csv"])
+    ['x', 'x #2']
+    """
+    parts = [Path(p).with_suffix("").parts or (str(p),) for p in paths]
+    depth = [1] * len(paths)
+
+    def label(i: int) -> str:
+        return "/".join(parts[i][-depth[i]:])
+
+    while True:
+        labels = [label(i) for i in range(len(paths))]
+        clash = [i for i, t in enumerate(labels) if (labels.count(t) > 1 or t in reserved)
+                 and depth[i] < len(parts[i])]
+        if not clash:
+            break
+        for i in clash:
+            depth[i] += 1
+    out: list[str] = []
+    for i, t in enumerate(labels):
+        if t in reserved:
+            t = Path(paths[i]).as_posix()
+        base, n = t, 1
+        while t in out or t in reserved:
+            n += 1
+            t = f"{base} #{n}"
+        out.append(t)
+    return out
+
+
+def run_compare(ns: argparse.Namespace) -> int:
+    """``townmerge compare``: the neutral figures of plans and the status quo.
+
+    Examples
+    --------
+    >>> from townmerge.cli.commands import main
+    >>> main(["compare", "area"])
+    2
+    """
+    cfg = read_config(ns)
+    area = read_area(ns)
+    plans: dict[str, Plan] = {STATUS_QUO: Plan.identity(area.unit_ids)}
+    for label, p in zip(plan_labels(ns.plans), ns.plans, strict=True):
+        plans[label] = read_plan_file(ns, p)
+    table = compare_plans(area, plans, config=cfg)
+    objective = {}
+    for name, p in plans.items():
+        try:
+            objective[name] = plan_objective(area, p, config=cfg)
+        except TownmergeError as exc:
+            objective[name] = float("nan")
+            print(f"{name}: {exc}", file=sys.stderr)
+    table.loc["objective"] = pd.Series(objective)
+    print(table.round(3).to_string())
+    for name, by in dominated_by(table).items():
+        if by:
+            print(f"{name} is dominated by {', '.join(by)} (as good on every neutral figure and "
+                  "the objective, better on one)")
+    write_table(table, ns.out, "the comparison")
+    return 0
