@@ -10,13 +10,17 @@ import pickle
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pandas as pd
 import pytest
 
+from townmerge.cli.commands import main
 from townmerge.config import Config
+from townmerge.data.io import Layers
 from townmerge.data.model import StudyArea
+from townmerge.data.writers import write_layers
 from townmerge.datasets.province import level_areas, synthetic_province
 from townmerge.datasets.synthetic import sample_county
-from townmerge.errors import InputError, ParameterError
+from townmerge.errors import EXIT_USAGE, InputError, ParameterError
 from townmerge.evaluate.province import CountyFailure, ProvinceRun, plan_province
 from townmerge.generate.deadline import Deadline
 from townmerge.generate.ensemble import generate_ensemble, iter_ensemble
@@ -205,3 +209,48 @@ def test_a_deadline_keeps_its_end_in_another_process():
     assert d.limit == 3600.0 and 0 < d.left() <= 3600.0
     assert pickle.loads(pickle.dumps(Deadline(0.0))).expired()
     assert pickle.loads(pickle.dumps(Deadline(None))).left() is None
+
+
+# -- command line -----------------------------------------------------------------------------
+def test_cli_ensemble_with_jobs_writes_the_serial_plans(tmp_path):
+    args = ["ensemble", "sample_shapes/county", "-n", "3", "--target", "13", "--seed", "4"]
+    assert main([*args, "--out", str(tmp_path / "serial")]) == 0
+    assert main([*args, "--jobs", "2", "--out", str(tmp_path / "pool")]) == 0
+    for i in range(3):
+        name = f"plan_{i:03d}.csv"
+        assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes()
+    co = "co_occurrence.csv"
+    assert (tmp_path / "pool" / co).read_bytes() == (tmp_path / "serial" / co).read_bytes()
+
+
+def test_cli_scheduler_without_dask_is_a_usage_error(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    code = main(["ensemble", "sample_shapes/county", "-n", "2", "--scheduler",
+                 "tcp://127.0.0.1:8786", "--out", str(tmp_path / "e")])
+    assert code == EXIT_USAGE
+    assert "pip install 'townmerge[dask]'" in capsys.readouterr().err
+
+
+def test_cli_jobs_with_best_or_with_scheduler_is_a_usage_error(capsys, tmp_path):
+    out = str(tmp_path / "e")
+    assert main(["ensemble", "sample_shapes/county", "-n", "2", "--best", "--jobs", "2",
+                 "--out", out]) == EXIT_USAGE
+    assert "--best" in capsys.readouterr().err
+    assert main(["ensemble", "sample_shapes/county", "--jobs", "2", "--scheduler", "x",
+                 "--out", out]) == EXIT_USAGE
+
+
+def test_cli_province_plans_three_levels_county_by_county(tmp_path, capsys):
+    p = synthetic_province(2, 6, seed=3)
+    data = write_layers(tmp_path / "province", Layers(p.units, p.settlements, p.flows, p.roads),
+                        extra={"villages": p.villages})
+    out = tmp_path / "out"
+    assert main(["province", str(data), "--villages", "--method", "greedy", "--lang", "en",
+                 "--out", str(out)]) == 0
+    counts = pd.read_csv(out / "counts.csv", index_col=[0, 1])
+    assert counts.loc[("township", "total"), "before"] == 12
+    assert counts.loc[("township", "total"), "counties"] == 2
+    log = pd.read_csv(out / "change_log.csv", dtype=str)
+    assert set(log["county"]) == {"510101", "510102"}
+    assert len(pd.read_csv(out / "failed.csv")) == 0
+    assert "Townships and subdistricts: from 12 to" in capsys.readouterr().out

@@ -14,7 +14,8 @@ shows its traceback).
 
 This module holds the parser and :func:`main`; the subcommands live in
 :mod:`townmerge.cli.demo_cmds` (``demo``, ``make-sample``, ``sichuan``),
-:mod:`townmerge.cli.plan_cmds` (``validate``, ``plan``, ``ensemble``) and
+:mod:`townmerge.cli.plan_cmds` (``validate``, ``plan``, ``ensemble``),
+:mod:`townmerge.cli.province_cmds` (``province``) and
 :mod:`townmerge.cli.review_cmds` (``score``, ``seats``, ``tiers``, ``compare``).
 """
 
@@ -44,9 +45,10 @@ from ..errors import (
     ParameterError,
     TimeLimitError,
 )
-from . import demo_cmds, plan_cmds, review_cmds
+from . import demo_cmds, plan_cmds, province_cmds, review_cmds
 from .args import bound_item, non_negative_int, positive_float, positive_int, quotas
 from .inputs import add_area_args, add_input_args
+from .workers import add_parallel_args
 
 __all__ = ["build_parser", "main"]
 
@@ -152,7 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the n best plans in order, each proven by the exact model, instead "
                         "of randomised plans")
     e.add_argument("--out", default="ensemble")
+    add_parallel_args(e)
     e.set_defaults(func=plan_cmds.run_ensemble)
+
+    pv = sub_parser("province", help="plan every county of a multi-county area in parallel: "
+                    "merged counts and change log, failed counties named")
+    province_cmds.add_province_args(pv)
 
     c = sub_parser("compare", help="neutral figures of plans side by side")
     add_area_args(c)
