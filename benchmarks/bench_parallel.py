@@ -55,7 +55,7 @@ from townmerge.datasets.synthetic import sample_county, synthetic_county  # noqa
 from townmerge.evaluate.province import plan_province  # noqa: E402
 from townmerge.generate.ensemble import generate_ensemble  # noqa: E402
 from townmerge.generate.parallel import dumps  # noqa: E402
-from townmerge.score.scorer import MergerScorer  # noqa: E402
+from townmerge.generate.prepare import setup_problem  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "communes_2016.parquet"
@@ -94,9 +94,13 @@ def province_area(units: int) -> townmerge.StudyArea:
     return townmerge.StudyArea(c.units, c.settlements, c.flows, c.roads)
 
 
-def _child(job: Callable[..., Any], mode: str, out: Any) -> None:
-    """Run one measurement in this (forked) process; send back times, memory, fingerprints."""
-    area, work = job()
+def _child(area: townmerge.StudyArea, work: Callable[..., list[str]], mode: str,
+           out: Any) -> None:
+    """Run one measurement in this (forked) process; send back times, memory, fingerprints.
+
+    The area was built in the parent before the fork, with nothing derived yet: each run
+    builds its adjacency, scorer … itself, inside the time measured.
+    """
     kwargs: dict[str, Any] = {}
     cluster = client = None
     if mode.startswith("pool"):
@@ -121,10 +125,11 @@ def _child(job: Callable[..., Any], mode: str, out: Any) -> None:
              prints))
 
 
-def measure(job: Callable[..., Any], mode: str) -> tuple[float, float, float, list[str]]:
+def measure(area: townmerge.StudyArea, work: Callable[..., list[str]],
+            mode: str) -> tuple[float, float, float, list[str]]:
     ctx = mp.get_context("fork")
     q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(job, mode, q))
+    p = ctx.Process(target=_child, args=(area, work, mode, q))
     p.start()
     result = q.get()
     p.join()
@@ -135,33 +140,23 @@ def serial_part(area: townmerge.StudyArea) -> tuple[float, float]:
     """Seconds of the set-up every run makes once (adjacency, scorer) and MB shipped."""
     copy = _machine.fresh(area)
     t0 = time.perf_counter()
-    scorer = MergerScorer(copy)
+    shared = setup_problem(copy, None, None, None, None)
     setup = time.perf_counter() - t0
-    return setup, len(dumps((copy, scorer))) / 1e6
+    return setup, len(dumps((copy, shared))) / 1e6
 
 
-def ensemble_job(area_of: Callable[[], townmerge.StudyArea], n: int,
-                 target: Callable[[townmerge.StudyArea], int]) -> Callable[..., Any]:
-    def job() -> tuple[townmerge.StudyArea, Callable[..., list[str]]]:
-        area = area_of()
-
-        def work(a: townmerge.StudyArea, **kw: Any) -> list[str]:
-            plans = generate_ensemble(a, n, target=target(a), progress=False, **kw)
-            return [fingerprint(p) for p in plans]
-        return area, work
-    return job
+def ensemble_work(n: int, target: Callable[[townmerge.StudyArea], int]
+                  ) -> Callable[..., list[str]]:
+    def work(a: townmerge.StudyArea, **kw: Any) -> list[str]:
+        plans = generate_ensemble(a, n, target=target(a), progress=False, **kw)
+        return [fingerprint(p) for p in plans]
+    return work
 
 
-def province_job(units: int) -> Callable[..., Any]:
-    def job() -> tuple[townmerge.StudyArea, Callable[..., list[str]]]:
-        area = province_area(units)
-
-        def work(a: townmerge.StudyArea, **kw: Any) -> list[str]:
-            run = plan_province(a, method="greedy", progress=False, **kw)
-            return ([f"{c}:{fingerprint(r.township_plan)}" for c, r in run.results.items()]
-                    + [f"failed {f}" for f in run.failed.values()])
-        return area, work
-    return job
+def province_work(a: townmerge.StudyArea, **kw: Any) -> list[str]:
+    run = plan_province(a, method="greedy", progress=False, **kw)
+    return ([f"{c}:{fingerprint(r.township_plan)}" for c, r in run.results.items()]
+            + [f"failed {f}" for f in run.failed.values()])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,25 +169,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quick = args.quick
     n_county, n_nat, deps, prov = (20, 2, 3, 300) if quick else (200, 20, None, 6850)
-    workloads = [
+    workloads: list[tuple[str, str, Callable[..., list[str]], Callable[[], Any]]] = [
         ("county", f"{n_county}-plan ensemble, sample county (33 units)",
-         ensemble_job(county_area, n_county, lambda a: 13), county_area),
+         ensemble_work(n_county, lambda a: 13), county_area),
         ("national", f"{n_nat}-plan ensemble, French communes"
                      + (f" ({deps} départements)" if deps else ""),
-         ensemble_job(lambda: national_area(deps), n_nat, lambda a: 2 * len(a) // 3),
-         lambda: national_area(deps)),
+         ensemble_work(n_nat, lambda a: 2 * len(a) // 3), lambda: national_area(deps)),
         ("province", f"province of {prov:,} synthetic townships, county by county (greedy)",
-         province_job(prov), lambda: province_area(prov)),
+         province_work, lambda: province_area(prov)),
     ]
     print(f"Command: `{COMMAND}{' --quick' if quick else ''}`, commit {_machine.commit()}.\n")
     print(f"Machine: {_machine.machine()}.\n")
     rows, notes = [], []
     per_plan = setup = ship = None
-    for key, label, job, area_of in workloads:
+    for key, label, work, area_of in workloads:
         if key in args.skip:
             continue
         print(f"{label} …", file=sys.stderr, flush=True)
-        results = {mode: measure(job, mode) for mode in MODES}
+        area = area_of()
+        results = {mode: measure(area, work, mode) for mode in MODES}
         base = results["serial"][0]
         same = all(results[m][3] == results["serial"][3] for m in MODES)
         for mode in MODES:
@@ -200,9 +195,9 @@ def main(argv: list[str] | None = None) -> int:
             w = "—" if math.isnan(worker) else f"{worker:,.0f}"
             rows.append(f"| {label} | {mode} | {wall:,.1f} | {base / wall:.2f}× | "
                         f"{parent:,.0f} | {w} |")
-        s, mb = serial_part(area_of())
+        s, mb = serial_part(area)
         notes.append(f"- {label}: plans identical in the three runs: {'yes' if same else 'NO'}; "
-                     f"serial set-up (adjacency + scorer) {s:.1f} s, shipped to each worker "
+                     f"serial set-up (adjacency + scorer) {s:.2f} s, shipped to each worker "
                      f"once: {mb:.1f} MB pickled.")
         if key == "national":
             per_plan, setup, ship = (base - s) / n_nat, s, mb
@@ -215,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     if per_plan is not None and setup is not None and ship is not None:
         est = (setup + ship / 100 + math.ceil(10_000 / 64) * per_plan) / 3600
         print(f"\nOn paper: a 10,000-plan national ensemble on 64 cores ≈ {est:.1f} h "
-              f"(set-up {setup:.0f} s once, {ship:.0f} MB shipped to each worker at an "
+              f"(set-up {setup:.1f} s once, {ship:.0f} MB shipped to each worker at an "
               f"assumed 100 MB/s, then ceil(10000 / 64) = 157 rounds of {per_plan:.1f} s "
               "per plan, the serial seconds per plan; one copy of the area per worker).")
     print("\nWhat stays serial: building the study area, the adjacency and the scorer "
