@@ -164,11 +164,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="20 county plans, 2 national plans on 3 départements, a "
                              "300-township province")
+    parser.add_argument("--county-plans", type=int, help="default 200 (--quick: 20)")
+    parser.add_argument("--national-plans", type=int, help="default 20 (--quick: 2)")
+    parser.add_argument("--departements", type=int,
+                        help="only the first N départements (default: all; --quick: 3)")
+    parser.add_argument("--province-units", type=int, help="default 6850 (--quick: 300)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["county", "national",
                                                                   "province"])
     args = parser.parse_args(argv)
     quick = args.quick
     n_county, n_nat, deps, prov = (20, 2, 3, 300) if quick else (200, 20, None, 6850)
+    n_county = args.county_plans or n_county
+    n_nat = args.national_plans or n_nat
+    deps = args.departements or deps
+    prov = args.province_units or prov
+    flags = " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
     workloads: list[tuple[str, str, Callable[..., list[str]], Callable[[], Any]]] = [
         ("county", f"{n_county}-plan ensemble, sample county (33 units)",
          ensemble_work(n_county, lambda a: 13), county_area),
@@ -178,9 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         ("province", f"province of {prov:,} synthetic townships, county by county (greedy)",
          province_work, lambda: province_area(prov)),
     ]
-    print(f"Command: `{COMMAND}{' --quick' if quick else ''}`, commit {_machine.commit()}.\n")
+    print(f"Command: `{COMMAND}{' ' + flags if flags else ''}`, commit {_machine.commit()}.\n")
     print(f"Machine: {_machine.machine()}.\n")
-    rows, notes = [], []
+    print("| workload | run | wall (s) | speed-up | peak MB (parent) | peak MB (largest "
+          "worker) |")
+    print("|---|---|---:|---:|---:|---:|", flush=True)
+    notes = []
     per_plan = setup = ship = None
     for key, label, work, area_of in workloads:
         if key in args.skip:
@@ -193,18 +206,14 @@ def main(argv: list[str] | None = None) -> int:
         for mode in MODES:
             wall, parent, worker, _ = results[mode]
             w = "—" if math.isnan(worker) else f"{worker:,.0f}"
-            rows.append(f"| {label} | {mode} | {wall:,.1f} | {base / wall:.2f}× | "
-                        f"{parent:,.0f} | {w} |")
+            print(f"| {label} | {mode} | {wall:,.1f} | {base / wall:.2f}× | "
+                  f"{parent:,.0f} | {w} |", flush=True)
         s, mb = serial_part(area)
         notes.append(f"- {label}: plans identical in the three runs: {'yes' if same else 'NO'}; "
                      f"serial set-up (adjacency + scorer) {s:.2f} s, shipped to each worker "
                      f"once: {mb:.1f} MB pickled.")
         if key == "national":
             per_plan, setup, ship = (base - s) / n_nat, s, mb
-    print("| workload | run | wall (s) | speed-up | peak MB (parent) | peak MB (largest "
-          "worker) |")
-    print("|---|---|---:|---:|---:|---:|")
-    print("\n".join(rows))
     print()
     print("\n".join(notes))
     if per_plan is not None and setup is not None and ship is not None:
