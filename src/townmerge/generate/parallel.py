@@ -292,6 +292,8 @@ def run_tasks(
 
     jobs = check_jobs(n_jobs, executor)
     todo = list(items)
+    if not todo:
+        return
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), disable=not show, desc=desc, unit=unit) as bar:
         if executor is None and jobs is None:
