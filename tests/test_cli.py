@@ -137,7 +137,8 @@ def test_plan_as_good_as_another_plan_on_every_figure(tmp_path, capsys):
     greedy, exact = tmp_path / "greedy.csv", tmp_path / "exact.csv"
     assert main(["plan", str(SAMPLE), "--target", "13", "--out", str(greedy)]) == 0
     assert main(["plan", str(SAMPLE), "--method", "exact", "--target", "13", "--as-good-as",
-                 str(greedy), "--bound", "population_cv=0.7", "--out", str(exact)]) == 0
+                 str(greedy), "--bound", "population_cv=0.7", "--out", str(exact),
+                 "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "figure bounds met: flow_kept_population" in out and "population_cv" in out
     area = read_study_area(SAMPLE)
@@ -149,7 +150,7 @@ def test_plan_as_good_as_another_plan_on_every_figure(tmp_path, capsys):
     for name in ("share_below_floor", "mean_minutes_to_seat", "max_minutes_to_seat"):
         assert mine[name] <= theirs[name] + 1e-12
     # side by side, the comparison says which plan is dominated
-    assert main(["compare", str(SAMPLE), str(greedy), str(exact)]) == 0
+    assert main(["compare", str(SAMPLE), str(greedy), str(exact), "--lang", "en"]) == 0
     assert "greedy is dominated by exact" in capsys.readouterr().out
 
 

@@ -46,7 +46,7 @@ def test_seats_and_tiers_commands(exact_plan_csv, tmp_path, capsys):
 
 
 def test_compare_and_ensemble_commands(exact_plan_csv, tmp_path, capsys):
-    assert main(["compare", SAMPLE, str(exact_plan_csv)]) == 0
+    assert main(["compare", SAMPLE, str(exact_plan_csv), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
     assert "flow_kept_population" in printed and "objective" in printed
     assert main(["ensemble", SAMPLE, "-n", "5", "--target", "13", "--out",

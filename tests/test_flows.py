@@ -21,7 +21,6 @@ from townmerge.graph.flows import (
     GravityParams,
     build_settlement_graph,
     settlement_flows,
-    unit_pair_flows,
 )
 from townmerge.graph.gravity import fit_gravity, gravity_masses
 from townmerge.graph.roadgraph import road_graph
@@ -385,9 +384,10 @@ def test_unit_pairs_conserve_every_flow_type(county_flows) -> None:  # type: ign
 
 
 def test_unit_pairs_match_the_observed_unit_flows(county: StudyArea, county_flows) -> None:  # type: ignore[no-untyped-def]
-    from townmerge.graph.observed import unit_flows
+    from townmerge.graph.unitpairs import unit_flows
 
-    old = unit_flows(county, "population").set_index(["origin_unit", "destination_unit"])
+    old = unit_flows(county, "population", source="observed").set_index(
+        ["origin_unit", "destination_unit"])
     new = county_flows.unit_pairs().set_index(["origin_unit", "destination_unit"])
     new = new.loc[new["population"] > 0, "population"]
     pd.testing.assert_series_equal(new.sort_index(), old["flow"].sort_index(),
@@ -486,12 +486,33 @@ def test_dominant_direction_among_neighbours(county: StudyArea, county_flows) ->
         assert dom in nbrs[uid]
 
 
-def test_unit_pair_flows_estimates_without_a_flow_table() -> None:
+def test_unit_flows_estimate_without_a_flow_table() -> None:
+    from townmerge.graph.unitpairs import unit_flows
+
     area = tiny_area()
-    up = unit_pair_flows(area)
-    assert set(zip(up["origin_unit"], up["destination_unit"], strict=True)) <= {
-        ("W", "W"), ("W", "E"), ("E", "W"), ("E", "E")}
-    assert (up[["population", "traffic", "economic"]] > 0).all().all()
+    for t in ("population", "traffic", "economic"):
+        up = unit_flows(area, t)
+        assert set(zip(up["origin_unit"], up["destination_unit"], strict=True)) <= {
+            ("W", "W"), ("W", "E"), ("E", "W"), ("E", "E")}
+        assert (up["flow"] > 0).all()
+    assert unit_flows(area, source="observed").empty  # no flow table: nothing observed
+
+
+def test_unit_flows_one_way_directed_and_exchanged(county: StudyArea) -> None:
+    from townmerge.errors import ParameterError
+    from townmerge.graph.unitpairs import unit_flows
+
+    directed = unit_flows(county, "traffic")
+    exchanged = unit_flows(county, "traffic", directed=False)
+    assert (exchanged["unit_a"] < exchanged["unit_b"]).all()
+    between = directed[directed["origin_unit"] != directed["destination_unit"]]
+    assert exchanged["flow"].sum() == pytest.approx(between["flow"].sum(), rel=1e-12)
+    observed = unit_flows(county, "traffic", source="observed")
+    assert observed["flow"].sum() <= directed["flow"].sum() * (1 + 1e-12)
+    with pytest.raises(ParameterError, match="flow_type"):
+        unit_flows(county, "money")
+    with pytest.raises(ParameterError, match="source"):
+        unit_flows(county, source="guess")  # type: ignore[arg-type]
 
 
 def test_unknown_flow_type() -> None:

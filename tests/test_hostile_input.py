@@ -285,10 +285,12 @@ def test_toml_values_of_the_wrong_type_or_out_of_range(text, named, tmp_path, ca
 
 def test_validate_reports_config_problems_beside_the_data(county, tmp_path, capsys):
     f = toml(tmp_path, "[thresholds.plain]\np_min = 200000\n")
-    code, _, err = run(capsys, "validate", SAMPLE, "--config", f)
+    code, _, err = run(capsys, "validate", SAMPLE, "--config", f, "--lang", "en")
     assert code == EXIT_INPUT
     assert "p_min (200,000) is above p_max" in err
     assert "the layers passed every check" in err  # the data were checked as well
+    code, _, err = run(capsys, "validate", SAMPLE, "--config", f)
+    assert "校验未通过：数据0个错误、0个警告；设置文件有误" in err
     where = set_terrain(county, "swamp")
     code, _, err = run(capsys, "validate", county, "--config", f)
     assert code == EXIT_INPUT

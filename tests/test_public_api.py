@@ -12,7 +12,7 @@ import pytest
 import townmerge
 
 #: Names the issue found at the top level that belong in their submodule.
-NOT_TOP_LEVEL = ["objective_value", "gravity_masses", "pair_exchange", "natural_breaks",
+NOT_TOP_LEVEL = ["objective_value", "gravity_masses", "unit_flows", "natural_breaks",
                  "FigureModel", "CriterionRegistry"]
 #: Names the issue found missing from the top level.
 TOP_LEVEL = ["Thresholds", "TerrainThresholds", "CriteriaSettings", "GroupScorer"]
@@ -43,7 +43,7 @@ def test_missing_names_are_top_level(name):
 
 @pytest.mark.parametrize(("module", "name"), [
     ("townmerge.score.scorer", "objective_value"), ("townmerge.graph.gravity", "gravity_masses"),
-    ("townmerge.graph.observed", "pair_exchange"), ("townmerge.score.tiers", "natural_breaks"),
+    ("townmerge.graph.unitpairs", "unit_flows"), ("townmerge.score.tiers", "natural_breaks"),
     ("townmerge.score.figures", "FigureModel"), ("townmerge.score.criteria", "CriterionRegistry"),
     ("townmerge.graph.flows", "settlement_flows"), ("townmerge.evaluate.metrics", "summarize"),
     ("townmerge.data.nesting", "Nesting"), ("townmerge.generate", "co_occurrence"),

@@ -29,6 +29,7 @@ from ..data.plan_csv import write_plan
 from ..data.writers import write_geojson, write_layers
 from ..errors import EXIT_OK, InfeasibleError
 from ..evaluate.metrics import merged_units, plan_breaches, summarize
+from ..evaluate.three_levels import Reform, plan_reform
 from ..generate import generate_plan
 from ..i18n import fmt_population
 from ..render import (
@@ -39,7 +40,7 @@ from ..render import (
     save_map,
     save_report,
 )
-from .inputs import read_config, sample_area
+from .inputs import read_config, sample_area, sample_villages, say
 
 __all__ = ["run_demo", "run_make_sample", "run_sichuan"]
 
@@ -62,6 +63,22 @@ def _demo_plan(area: StudyArea, target: int, config: Config) -> Plan:
                          config=config)
 
 
+#: The reference county's village-level targets (建制村 132 → 83, 社区 110 → 79).
+SAMPLE_VILLAGE_TARGETS = {"village": 83, "community": 79}
+
+
+def _reform(ns: argparse.Namespace, area: StudyArea, plan: Plan, config: Config) -> Reform | None:
+    """The villages and groups nested in ``plan`` (None when the data has no village level)."""
+    villages = sample_villages(ns.data, ns.encoding)
+    if villages is None:
+        return None
+    targets = {k: v for k, v in (("village", ns.village_target),
+                                 ("community", ns.community_target)) if v is not None}
+    if ns.data is None and not targets:
+        targets = dict(SAMPLE_VILLAGE_TARGETS)
+    return plan_reform(area, villages, township_plan=plan, targets=targets, method="exact")
+
+
 def run_demo(ns: argparse.Namespace) -> int:
     """``townmerge demo``: the best plan for the sample county (or ``--data``), and its outputs.
 
@@ -75,9 +92,18 @@ def run_demo(ns: argparse.Namespace) -> int:
     area = sample_area(ns.data, ns.encoding)
     plan = _demo_plan(area, ns.target, cfg)
     breaches = plan_breaches(area, plan, config=cfg)  # none from the exact model: say so if any
+    reform = _reform(ns, area, plan, cfg)
     out = Path(ns.out)
-    with atomic_folder(out) as files:  # the four files together, or the previous ones
+    with atomic_folder(out) as files:  # every file together, or the previous ones
         write_plan(plan, files.path("plan.csv"), unit_order=area.unit_ids)
+        if reform is not None:
+            write_plan(reform.village_plan, files.path("village_plan.csv"),
+                       unit_order=reform.villages.unit_ids)
+            reform.change_log().to_csv(files.path("changes.csv"), index=False)
+            wording = reform.wording(ns.lang).join(
+                reform.checklist_table(ns.lang).groupby("new_unit")["status"]
+                .agg(lambda s: "、".join(sorted(set(s)))).rename("checklist"))
+            wording.to_csv(files.path("village_mergers.csv"))
         merged = merged_units(area, plan)
         write_geojson(merged.to_crs(area.input_crs), files.path("merged_units.geojson"))
         before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
@@ -91,14 +117,20 @@ def run_demo(ns: argparse.Namespace) -> int:
     zh = ns.lang == "zh"
     for sentence in count_sentences(figures, ns.lang):
         print(sentence)
+    if reform is not None:  # the whole reform: townships, villages, communities, groups
+        for sentence in reform.summary(ns.lang)[1:]:  # the townships are above
+            print(sentence)
     print(("总人口：调整前 {p0}，调整后 {p1}" if zh else "Population: before {p0}, after {p1}")
           .format(p0=fmt_population(s.population_before, ns.lang),
                   p1=fmt_population(s.population_after, ns.lang)))
     for gid, row in merged.sort_values("population", ascending=False).iterrows():
         print(f"  {gid} {row['name']}: {fmt_population(row['population'], ns.lang)}"
               f"  ({row['member_names']})")
-    print(f"wrote {out / 'before_after.html'}, {out / 'report.html'}, {out / 'plan.csv'}, "
-          f"{out / 'merged_units.geojson'}")
+    names = ["before_after.html", "report.html", "plan.csv", "merged_units.geojson"]
+    if reform is not None:
+        names += ["village_plan.csv", "changes.csv", "village_mergers.csv"]
+    written = ", ".join(str(out / n) for n in names)
+    say(ns, f"已写出 {written}", f"wrote {written}")
     for b in breaches:  # also at the top of the report and the map
         print(f"townmerge: warning: {b.text(ns.lang)}", file=sys.stderr)
     return 0
@@ -118,7 +150,8 @@ def run_make_sample(ns: argparse.Namespace) -> int:
     s = sample_county(seed=ns.seed)
     out = write_layers(ns.out, Layers(s.units, s.settlements, s.flows, s.roads),
                        extra={"villages": s.villages})
-    print(f"wrote the synthetic sample county (seed {ns.seed}) to {out}")
+    say(ns, f"已将合成样例县（种子 {ns.seed}）写入 {out}",
+        f"wrote the synthetic sample county (seed {ns.seed}) to {out}")
     return 0
 
 

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +42,9 @@ __all__ = [
     "read_config",
     "read_plan_file",
     "sample_area",
+    "sample_villages",
+    "say",
+    "show_progress",
     "write_table",
 ]
 
@@ -50,6 +54,40 @@ SAMPLE_DIR = Path("sample_shapes") / "county"
 COLUMN_KEYS = ("unit_id", "unit_name", "population", "kind", "terrain", "parent", "locked",
                "seat", "settlement_id", "settlement_name", "settlement_population",
                "settlement_kind", "settlement_unit", "origin", "destination")
+
+
+#: What each column role holds, for ``--help``.
+COLUMN_HELP = {
+    "unit_id": "units: id of each unit (default: unit_id, id or code)",
+    "unit_name": "units: name (default: name)",
+    "population": "units: population (default: population; else summed from settlements)",
+    "kind": "units: kind, e.g. town / township / subdistrict (default: kind)",
+    "terrain": "units: plain / hill / mountain / plateau (default: terrain)",
+    "parent": "units: the county (or township) each unit belongs to (default: parent)",
+    "locked": "units: yes/no, a unit that must not merge (default: locked)",
+    "seat": "units: settlement id of the unit's seat 驻地 (default: seat)",
+    "settlement_id": "settlements: id (default: settlement_id, id or code)",
+    "settlement_name": "settlements: name (default: name)",
+    "settlement_population": "settlements: population (default: population)",
+    "settlement_kind": "settlements: county seat / town seat / community / village "
+                       "(default: kind)",
+    "settlement_unit": "settlements: the unit each lies in (default: unit; else found from "
+                       "the polygons)",
+    "origin": "flows: origin settlement id (default: origin)",
+    "destination": "flows: destination settlement id (default: destination)",
+}
+
+
+def show_progress(ns: argparse.Namespace) -> bool:
+    """``--progress`` / ``--no-progress``, else progress bars only when stderr is a terminal.
+
+    Examples
+    --------
+    >>> show_progress(argparse.Namespace(progress=False))
+    False
+    """
+    choice = getattr(ns, "progress", None)
+    return bool(sys.stderr.isatty()) if choice is None else bool(choice)
 
 
 def add_column_args(p: argparse.ArgumentParser) -> None:
@@ -64,9 +102,12 @@ def add_column_args(p: argparse.ArgumentParser) -> None:
     """
     p.add_argument("--crs", help="projected CRS in metres to measure in, e.g. EPSG:2154 "
                    "(default: chosen from the data; see townmerge.data.crs)")
-    g = p.add_argument_group("column roles (input column names)")
+    g = p.add_argument_group(
+        "column roles", "the input column that holds each role, when it is not named as "
+        "townmerge expects (the same keywords in Python: read_study_area(path, unit_id=...))")
     for key in COLUMN_KEYS:
-        g.add_argument(f"--{key.replace('_', '-')}", dest=key, metavar="COLUMN")
+        g.add_argument(f"--{key.replace('_', '-')}", dest=key, metavar="COLUMN",
+                       help=COLUMN_HELP[key])
 
 
 def column_map(ns: argparse.Namespace) -> ColumnMap:
@@ -90,9 +131,11 @@ def add_input_args(p: argparse.ArgumentParser) -> None:
     >>> p.parse_args(["--encoding", "gbk"]).encoding
     'gbk'
     """
-    p.add_argument("--config", help="settings in TOML (see townmerge.Config)")
-    p.add_argument("--encoding", help="encoding of the CSV files read (flows.csv, plans); "
-                                      "default: UTF-8 with or without BOM, else GB18030/GBK")
+    p.add_argument("--config", metavar="TOML",
+                   help="settings file (thresholds, weights, …; see townmerge.Config)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="encoding of the CSV files read (flows.csv, plans); default: UTF-8 "
+                        "with or without BOM, else GB18030/GBK")
 
 
 def add_area_args(p: argparse.ArgumentParser) -> None:
@@ -170,7 +213,44 @@ def sample_area(path: str | None, encoding: str | None = None) -> StudyArea:
     return StudyArea(s.units, s.settlements, s.flows, s.roads)
 
 
-def write_table(frame: pd.DataFrame, out: str | None, what: str) -> None:
+def sample_villages(path: str | None, encoding: str | None = None) -> StudyArea | None:
+    """The village level of ``path`` (else of the sample county), or None if it has none.
+
+    Village territories missing from the data are approximated from the points
+    (flagged ``approximate``); a folder without villages or settlements has no village
+    level. A village layer that is there but broken is an error (InputError).
+    """
+    folder = Path(path) if path is not None else SAMPLE_DIR
+    if not folder.is_dir():
+        if path is not None:
+            return None
+        import tempfile
+
+        from ..data.io import Layers
+        from ..data.writers import write_layers
+        from ..datasets.synthetic import sample_county
+
+        s = sample_county()
+        folder = Path(tempfile.mkdtemp(prefix="townmerge-sample-"))
+        write_layers(folder, Layers(s.units, s.settlements, s.flows, s.roads),
+                     extra={"villages": s.villages})
+    if not any(folder.glob("villages.*")) and not any(folder.glob("settlements.*")):
+        return None  # no village level in the data: the demo plans townships only
+    return read_study_area(folder, level="villages", encoding=encoding)
+
+
+def say(ns: argparse.Namespace, zh: str, en: str) -> None:
+    """Print ``zh`` or ``en`` on stdout, as ``--lang`` asks (``--quiet`` silences stdout).
+
+    Examples
+    --------
+    >>> say(argparse.Namespace(lang="en"), "完成", "done")
+    done
+    """
+    print(zh if getattr(ns, "lang", "zh") == "zh" else en)
+
+
+def write_table(frame: pd.DataFrame, out: str | None, what: str, lang: str = "en") -> None:
     """Write ``frame`` as CSV to ``out`` (whole or not at all) and say so; nothing without ``out``.
 
     Examples
@@ -182,4 +262,4 @@ def write_table(frame: pd.DataFrame, out: str | None, what: str) -> None:
     """
     if out:
         atomic_write_with(out, lambda tmp: frame.to_csv(tmp, encoding="utf-8"))
-        print(f"wrote {what} to {out}")
+        print(f"已写出 {out}" if lang == "zh" else f"wrote {what} to {out}")

@@ -28,11 +28,13 @@ from ..data.plan import Plan
 from ..data.plan_csv import write_plan
 from ..errors import EXIT_INPUT, EXIT_OK, InputError, ParameterError
 from ..evaluate.check import check_plan
+from ..evaluate.glossary import figure_label
+from ..evaluate.levels import rate_text
 from ..evaluate.metrics import plan_metrics, summarize
 from ..generate import best_plans, co_occurrence, generate_ensemble, generate_plan
 from ..score.figures import BETTER, check_bounds, figure_bounds
 from ..score.scorer import plan_objective
-from .inputs import column_map, read_area, read_config, read_plan_file
+from .inputs import column_map, read_area, read_config, read_plan_file, say, show_progress
 from .workers import where_to_run
 
 __all__ = ["run_ensemble", "run_plan", "run_validate"]
@@ -56,7 +58,16 @@ def run_validate(ns: argparse.Namespace) -> int:
         settings_ok = False
     report = validate(ns.path, columns=column_map(ns), encoding=ns.encoding, crs=ns.crs,
                       config=cfg)
-    print(report, file=sys.stderr)
+    if ns.lang == "zh":  # the problems themselves are listed in English, naming ids and names
+        ok = report.ok and settings_ok
+        more = "（详见下文）" if report.errors or report.warnings else ""
+        settings = "" if settings_ok else "；设置文件有误（见上文）"
+        print(f"校验{'通过' if ok else '未通过'}：数据{len(report.errors)}个错误、"
+              f"{len(report.warnings)}个警告{more}{settings}", file=sys.stderr)
+        if more:
+            print(report, file=sys.stderr)
+    else:
+        print(report, file=sys.stderr)
     return EXIT_OK if report.ok and settings_ok else EXIT_INPUT
 
 
@@ -84,21 +95,26 @@ def run_plan(ns: argparse.Namespace) -> int:
     start = read_plan_file(ns, ns.start) if ns.start else None
     bounds = _bounds(ns, area, cfg)
     plan = generate_plan(area, method=ns.method, target=ns.target, start=start, seed=ns.seed,
-                         time_limit=ns.time_limit, config=cfg, bounds=bounds)
+                         time_limit=ns.time_limit, config=cfg, bounds=bounds,
+                         progress=show_progress(ns))
     check_plan(area, plan, config=cfg).raise_if_bad()
     write_plan(plan, ns.out, unit_order=area.unit_ids)
     s = summarize(area, plan)
     objective = plan_objective(area, plan, config=cfg)
     gap = plan.info.get("gap")
-    print(f"{ns.method}: {s.units_before} → {s.units_after} units (−{s.reduction_rate:.1%}); "
-          f"objective {objective:.4f}"
-          + (f", optimality gap {gap:.2%}" if isinstance(gap, float) else ""))
+    rate = rate_text(s.units_before, s.units_after)
+    say(ns, f"{ns.method}：{s.units_before}个单位 → {s.units_after}个（减幅{rate}）；目标函数 "
+            f"{objective:.4f}" + (f"，最优性差距 {gap:.2%}" if isinstance(gap, float) else ""),
+        f"{ns.method}: {s.units_before} → {s.units_after} units (−{rate}); objective "
+        f"{objective:.4f}" + (f", optimality gap {gap:.2%}" if isinstance(gap, float) else ""))
     if bounds:
         figures = plan_metrics(area, plan, config=cfg)
-        print("figure bounds met: " + ", ".join(
-            f"{name} {figures[name]:.4g} ({'≥' if BETTER[name] == 'higher' else '≤'} {value:.4g})"
-            for name, value in bounds.items()))
-    print(f"wrote {ns.out}")
+        met = ", ".join(
+            f"{name} ({figure_label(name, ns.lang)}) {figures[name]:.4g} "
+            f"({'≥' if BETTER[name] == 'higher' else '≤'} {value:.4g})"
+            for name, value in bounds.items())
+        say(ns, f"满足的指标界限：{met}", f"figure bounds met: {met}")
+    say(ns, f"已写出 {ns.out}", f"wrote {ns.out}")
     return 0
 
 
@@ -134,7 +150,7 @@ def run_ensemble(ns: argparse.Namespace) -> int:
         else:
             with where_to_run(ns) as where:
                 generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
-                                  progress=True, on_plan=keep, **where)
+                                  progress=show_progress(ns), on_plan=keep, **where)
         co = co_occurrence(plans)
         with atomic_folder(out) as files:  # every plan and the co-occurrences, or the previous
             for i, p in enumerate(plans):
@@ -155,6 +171,10 @@ def run_ensemble(ns: argparse.Namespace) -> int:
     except OSError:
         pass
     distinct = len({p.canonical() for p in plans})
+    if ns.lang == "zh":
+        print(f"{len(plans)}个方案（{distinct}种不同划分）和 co_occurrence.csv（曾同属一个新单位的"
+              f"单位对及其所占方案比例），写入 {out}")
+        return 0
     print(f"{len(plans)} plans ({distinct} distinct partitions) and co_occurrence.csv (unit "
           f"pairs ever in one new unit, with their share of the plans) in {out}")
     return 0

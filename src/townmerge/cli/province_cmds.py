@@ -21,7 +21,7 @@ from ..data.plan_csv import write_plan
 from ..errors import EXIT_INPUT
 from ..evaluate.province import plan_province
 from .args import non_negative_int, positive_float
-from .inputs import add_area_args, column_map, read_area, read_config
+from .inputs import add_area_args, column_map, read_area, read_config, show_progress
 from .workers import add_parallel_args, where_to_run
 
 __all__ = ["add_province_args", "run_province"]
@@ -68,7 +68,7 @@ def run_province(ns: argparse.Namespace) -> int:
                                 encoding=ns.encoding, crs=ns.crs) if ns.villages else None)
     with where_to_run(ns) as where:
         run = plan_province(towns, villages, method=ns.method, seed=ns.seed, config=cfg,
-                            time_limit=ns.time_limit, progress=sys.stderr.isatty(), **where)
+                            time_limit=ns.time_limit, progress=show_progress(ns), **where)
     assignment: dict[str, str] = {}
     names: dict[str, str] = {}
     seats: dict[str, str] = {}

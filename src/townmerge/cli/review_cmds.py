@@ -23,17 +23,23 @@ import pandas as pd
 
 from ..data.plan import Plan
 from ..errors import TownmergeError
+from ..evaluate.glossary import GLOSSARY, figure_label
 from ..evaluate.metrics import compare_plans
 from ..score.figures import dominated_by
 from ..score.scorer import plan_objective, score_mergers
 from ..score.seats import choose_seat, seat_selector
 from ..score.tiers import classify_tiers
-from .inputs import read_area, read_config, read_plan_file, write_table
+from .inputs import read_area, read_config, read_plan_file, say, write_table
 
 __all__ = ["STATUS_QUO", "plan_labels", "run_compare", "run_score", "run_seats", "run_tiers"]
 
 #: Label of the status quo column of ``townmerge compare``.
 STATUS_QUO = "status quo"
+
+#: The columns ``townmerge score --lang zh`` prints, with their Chinese headers.
+SCORE_COLUMNS_ZH = {"member_names": "合并单位", "seat_name": "驻地", "total": "总分",
+                    "band_zh": "建议", "feasible": "可行", "binding_detail_zh": "受限原因",
+                    "reason_zh": "理由"}
 
 
 def run_score(ns: argparse.Namespace) -> int:
@@ -49,13 +55,20 @@ def run_score(ns: argparse.Namespace) -> int:
     area = read_area(ns)
     plan = read_plan_file(ns, ns.plan) if ns.plan else None
     table = score_mergers(area, plan, cfg)
-    reason = "reason_zh" if ns.lang == "zh" else "reason_en"
-    cols = ["member_names", "seat_name", "total", "band", "feasible", "binding", reason]
+    shown = table.head(ns.top)
+    if ns.lang == "zh":
+        shown = shown[list(SCORE_COLUMNS_ZH)].rename(columns=SCORE_COLUMNS_ZH)
+        shown["可行"] = shown["可行"].map({True: "是", False: "否"})
+        shown["合并单位"] = shown["合并单位"].map(lambda names: "、".join(map(str, names)))
+    else:
+        shown = shown[["member_names", "seat_name", "total", "band", "feasible", "binding",
+                       "reason_en"]]
     with pd.option_context("display.max_colwidth", 90, "display.width", 200):
-        print(table[cols].head(ns.top).to_string())
+        print(shown.to_string())
     if table.attrs.get("notes"):
-        print("notes: " + "; ".join(table.attrs["notes" if ns.lang == "en" else "notes_zh"]))
-    write_table(table, ns.out, "every candidate's scores")
+        print(("notes: " if ns.lang == "en" else "说明：")
+              + "; ".join(table.attrs["notes" if ns.lang == "en" else "notes_zh"]))
+    write_table(table, ns.out, "every candidate's scores", ns.lang)
     return 0
 
 
@@ -84,8 +97,15 @@ def run_seats(ns: argparse.Namespace) -> int:
                      "reason": c.reason_zh if ns.lang == "zh" else c.reason_en})
     table = pd.DataFrame(rows).set_index("new_unit_id")
     with pd.option_context("display.max_colwidth", 100, "display.width", 200):
-        print(table[["seat_name", "moved", "named_after", "within_limit", "reason"]].to_string())
-    write_table(table, ns.out, "seats")
+        shown = table[["seat_name", "moved", "named_after", "within_limit", "reason"]]
+        if ns.lang == "zh":
+            yes_no = {True: "是", False: "否"}
+            shown = shown.assign(moved=shown["moved"].map(yes_no),
+                                 within_limit=shown["within_limit"].map(yes_no)).rename(
+                columns={"seat_name": "驻地", "moved": "迁移", "named_after": "沿用名称",
+                         "within_limit": "时距达标", "reason": "理由"})
+        print(shown.to_string())
+    write_table(table, ns.out, "seats", ns.lang)
     return 0
 
 
@@ -105,9 +125,10 @@ def run_tiers(ns: argparse.Namespace) -> int:
                            village_quotas=ns.village_quotas)
     col = "tier" if ns.lang == "zh" else "tier_en"
     for tier, group in table.groupby(col, sort=False):
-        print(f"{tier} ({len(group)}): " + "、".join(map(str, group["name"].head(30)))
-              + (" …" if len(group) > 30 else ""))
-    write_table(table, ns.out, "tiers")
+        sep = "、" if ns.lang == "zh" else ", "
+        names = sep.join(map(str, group["name"].head(30))) + (" …" if len(group) > 30 else "")
+        say(ns, f"{tier}（{len(group)}个）：{names}", f"{tier} ({len(group)}): {names}")
+    write_table(table, ns.out, "tiers", ns.lang)
     return 0
 
 
@@ -174,10 +195,23 @@ def run_compare(ns: argparse.Namespace) -> int:
             objective[name] = float("nan")
             print(f"{name}: {exc}", file=sys.stderr)
     table.loc["objective"] = pd.Series(objective)
-    print(table.round(3).to_string())
+    shown = table.round(3)
+    shown.insert(0, "指标" if ns.lang == "zh" else "figure",
+                 [figure_label(str(k), ns.lang) for k in table.index])
+    if ns.lang == "zh":
+        shown = shown.rename(columns={STATUS_QUO: "现状"})
+    print(shown.to_string())
+    print("说明：" if ns.lang == "zh" else "meaning:")
+    for key in table.index:
+        f = GLOSSARY.get(str(key))
+        if f is not None:
+            meaning = f.meaning_zh if ns.lang == "zh" else f.meaning_en
+            print(f"  {figure_label(str(key), ns.lang)}: {meaning}")
     for name, by in dominated_by(table).items():
-        if by:
+        if by and ns.lang == "zh":
+            print(f"{name} 被 {'、'.join(by)} 占优（各项中性指标和目标函数均不差，至少一项更好）")
+        elif by:
             print(f"{name} is dominated by {', '.join(by)} (as good on every neutral figure and "
                   "the objective, better on one)")
-    write_table(table, ns.out, "the comparison")
+    write_table(table, ns.out, "the comparison", ns.lang)
     return 0

@@ -131,7 +131,8 @@ def _rename(
         raise InputError(
             f"The {layer} layer has no id column {wanted!r}; its columns are "
             f"{[str(c) for c in df.columns if c != 'geometry']}. Name the id column, "
-            f"for example read_study_area(..., {index_name}='code')."
+            f"for example read_study_area(..., {index_name}='code') in Python, "
+            f"--{index_name.replace('_', '-')} code on the command line."
         )
     missing = [src for src in mapping.values() if src is not None and src not in df.columns]
     if missing:

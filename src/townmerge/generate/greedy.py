@@ -33,7 +33,7 @@ from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, MissingDataWarning
 from ..graph.derived import derived
-from ..graph.observed import pair_exchange
+from ..graph.unitpairs import unit_flows
 from ..score.rules import group_floor, population_rules_off
 from ..score.scorer import MergerScorer
 from ..score.seats import unit_thresholds
@@ -125,7 +125,8 @@ def greedy_plan(
         warnings.simplefilter("ignore", MissingDataWarning)
         scorer = MergerScorer(area, cfg, edges=edges)
     cache = ScoreCache(problem, scorer)
-    exchange = pair_exchange(area, cfg.flow_type)
+    exchange = unit_flows(area, cfg.flow_type, source="observed", directed=False
+                          ).set_index(["unit_a", "unit_b"])["flow"]
     th = unit_thresholds(units, cfg)
     pop_all = units["population"].to_numpy(dtype=float)
     pos = {u: i for i, u in enumerate(problem.ids)}

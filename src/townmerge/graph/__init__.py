@@ -8,6 +8,7 @@ labels). Minutes: ``roadgraph`` (the road layer as a graph),
 ``access`` (settlements on the roads, exact minutes), ``travelpairs`` (pairs within the
 cut-off) and ``travel`` (``TravelNetwork``). Flows: ``observed`` (the flow table),
 ``gravity`` (masses and fits), ``flows`` (``SettlementFlows``: observed or gravity
-flows between settlements) and ``unitflows`` (aggregates to units). ``derived``: the
-immutable bundle of all three, built once per area and settings.
+flows between settlements), ``unitflows`` (aggregates to units) and ``unitpairs``
+(``unit_flows``, the one way to unit-level flows). ``derived``: the immutable bundle of
+all three, built once per area and settings.
 """

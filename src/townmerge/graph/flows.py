@@ -58,7 +58,6 @@ __all__ = [
     "SettlementFlows",
     "build_settlement_graph",
     "settlement_flows",
-    "unit_pair_flows",
 ]
 
 
@@ -502,42 +501,3 @@ def build_settlement_graph(
     (242, ['by_road', 'economic', 'minutes', 'population', 'traffic'])
     """
     return settlement_flows(area, gravity=gravity, travel=travel).to_graph()
-
-
-def unit_pair_flows(
-    area: StudyArea,
-    *,
-    gravity: GravityParams | None = None,
-    travel: TravelParams | None = None,
-) -> pd.DataFrame:
-    """Flows of the three types summed per ordered pair of units (observed or gravity).
-
-    A shortcut for ``settlement_flows(area, ...).unit_pairs()``; the totals
-    equal those of the settlement flows exactly.
-
-    Parameters
-    ----------
-    area : StudyArea
-    gravity : GravityParams, optional
-    travel : TravelParams, optional
-
-    Returns
-    -------
-    DataFrame
-        ``origin_unit``, ``destination_unit``, ``population``, ``traffic``,
-        ``economic``.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely import Point, box
-    >>> units = gpd.GeoDataFrame({"id": ["A", "B"]}, geometry=[box(0, 0, 5000, 5000),
-    ...     box(5000, 0, 10_000, 5000)], crs="EPSG:32648")
-    >>> st = gpd.GeoDataFrame({"id": ["a", "b"], "population": [100, 100]},
-    ...     geometry=[Point(2000, 10), Point(8000, 10)], crs="EPSG:32648")
-    >>> unit_pair_flows(StudyArea(units, st))[["origin_unit", "destination_unit"]]
-      origin_unit destination_unit
-    0           A                B
-    1           B                A
-    """
-    return settlement_flows(area, gravity=gravity, travel=travel).unit_pairs()

@@ -41,7 +41,8 @@ def _pair_flows(unit_flows: pd.DataFrame | pd.Series) -> pd.Series:
     if isinstance(unit_flows, pd.Series):
         if unit_flows.index.nlevels != 2:
             raise InputError("unit_flows as a Series must be indexed by pairs of unit ids "
-                             "(unit_a, unit_b), e.g. townmerge.graph.observed.pair_exchange(area).")
+                             "(unit_a, unit_b); or give the table of "
+                             "townmerge.graph.unitpairs.unit_flows(area, directed=False).")
         a = unit_flows.index.get_level_values(0)
         b = unit_flows.index.get_level_values(1)
         f = unit_flows.to_numpy(dtype=float)
@@ -54,7 +55,7 @@ def _pair_flows(unit_flows: pd.DataFrame | pd.Series) -> pd.Series:
         else:
             raise InputError("unit_flows needs the columns unit_a, unit_b, flow (or "
                              "origin_unit, destination_unit, flow as from "
-                             "townmerge.graph.observed.unit_flows); found: "
+                             "townmerge.graph.unitpairs.unit_flows); found: "
                              f"{', '.join(map(str, unit_flows.columns))}.")
     a_s, b_s = np.asarray(a.astype(str), dtype=object), np.asarray(b.astype(str), dtype=object)
     lo, hi = np.where(a_s < b_s, a_s, b_s), np.where(a_s < b_s, b_s, a_s)

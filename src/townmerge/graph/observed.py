@@ -2,8 +2,9 @@
 
 The study area's flow table lists directed flows (``origin`` → ``destination``)
 between settlements, one column per flow type (``population`` 人口流,
-``traffic`` 交通流, ``economic`` 经济流). :func:`unit_flows` and
-:func:`pair_exchange` sum it per pair of units as given; :func:`pair_table`
+``traffic`` 交通流, ``economic`` 经济流). :func:`observed_unit_flows` sums it
+per pair of units as given (the public way: :func:`townmerge.graph.unitpairs.unit_flows`);
+:func:`pair_table`
 lays it over the pairs within the travel-time cut-off, the canonical pair
 table behind :class:`townmerge.graph.flows.SettlementFlows`.
 
@@ -17,7 +18,7 @@ Examples
 ...     geometry=[Point(1, 1), Point(2, 2), Point(15, 5)], crs="EPSG:32648")
 >>> fl = pd.DataFrame({"origin": ["a1", "a2", "b1"], "destination": ["b1", "a1", "a1"],
 ...                    "population": [5.0, 2.0, 1.0]})
->>> unit_flows(StudyArea(units, st, fl), "population")
+>>> observed_unit_flows(StudyArea(units, st, fl), "population")
   origin_unit destination_unit  flow
 0           A                A   2.0
 1           A                B   5.0
@@ -39,7 +40,7 @@ from .gravity import bincount
 from .roadgraph import BoolArray, FloatArray, IntArray
 from .travel import TravelNetwork
 
-__all__ = ["PairTable", "check_flow_type", "pair_exchange", "pair_table", "unit_flows"]
+__all__ = ["PairTable", "check_flow_type", "observed_unit_flows", "pair_table"]
 
 
 def check_flow_type(flow_type: str) -> None:
@@ -67,11 +68,11 @@ def _flow_column(area: StudyArea, flow_type: str | None) -> str | None:
     return flow_type
 
 
-def unit_flows(area: StudyArea, flow_type: str | None = None) -> pd.DataFrame:
+def observed_unit_flows(area: StudyArea, flow_type: str | None = None) -> pd.DataFrame:
     """Directed observed flows summed per pair of units (including flows inside a unit).
 
-    Only the study area's flow table is used; for gravity estimates where it
-    has no flows, see :func:`unit_pair_flows`.
+    Only the study area's flow table is used; :func:`townmerge.graph.unitpairs.unit_flows`
+    (``source="observed"``) is the public way to these figures.
 
     Parameters
     ----------
@@ -94,7 +95,7 @@ def unit_flows(area: StudyArea, flow_type: str | None = None) -> pd.DataFrame:
     ...     box(10, 0, 20, 10)], crs="EPSG:32648")
     >>> st = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[Point(1, 1), Point(15, 5)],
     ...     crs="EPSG:32648")
-    >>> len(unit_flows(StudyArea(units, st)))
+    >>> len(observed_unit_flows(StudyArea(units, st)))
     0
     """
     empty = pd.DataFrame({"origin_unit": pd.Series(dtype=object),
@@ -112,35 +113,6 @@ def unit_flows(area: StudyArea, flow_type: str | None = None) -> pd.DataFrame:
         "flow": flows[col].astype(float),
     }).dropna(subset=["origin_unit", "destination_unit"])
     return df.groupby(["origin_unit", "destination_unit"], as_index=False, sort=True)["flow"].sum()
-
-
-def pair_exchange(area: StudyArea, flow_type: str | None = None) -> pd.Series:
-    """Flow exchanged between two different units, both directions summed.
-
-    Returns
-    -------
-    Series
-        Indexed by (``unit_a``, ``unit_b``) with ``unit_a < unit_b``.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely import Point, box
-    >>> units = gpd.GeoDataFrame({"id": ["A", "B"]}, geometry=[box(0, 0, 10, 10),
-    ...     box(10, 0, 20, 10)], crs="EPSG:32648")
-    >>> st = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[Point(1, 1), Point(15, 5)],
-    ...     crs="EPSG:32648")
-    >>> fl = pd.DataFrame({"origin": ["a", "b"], "destination": ["b", "a"],
-    ...                    "population": [5.0, 1.0]})
-    >>> pair_exchange(StudyArea(units, st, fl)).to_dict()
-    {('A', 'B'): 6.0}
-    """
-    uf = unit_flows(area, flow_type)
-    uf = uf[uf["origin_unit"] != uf["destination_unit"]]
-    a = uf[["origin_unit", "destination_unit"]].min(axis=1)
-    b = uf[["origin_unit", "destination_unit"]].max(axis=1)
-    out = uf["flow"].groupby([a.rename("unit_a"), b.rename("unit_b")]).sum()
-    return out.astype(float)
 
 
 def _observed_table(area: StudyArea, net: TravelNetwork,

@@ -6,6 +6,7 @@ template. The report: ``report`` (:func:`plan_report`, :func:`save_report`) runs
 ``report_tables`` (the figures, :func:`report_figures`), ``sentences`` (official wording,
 zh/en) and ``report_html`` (the escaped, standalone page, :func:`render_report`);
 ``report_kinds`` reads unit and settlement types.
+``plots``, ``charts`` and ``paper`` draw static figures for print (PNG, SVG, PDF) with matplotlib.
 
 Examples
 --------
@@ -15,6 +16,7 @@ True
 """
 
 from .maps import before_after_map, save_map
+from .plots import plot_before_after, write_plots
 from .report import plan_report, save_report
 from .report_html import render_report
 from .report_tables import ReportFigures, report_figures
@@ -26,8 +28,10 @@ __all__ = [
     "count_sentences",
     "merger_paragraph",
     "plan_report",
+    "plot_before_after",
     "render_report",
     "report_figures",
     "save_map",
     "save_report",
+    "write_plots",
 ]

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from ..evaluate.levels import rate_text
 from ..i18n import (
     MISSING,
     check_lang,
@@ -146,7 +147,7 @@ def _section_counts(fig: ReportFigures, ctx: _Context) -> str:
     rows = []
     for key, row in fig.counts.iterrows():
         b, a = int(row["before"]), int(row["after"])
-        rate = fmt_percent((a - b) / b, lang) if b else MISSING
+        rate = rate_text(b, a) if b else MISSING  # exact, rounded once, half up
         if a > b:
             rate = "+" + rate
         rows.append([count_subject(str(key), lang), _count_value(b, lang),

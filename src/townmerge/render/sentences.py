@@ -13,7 +13,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from ..i18n import MISSING, check_lang, fmt_percent, join_and, label, sentence
+from ..evaluate.levels import rate_text
+from ..i18n import MISSING, check_lang, join_and, label, sentence
 from .report_kinds import UNIT_KINDS
 from .report_tables import ReportFigures, optional_text
 
@@ -81,7 +82,7 @@ def count_sentence(key: str, before: int, after: int, lang: str) -> str:
     if after == before:
         return sentence("count_same", lang, subject=subject, before=before)
     n = abs(before - after)
-    rate = fmt_percent(n / before, lang) if before else MISSING
+    rate = rate_text(before, after) if before else MISSING  # exact, rounded once, half up
     which = "count_down" if after < before else "count_up"
     return sentence(which, lang, subject=subject, before=before, after=after, n=n, rate=rate)
 
