@@ -21,7 +21,7 @@ from ..data.plan_csv import write_plan
 from ..errors import EXIT_INPUT
 from ..evaluate.province import plan_province
 from .args import non_negative_int, positive_float
-from .inputs import add_area_args, column_map, read_area, read_config, show_progress
+from .inputs import add_area_args, column_map, read_area, read_config, say, show_progress
 from .workers import add_parallel_args, where_to_run
 
 __all__ = ["add_province_args", "run_province"]
@@ -45,11 +45,12 @@ def add_province_args(pr: argparse.ArgumentParser) -> None:
     pr.add_argument("--villages", action="store_true",
                     help="plan three levels: the villages layer of PATH nested in the new "
                          "townships (default: townships only)")
-    pr.add_argument("--method", choices=("greedy", "exact", "search"), default="exact")
-    pr.add_argument("--seed", type=non_negative_int, default=0)
+    pr.add_argument("--method", choices=("greedy", "exact", "search"), default="exact",
+                    help="generator of every level of every county (default exact)")
+    pr.add_argument("--seed", type=non_negative_int, default=0,
+                    help="random seed, the same for every county (default 0)")
     pr.add_argument("--time-limit", type=positive_float, dest="time_limit", metavar="SECONDS",
                     help="seconds per generator call of a county")
-    pr.add_argument("--lang", choices=("zh", "en"), default="zh")
     pr.add_argument("--out", default="province",
                     help="folder for counts.csv, township_plan.csv, failed.csv and, with "
                          "--villages, change_log.csv (default province)")
@@ -99,8 +100,8 @@ def run_province(ns: argparse.Namespace) -> int:
                 files.remove(name)
     for line in run.summary(ns.lang):
         print(line)
-    print(f"wrote {out}")
+    say(ns, f"已写出 {out}", f"wrote {out}")
     if run.failed:
-        print(f"townmerge: {run.report()}", file=sys.stderr)
+        print(f"townmerge: {run.report(ns.lang)}", file=sys.stderr)
         return EXIT_INPUT
     return 0

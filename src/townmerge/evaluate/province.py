@@ -182,12 +182,21 @@ class ProvinceRun:
         check_lang(lang)
         return [str(s) for s in self.counts()[lang]]
 
-    def report(self) -> str:
-        """Counties planned and every failed county by name with its error, for messages."""
-        done = f"{len(self.results)} of {len(self.results) + len(self.failed)} counties planned"
+    def report(self, lang: str = "en") -> str:
+        """Counties planned and every failed county by name with its error, for messages.
+
+        Examples
+        --------
+        >>> ProvinceRun().report("zh")
+        '已规划 0 个县（共 0 个）。'
+        """
+        check_lang(lang)
+        n, total, bad = len(self.results), len(self.results) + len(self.failed), len(self.failed)
+        done = (f"已规划 {n} 个县（共 {total} 个）" if lang == "zh"
+                else f"{n} of {total} counties planned")
         if not self.failed:
-            return done + "."
-        lines = [f"{done}; {len(self.failed)} failed:"]
+            return done + ("。" if lang == "zh" else ".")
+        lines = [f"{done}；{bad} 个县失败：" if lang == "zh" else f"{done}; {bad} failed:"]
         lines += [f"  - {f}" for f in self.failed.values()]
         return "\n".join(lines)
 
