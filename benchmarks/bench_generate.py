@@ -83,7 +83,8 @@ from townmerge.errors import InfeasibleError, PlanError  # noqa: E402
 from townmerge.evaluate.metrics import adjusted_rand_index  # noqa: E402
 from townmerge.generate import co_occurrence, generate_ensemble, generate_plan  # noqa: E402
 from townmerge.score.figures import BETTER, figure_bounds  # noqa: E402
-from townmerge.score.scorer import MergerScorer, objective_value, plan_objective  # noqa: E402
+from townmerge.score.plan_scores import objective_value, plan_objective  # noqa: E402
+from townmerge.score.scorer import MergerScorer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -49,7 +49,8 @@ import shapely
 import townmerge
 from townmerge.data.plan import Plan
 from townmerge.datasets.synthetic import sample_county
-from townmerge.score.scorer import MergerScorer, plan_objective, score_mergers
+from townmerge.score.plan_scores import plan_objective
+from townmerge.score.scorer import MergerScorer, score_mergers
 from townmerge.score.tiers import classify_tiers
 
 HERE = Path(__file__).resolve().parent

@@ -127,3 +127,23 @@ def test_progress_bars_only_when_asked_or_on_a_terminal(tmp_path, capsys):
     assert main(["ensemble", SAMPLE, "-n", "2", "--target", "13", "--out",
                  str(tmp_path / "f"), "--progress"]) == 0
     assert "\r" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["score", "{maine}", "--top", "2"],
+    ["plan", "{maine}", "--target", "200", "--out", "{tmp}/p.csv"],
+    ["seats", "{maine}", "--plan", "{tmp}/p.csv"],
+    ["tiers", "{maine}"],
+])
+def test_missing_data_is_said_the_same_way_by_every_command(argv, tmp_path, capsys):
+    """Population and settlements missing: every command names the rules off and what to add."""
+    maine = str(ROOT / "sample_shapes" / "maine_et_loire" / "communes_2016.geojson")
+    cols = ["--unit-id", "code", "--unit-name", "nom", "--lang", "en"]
+    if argv[0] == "seats":
+        assert main(["plan", maine, "--target", "200", "--out", f"{tmp_path}/p.csv", *cols]) == 0
+        capsys.readouterr()
+    main([a.format(maine=maine, tmp=tmp_path) for a in argv] + cols)
+    err = capsys.readouterr().err
+    assert err.count("townmerge: note: Some units have no population") == 1
+    assert err.count("townmerge: note: No settlements:") == 1
+    assert "Add a settlements layer" in err and "population column" in err

@@ -13,8 +13,9 @@ from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InputError
 from townmerge.graph import adjacency, flows, travel
 from townmerge.graph.derived import Derived, derived
-from townmerge.score import figures, seats
-from townmerge.score.figures import figure_model
+from townmerge.score import figure_model as figures
+from townmerge.score import seats
+from townmerge.score.figure_model import figure_model
 from townmerge.score.seats import seat_selector
 from townmerge.testing.grids import grid_units
 

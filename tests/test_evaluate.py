@@ -4,7 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from townmerge import Plan, generate_plan, greedy_plan, read_study_area
-from townmerge.evaluate.metrics import METRICS, adjusted_rand_index, compare_plans, plan_metrics
+from townmerge.evaluate.evaluation import compare_plans
+from townmerge.evaluate.metrics import METRICS, adjusted_rand_index, plan_metrics
 
 
 @given(st.dictionaries(st.sampled_from("ABCDEFGHIJ"), st.integers(0, 4), min_size=2))

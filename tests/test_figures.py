@@ -10,15 +10,16 @@ from townmerge import StudyArea, merged_units
 from townmerge.data.plan import Plan
 from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InfeasibleError, InputError, ParameterError
-from townmerge.evaluate.metrics import compare_plans, plan_metrics
+from townmerge.evaluate.evaluation import compare_plans
+from townmerge.evaluate.metrics import plan_metrics
 from townmerge.generate import PlanningProblem, generate_plan, partition_objective
 from townmerge.generate.base import ScoreCache
 from townmerge.graph.adjacency import build_adjacency
+from townmerge.score.figure_model import FigureModel
 from townmerge.score.figures import (
     BETTER,
     FIGURE_RANGES,
     METRICS,
-    FigureModel,
     check_bounds,
     dominated_by,
     figure_bounds,

@@ -6,7 +6,7 @@ from townmerge import StudyArea, choose_seat, plan_metrics, plan_objective
 from townmerge.data.plan import Plan
 from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InputError
-from townmerge.score.scorer import score_plan
+from townmerge.score.plan_scores import score_plan
 
 MERGED = ["511025102", "511025205"]
 

@@ -35,7 +35,7 @@ from townmerge.render.charts import (
 )
 from townmerge.render.paper import new_figure, save_figure
 from townmerge.render.plots import colour_units, plot_co_occurrence
-from townmerge.score.scorer import score_plan
+from townmerge.score.plan_scores import score_plan
 from townmerge.testing.grids import grid_units
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -80,6 +80,6 @@ def test_best_plans_of_the_sample_county(tmp_path, capsys):
         assert len({p.assignment[u] for u in first}) == 1
     out = tmp_path / "best"
     assert main(["ensemble", str(sample), "-n", "3", "--best", "--target", "13",
-                 "--out", str(out)]) == 0
+                 "--out", str(out), "--lang", "en"]) == 0
     assert "3 plans (3 distinct partitions)" in capsys.readouterr().out
     assert tm.read_plan(out / "plan_000.csv").canonical() == top[0].canonical()

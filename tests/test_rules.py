@@ -13,7 +13,7 @@ import townmerge as tm
 from townmerge.cli.commands import main
 from townmerge.errors import InfeasibleError, InputError, MissingDataWarning
 from townmerge.generate import PlanningProblem
-from townmerge.score.figures import FigureModel
+from townmerge.score.figure_model import FigureModel
 from townmerge.score.rules import below_floor, group_floor, polsby_popper, union_area_perimeter
 from townmerge.score.scorer import MergerScorer
 from townmerge.testing.grids import grid_units
@@ -98,12 +98,15 @@ def test_areas_without_population_switch_the_population_rules_off_with_one_warni
 def test_areas_without_population_command_line_warns_by_name(tmp_path, capsys):
     args = ["plan", MAINE, "--unit-id", "code", "--unit-name", "nom", "--target", "200",
             "--out", str(tmp_path / "plan.csv")]
-    assert main(args) == 0
+    assert main([*args, "--lang", "en"]) == 0
     out, err = capsys.readouterr()
     assert "200 units" in out
-    # said once, on stderr, naming the rules switched off
+    # said once, on stderr, naming the rules switched off and what to add
     assert err.count("switched off: the scale criterion; the county balance criterion; the "
                      "population floor") == 1
+    assert err.count("townmerge: note: No settlements:") == 1
+    assert main(args) == 0  # in Chinese by default
+    assert capsys.readouterr().err.count("townmerge: 说明: 部分单元无人口数据") == 1
 
 
 # -- 3. two greedy algorithms: the flow rule keeps every hard constraint ---------------------

@@ -14,14 +14,10 @@ from townmerge.data.model import StudyArea
 from townmerge.data.plan import Plan
 from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InfeasibleError, InputError, TopologyWarning
+from townmerge.score.constraints import CONSTRAINTS
 from townmerge.score.criteria import Criterion, CriterionRegistry, default_criteria
-from townmerge.score.scorer import (
-    CONSTRAINTS,
-    MergerScorer,
-    plan_objective,
-    score_mergers,
-    score_plan,
-)
+from townmerge.score.plan_scores import plan_objective, score_plan
+from townmerge.score.scorer import MergerScorer, score_mergers
 from townmerge.testing.grids import grid_units
 
 SAMPLE = sample_county()

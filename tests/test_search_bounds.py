@@ -10,7 +10,8 @@ from townmerge.evaluate.metrics import plan_metrics
 from townmerge.generate import PlanningProblem, generate_plan, partition_objective
 from townmerge.generate.base import ScoreCache
 from townmerge.generate.search import local_search
-from townmerge.score.figures import FigureModel, unmet_bounds
+from townmerge.score.figure_model import FigureModel
+from townmerge.score.figures import unmet_bounds
 
 from .test_figures import bounded_case
 from .test_generate import small_areas

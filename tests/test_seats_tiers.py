@@ -15,7 +15,8 @@ from townmerge.data.plan import Plan
 from townmerge.datasets.synthetic import sample_county
 from townmerge.errors import InputError
 from townmerge.score.scorer import MergerScorer
-from townmerge.score.seats import SeatSelector, choose_seat
+from townmerge.score.seat_choice import choose_seat
+from townmerge.score.seats import SeatSelector
 from townmerge.score.tiers import classify_tiers, natural_breaks
 from townmerge.testing.grids import grid_units
 

@@ -177,7 +177,7 @@ def test_time_limit_is_honoured_by_the_infeasibility_diagnostics(county):
     from townmerge.config import Config
     from townmerge.generate.deadline import Deadline
     from townmerge.generate.exact import _model_columns, _no_plan_message
-    from townmerge.score.figures import FigureModel
+    from townmerge.score.figure_model import FigureModel
     from townmerge.score.scorer import MergerScorer
 
     scorer = MergerScorer(county)

@@ -168,3 +168,44 @@ def test_group_sizing_rule(population, before, kind):
 def test_group_sizing_refuses_bad_bounds():
     with pytest.raises(ParameterError, match="village: min 500 and max 100"):
         GroupSizing(village_min=500, village_max=100)
+
+
+@pytest.fixture(scope="module")
+def group_points(areas):
+    """The sample county's groups as points inside their village, ids under the village code."""
+    import geopandas as gpd
+    import numpy as np
+
+    _, villages = areas
+    rng = np.random.default_rng(0)
+    rows = []
+    for vid, r in villages.units.iterrows():
+        g = int(r["groups"])
+        if g == 0:
+            continue
+        points = gpd.GeoSeries([r.geometry], crs=villages.crs).sample_points(g, rng=rng)
+        for j, p in enumerate(points.explode(index_parts=False)):
+            rows.append({"id": f"{vid}{j + 1:03d}", "name": f"{r['name']}{j + 1}组",
+                         "parent": vid, "population": r["population"] / g, "geometry": p})
+    return gpd.GeoDataFrame(rows, crs=villages.crs).set_index("id")
+
+
+def test_groups_given_as_points_are_planned_inside_the_new_villages(areas, group_points):
+    towns, villages = areas
+    reform = plan_reform(towns, villages, targets=TARGETS, groups=group_points)
+    assert reform.group_plan is not None and reform.problems() == []
+    village_of = reform.group_units.units["parent"].astype(str)
+    for members in reform.group_plan.groups().values():  # every group in one new village
+        assert len({reform.village_plan.assignment[village_of[g]] for g in members}) == 1
+    t = reform.counts()
+    assert int(t.loc[("group", "group"), "before"]) == 190
+    assert int(t.loc[("group", "resident_group"), "before"]) == 83
+    assert not t["estimated"].any()
+    assert not any("估算" in s for s in reform.summary("zh"))
+    log = reform.change_log()
+    groups = log[log.level == "group"]
+    assert len(groups) == len(group_points) and not log["estimated"].any()
+    new_villages = set(log.loc[log.level == "village", "new_code"])
+    assert set(groups["new_code"].str[:12]) <= new_villages
+    assert groups["new_code"].nunique() == reform.group_plan.n_new
+    assert reform.group_units.units["approximate"].all()  # territories from the points

@@ -14,7 +14,8 @@ submodule (``townmerge.graph.flows``, ``townmerge.evaluate.metrics``,
 - Generate: :func:`generate_plan`, :func:`greedy_plan`, :func:`generate_ensemble`,
   :func:`best_plans`; a plan is a :class:`Plan`.
 - Evaluate and compare: :func:`check_plan`, :func:`plan_metrics`,
-  :func:`merged_units`, :func:`compare_plans`.
+  :func:`merged_units`, :func:`compare_plans`; :func:`evaluate_plan` gives all of
+  it for one plan.
 - The whole reform, three levels deep (镇村组三级联动): :func:`plan_reform` gives a
   :class:`Reform` (townships, villages and communities nested in them, groups).
 - Map and report: :func:`before_after_map`, :func:`save_map`, :func:`plan_report`,
@@ -40,14 +41,16 @@ from .data.plan import Plan
 from .data.plan_csv import read_plan, write_plan
 from .errors import InfeasibleError, InputError, TownmergeError
 from .evaluate.check import check_plan
-from .evaluate.metrics import compare_plans, merged_units, plan_metrics
+from .evaluate.evaluation import compare_plans, evaluate_plan
+from .evaluate.metrics import merged_units, plan_metrics
 from .evaluate.three_levels import Reform, plan_reform
 from .generate import GroupScorer, best_plans, generate_ensemble, generate_plan, greedy_plan
 from .graph.adjacency import build_adjacency
 from .graph.flows import build_settlement_graph
 from .render import before_after_map, plan_report, save_map, save_report
-from .score.scorer import MergerScorer, plan_objective, score_mergers
-from .score.seats import choose_seat
+from .score.plan_scores import plan_objective
+from .score.scorer import MergerScorer, score_mergers
+from .score.seat_choice import choose_seat
 from .score.tiers import classify_tiers
 
 __all__ = [  # noqa: RUF022  (grouped by task, as in the docstring above)
@@ -78,6 +81,7 @@ __all__ = [  # noqa: RUF022  (grouped by task, as in the docstring above)
     "plan_metrics",
     "merged_units",
     "compare_plans",
+    "evaluate_plan",
     # the whole reform
     "plan_reform",
     "Reform",

@@ -44,6 +44,7 @@ from ..errors import (
     EXIT_USAGE,
     InfeasibleError,
     InputError,
+    MissingDataWarning,
     OutputError,
     ParameterError,
     TimeLimitError,
@@ -325,6 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         with warnings.catch_warnings(), contextlib.ExitStack() as stack:
             warnings.simplefilter("default")
+            # what the data lack is said once as a note by every command (inputs.read_area)
+            warnings.simplefilter("ignore", MissingDataWarning)
             warnings.showwarning = show_once
             if getattr(ns, "quiet", False):  # warnings and errors still go to stderr
                 stack.enter_context(contextlib.redirect_stdout(io.StringIO()))

@@ -40,7 +40,7 @@ from ..render import (
     save_map,
     save_report,
 )
-from .inputs import read_config, sample_area, sample_villages, say
+from .inputs import read_config, sample_area, sample_villages, say, say_data_notes
 
 __all__ = ["run_demo", "run_make_sample", "run_sichuan"]
 
@@ -90,6 +90,7 @@ def run_demo(ns: argparse.Namespace) -> int:
     """
     cfg = read_config(ns)
     area = sample_area(ns.data, ns.encoding)
+    say_data_notes(ns, area)
     plan = _demo_plan(area, ns.target, cfg)
     breaches = plan_breaches(area, plan, config=cfg)  # none from the exact model: say so if any
     reform = _reform(ns, area, plan, cfg)

@@ -30,6 +30,7 @@ from ..data.io import read_study_area
 from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..data.plan_csv import read_plan
+from ..score.data_notes import data_notes
 
 __all__ = [
     "COLUMN_KEYS",
@@ -44,6 +45,7 @@ __all__ = [
     "sample_area",
     "sample_villages",
     "say",
+    "say_data_notes",
     "show_progress",
     "write_table",
 ]
@@ -175,7 +177,23 @@ def read_area(ns: argparse.Namespace) -> StudyArea:
     ...
     townmerge.errors.InputError: ...
     """
-    return read_study_area(ns.path, columns=column_map(ns), encoding=ns.encoding, crs=ns.crs)
+    area = read_study_area(ns.path, columns=column_map(ns), encoding=ns.encoding, crs=ns.crs)
+    say_data_notes(ns, area)
+    return area
+
+
+def say_data_notes(ns: argparse.Namespace, area: StudyArea) -> None:
+    """Say on stderr, once and the same way for every command, which rules lack data.
+
+    Examples
+    --------
+    >>> from townmerge.testing.examples import example_area
+    >>> say_data_notes(argparse.Namespace(lang="en"), example_area())  # doctest: +SKIP
+    townmerge: note: No road layer: travel times are straight-line distances ...
+    """
+    zh = getattr(ns, "lang", "zh") == "zh"
+    for en, text_zh in data_notes(area):
+        print(f"townmerge: {'说明' if zh else 'note'}: {text_zh if zh else en}", file=sys.stderr)
 
 
 def read_plan_file(ns: argparse.Namespace, path: str) -> Plan:

@@ -33,7 +33,7 @@ from ..evaluate.levels import rate_text
 from ..evaluate.metrics import plan_metrics, summarize
 from ..generate import best_plans, co_occurrence, generate_ensemble, generate_plan
 from ..score.figures import BETTER, check_bounds, figure_bounds
-from ..score.scorer import plan_objective
+from ..score.plan_scores import plan_objective
 from .inputs import column_map, read_area, read_config, read_plan_file, say, show_progress
 from .workers import where_to_run
 

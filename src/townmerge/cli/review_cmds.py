@@ -22,12 +22,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..data.plan import Plan
-from ..errors import TownmergeError
+from ..evaluate.evaluation import evaluate_plan
 from ..evaluate.glossary import GLOSSARY, figure_label
-from ..evaluate.metrics import compare_plans
+from ..score.figure_model import figure_model
 from ..score.figures import dominated_by
-from ..score.scorer import plan_objective, score_mergers
-from ..score.seats import choose_seat, seat_selector
+from ..score.scorer import score_mergers, scorer_for
+from ..score.seat_choice import choose_seat
+from ..score.seats import seat_selector
 from ..score.tiers import classify_tiers
 from .inputs import read_area, read_config, read_plan_file, say, write_table
 
@@ -186,15 +187,14 @@ def run_compare(ns: argparse.Namespace) -> int:
     plans: dict[str, Plan] = {STATUS_QUO: Plan.identity(area.unit_ids)}
     for label, p in zip(plan_labels(ns.plans), ns.plans, strict=True):
         plans[label] = read_plan_file(ns, p)
-    table = compare_plans(area, plans, config=cfg)
-    objective = {}
-    for name, p in plans.items():
-        try:
-            objective[name] = plan_objective(area, p, config=cfg)
-        except TownmergeError as exc:
-            objective[name] = float("nan")
-            print(f"{name}: {exc}", file=sys.stderr)
-    table.loc["objective"] = pd.Series(objective)
+    scorer = scorer_for(area, cfg)
+    model = figure_model(area, cfg)
+    evaluations = {name: evaluate_plan(area, p, scorer=scorer, model=model)
+                   for name, p in plans.items()}
+    table = pd.DataFrame({name: e.figures for name, e in evaluations.items()})
+    for name, e in evaluations.items():  # a plan breaking a hard rule has no objective
+        if not e.ok:
+            print(f"{name}: {e.check.text(ns.lang)}", file=sys.stderr)
     shown = table.round(3)
     shown.insert(0, "指标" if ns.lang == "zh" else "figure",
                  [figure_label(str(k), ns.lang) for k in table.index])

@@ -219,7 +219,7 @@ class Constraints:
 
 @dataclass(frozen=True)
 class CriteriaSettings:
-    """Shape parameters of the built-in criteria (formulas in :mod:`townmerge.score.criteria`).
+    """Shape parameters of the built-in criteria (formulas in :mod:`townmerge.score.formulas`).
 
     Attributes
     ----------

@@ -19,7 +19,6 @@ C              丙        70.0       1.0          1
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -34,8 +33,10 @@ from ..data.model import StudyArea, unit_label
 from ..data.plan import Plan
 from ..errors import InputError, PlanError, format_ids
 from ..graph.flows import SettlementFlows
-from ..score.figures import METRICS, FigureModel, figure_model
-from ..score.scorer import CONSTRAINTS, MergerScorer, new_unit_name
+from ..score.constraints import CONSTRAINTS
+from ..score.figure_model import FigureModel, figure_model
+from ..score.figures import METRICS
+from ..score.scorer import MergerScorer, new_unit_name, scorer_for
 from ..score.seats import SeatSelector, seat_selector
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "Breach",
     "PlanSummary",
     "adjusted_rand_index",
-    "compare_plans",
     "dissolve",
     "merged_units",
     "plan_breaches",
@@ -110,9 +110,9 @@ class Breach:
         """The breach as one sentence in ``"zh"`` or ``"en"`` (plain text, not escaped)."""
         if lang == "zh":
             return (f"新单位 {self.new_unit}（{self.name}：{'、'.join(self.members)}）——"
-                    f"{_RULE_ZH[self.rule]}：{self.detail_zh.rstrip('。')}。")
+                    f"{rule_label(self.rule, 'zh')}：{self.detail_zh.rstrip('。')}。")
         return (f"New unit {self.new_unit} ({self.name}: {', '.join(self.members)}) — "
-                f"{_RULE_EN[self.rule]}: {self.detail_en.rstrip('.')}.")
+                f"{rule_label(self.rule)}: {self.detail_en.rstrip('.')}.")
 
     def __str__(self) -> str:
         return self.text("en")
@@ -126,7 +126,8 @@ def rule_label(rule: str, lang: str = "en") -> str:
     >>> rule_label("contiguity"), rule_label("contiguity", "zh")
     ('not contiguous', '不连片')
     """
-    return (_RULE_ZH if lang == "zh" else _RULE_EN)[rule]
+    table = _RULE_ZH if lang == "zh" else _RULE_EN
+    return table.get(rule, f"用户约束 {rule}" if lang == "zh" else f"user constraint {rule}")
 
 
 def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
@@ -135,7 +136,7 @@ def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
     """Every hard rule every new unit of a plan breaks, without raising.
 
     The rules and their limits are the scorer's (:class:`townmerge.MergerScorer`,
-    :data:`townmerge.score.scorer.CONSTRAINTS`, switched on or off by
+    :data:`townmerge.score.constraints.CONSTRAINTS`, switched on or off by
     ``Config.constraints``): locked units merged, must-link units kept apart,
     members in different counties, non-contiguity, more than
     ``Config.max_members`` members, area and travel time to the seat over the
@@ -176,7 +177,7 @@ def plan_breaches(area: StudyArea, plan: Plan, *, config: Config | None = None,
     """
     plan.check_units(area.unit_ids)
     if scorer is None:
-        scorer = MergerScorer(area, config, edges=edges)
+        scorer = scorer_for(area, config, edges=edges)
     elif config is not None or edges is not None:
         raise InputError("Give either a scorer or config / edges: a scorer already has its own.")
     groups = plan.groups()
@@ -476,7 +477,7 @@ def plan_metrics(
         the population); ``compactness_mean``/``min`` (Polsby–Popper of the
         new units, perimeters from the shared borders). Figures needing
         settlements are NaN without them. Computed by
-        :class:`townmerge.score.figures.FigureModel`, which the exact model uses
+        :class:`townmerge.score.figure_model.FigureModel`, which the exact model uses
         for figure bounds.
     """
     shared = edges is None and flows is None and (
@@ -484,26 +485,3 @@ def plan_metrics(
     model = (figure_model(area, config) if shared
              else FigureModel(area, config, edges=edges, selector=selector, flows=flows))
     return model.plan(plan)
-
-
-def compare_plans(area: StudyArea, plans: Mapping[str, Plan], *,
-                  config: Config | None = None,
-                  edges: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Neutral figures of several plans side by side (one column per plan).
-
-    Parameters
-    ----------
-    area : StudyArea
-    plans : mapping of str to Plan
-        Plans by name (e.g. ``{"status quo": ..., "greedy": ..., "exact": ...}``).
-    config : Config, optional
-    edges : DataFrame, optional
-        Adjacency edges (default: rook adjacency), for the perimeters.
-
-    Returns
-    -------
-    DataFrame
-        Rows :data:`METRICS`, columns the plan names.
-    """
-    model = figure_model(area, config) if edges is None else FigureModel(area, config, edges=edges)
-    return pd.DataFrame({name: model.plan(p) for name, p in plans.items()})

@@ -44,6 +44,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import pandas as pd
 
 from ..config import Config
@@ -53,15 +54,18 @@ from ..data.nesting import Nesting
 from ..data.plan import Plan
 from ..errors import ParameterError, PlanError, TopologyWarning, format_ids
 from ..generate import generate_plan
+from ..i18n import check_lang
 from .changelog import ChangeEntry, change_log
-from .groups import GroupSizing, group_table
+from .group_level import group_area, plan_groups
+from .groups import GROUP_KIND, GroupSizing, group_table
 from .levels import count_sentence, kind_counts, percent_tenths, reduction_rate
 from .village_wording import FIVE_UNCHANGED, checklist_table, village_merger_text
 
 __all__ = ["TARGET_KEYS", "Reform", "plan_reform"]
 
-#: Keys of ``targets=``: new townships, villages, communities.
-TARGET_KEYS: tuple[str, ...] = ("township", "village", "community")
+#: Keys of ``targets=``: new townships, villages, communities (and, with ``groups=``,
+#: village groups and resident groups).
+TARGET_KEYS: tuple[str, ...] = ("township", "village", "community", "group", "resident_group")
 
 
 def _names(area: StudyArea) -> dict[str, str]:
@@ -114,6 +118,9 @@ class Reform:
         The 五不 / 五大不变 items carried with each merger.
     checklist_status : Mapping[str, Mapping[str, str]]
         New unit id → item (zh) → recorded status.
+    group_units, group_plan : StudyArea, Plan, optional
+        The groups and their plan, when the groups were given as points or polygons
+        (then nothing is estimated).
     """
 
     townships: StudyArea
@@ -125,6 +132,8 @@ class Reform:
     mix_kinds: bool = False
     checklist: tuple[tuple[str, str], ...] = FIVE_UNCHANGED
     checklist_status: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    group_units: StudyArea | None = None
+    group_plan: Plan | None = None
 
     # -- checks ---------------------------------------------------------------------------------
     @property
@@ -153,9 +162,13 @@ class Reform:
         if abs(float(self.groups["population"].sum()) - float(pop.sum())) > 1e-6 * max(
                 1.0, float(pop.sum())):
             out.append("the new villages' population does not add up to the villages'")
-        g0 = int(self.villages.units.get("groups", pd.Series(0)).fillna(0).sum())
+        g0 = (len(self.group_units) if self.group_units is not None
+              else int(self.villages.units.get("groups", pd.Series(0)).fillna(0).sum()))
         if int(self.groups["groups_before"].sum()) != g0:
             out.append("the groups before do not add up to the villages' groups")
+        if self.group_units is not None and self.group_plan is not None:
+            out += Nesting(self.group_units, self.villages, self.village_plan).problems(
+                self.group_plan)
         t = self.counts()
         if not (t["before"] - t["removed"] == t["after"]).all():
             out.append("a count does not reconcile: before − removed ≠ after")
@@ -210,7 +223,8 @@ class Reform:
             parts.append(pd.DataFrame(rows).set_index("kind").assign(level="group"))
         out = pd.concat(parts).reset_index().set_index(["level", "kind"])
         out["rate_tenths"] = out["rate_tenths"].astype("Int64")
-        out["estimated"] = out.index.get_level_values("level") == "group"
+        estimated = bool(self.groups["estimated"].all()) if len(self.groups) else False
+        out["estimated"] = (out.index.get_level_values("level") == "group") & estimated
         return out
 
     def summary(self, lang: str = "zh") -> list[str]:
@@ -222,7 +236,7 @@ class Reform:
         t = self.counts()
         keys = [("township", "total"), ("village", "village"), ("village", "community"),
                 ("village", "other"), ("group", "group"), ("group", "resident_group")]
-        note = {"zh": "（按村规模估算）", "en": " (estimated from counts)"}[lang]
+        note = {"zh": "（按村规模估算）", "en": " (estimated from counts)"}[check_lang(lang)]
         out = []
         for key in keys:
             if key in t.index:
@@ -302,6 +316,11 @@ class Reform:
             entries.append(ChangeEntry(
                 "village", old, vnames[old], village_code[new], _new_name(vplan, new, vnames),
                 settlement_names.get(seat, seat) if seat else None, self.kinds[old]))
+        if self.group_units is not None and self.group_plan is not None:
+            entries += self._planned_group_entries(village_code, vnames)
+            log = change_log(entries)
+            log["estimated"] = False
+            return log
         groups = self.villages.units.get("groups", pd.Series(0, index=self.villages.unit_ids))
         groups = groups.fillna(0).astype(int)
         for new, members in vplan.groups().items():
@@ -320,6 +339,29 @@ class Reform:
         log = change_log(entries)
         log["estimated"] = log["level"] == "group"
         return log
+
+    def _planned_group_entries(self, village_code: Mapping[str, str],
+                               vnames: Mapping[str, str]) -> list[ChangeEntry]:
+        """Change-log rows of groups given as points or polygons (codes under new villages)."""
+        assert self.group_units is not None and self.group_plan is not None
+        gnames = _names(self.group_units)
+        nest = Nesting(self.group_units, self.villages, self.village_plan)
+        gplan, vplan = self.group_plan, self.village_plan
+        code: dict[str, str] = {}
+        for new_v in vplan.new_units:
+            new_groups = sorted({gplan.assignment[g] for g in gplan.assignment
+                                 if nest[g] == new_v})
+            codes = assign_codes(village_code[new_v], ["group"] * len(new_groups))
+            code.update(zip(new_groups, codes, strict=True))
+        out = []
+        for old in sorted(gnames):
+            new = gplan.assignment[old]
+            v = nest[old]
+            serial = int(code[new][-3:])
+            out.append(ChangeEntry("group", old, gnames[old], code[new],
+                                   f"{_new_name(vplan, v, vnames)}{serial}组", None,
+                                   GROUP_KIND[self.kinds[vplan.members(v)[0]]]))
+        return out
 
     def _settlement_names(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -414,6 +456,7 @@ def plan_reform(
     checklist: Sequence[tuple[str, str]] = FIVE_UNCHANGED,
     checklist_status: Mapping[str, Mapping[str, str]] | None = None,
     time_limit: float | None = None,
+    groups: gpd.GeoDataFrame | StudyArea | None = None,
 ) -> Reform:
     """Plan the whole reform: townships, then villages and communities inside them, then groups.
 
@@ -448,6 +491,11 @@ def plan_reform(
         New unit id → item (zh) → status.
     time_limit : float, optional
         Seconds per generator call.
+    groups : GeoDataFrame or StudyArea, optional
+        The groups themselves (points or polygons, ``parent`` = their village,
+        ``population``): then they are planned inside the new villages by the same
+        generators (targets ``group``, ``resident_group``) instead of estimated
+        from the counts per village.
 
     Returns
     -------
@@ -493,9 +541,19 @@ def plan_reform(
             names.update(plan.names)
             seats.update(plan.seats)
         village_plan = Plan(assignment, names, seats, info={"method": method, "seed": seed})
+    sizing = group_sizing or GroupSizing()
+    if groups is not None:
+        area_g = group_area(villages, groups)
+        group_plan, table = plan_groups(villages, village_plan, kinds, area_g, targets=targets,
+                                        method=method, seed=seed, sizing=sizing,
+                                        time_limit=time_limit)
+        reform = Reform(townships, villages, township_plan, village_plan, table, kinds,
+                        mix_kinds, tuple(checklist), dict(checklist_status or {}), area_g,
+                        group_plan)
+        reform.check()
+        return reform
     reform = Reform(townships, villages, township_plan, village_plan,
-                    group_table(village_plan, villages.units, kinds,
-                                group_sizing or GroupSizing()),
+                    group_table(village_plan, villages.units, kinds, sizing),
                     kinds, mix_kinds, tuple(checklist), dict(checklist_status or {}))
     reform.check()
     return reform

@@ -36,9 +36,10 @@ from ..data.model import StudyArea, unit_label
 from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, format_ids
 from ..graph.derived import derived
+from ..score.plan_scores import objective_value
 from ..score.rules import below_floor, group_floor
-from ..score.scorer import objective_value
-from ..score.seats import SeatSelector, seat_keeper, unit_thresholds
+from ..score.seat_choice import seat_keeper
+from ..score.seats import SeatSelector, unit_thresholds
 
 __all__ = [
     "GroupScorer",
@@ -251,7 +252,7 @@ def partition_objective(problem: PlanningProblem, scorer: GroupScorer | ScoreCac
                         groups: Iterable[Iterable[str]]) -> float:
     """Population-weighted mean of the groups' totals.
 
-    See :func:`townmerge.score.scorer.objective_value`.
+    See :func:`townmerge.score.plan_scores.objective_value`.
 
     Parameters
     ----------
@@ -307,7 +308,7 @@ def plan_from_groups(problem: PlanningProblem, groups: Iterable[Iterable[int]],
 
 def seat_named_plan(problem: PlanningProblem, plan: Plan,
                     selector: SeatSelector | None) -> Plan:
-    """The plan with each new unit named after its seat (:func:`townmerge.score.seats.seat_keeper`).
+    """The plan with each new unit named after its seat (:func:`seat_keeper`).
 
     A new unit takes the id and name of the member whose former seat is its
     seat (else the member its seat lies in; without a seat, the most populous

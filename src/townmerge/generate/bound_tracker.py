@@ -15,7 +15,7 @@ Examples
 >>> area = StudyArea(grid_units("AB / CD", population=dict.fromkeys("ABCD", 5)))
 >>> problem = PlanningProblem.from_area(area)
 >>> from townmerge.config import Config
->>> from townmerge.score.figures import FigureModel
+>>> from townmerge.score.figure_model import FigureModel
 >>> from townmerge.generate.move_memo import MoveMemo
 >>> memo = MoveMemo(problem, ScoreCache(problem, SizeScorer(area, p_min=10)), {})
 >>> bounds = {"population_cv": 0.1}
@@ -37,7 +37,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import InputError, format_ids
-from ..score.figures import BETTER, FigureModel, GroupFigures, unmet_bounds
+from ..score.figure_model import FigureModel
+from ..score.figures import BETTER, unmet_bounds
+from ..score.group_figures import GroupFigures
 from .base import PlanningProblem
 from .move_memo import MoveMemo, Split
 

@@ -20,7 +20,7 @@ from ..config import Config
 from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..errors import InputError, TimeLimitError, format_ids
-from ..score.figures import FigureModel
+from ..score.figure_model import FigureModel
 from .arguments import check_args, fixed_groups
 from .base import GroupScorer, PlanningProblem, ScoreCache
 from .deadline import Deadline

@@ -14,7 +14,7 @@ HiGHS (highspy) is an open-source MILP solver; it proves optimality or stops at
 
 Figure bounds (``bounds=``, e.g. "at least as much flow kept inside the new
 units as plan X, a population CV no higher than its") are linear in the
-columns too (:meth:`townmerge.score.figures.GroupFigures.constraints`): the model
+columns too (:meth:`townmerge.score.group_figures.GroupFigures.constraints`): the model
 then finds the best plan meeting them, or proves that none does under the hard
 constraints, and names the bounds that alone cannot be met.
 """
@@ -32,7 +32,9 @@ import numpy as np
 
 from ..data.plan import Plan
 from ..errors import InfeasibleError, InputError, TimeLimitError, format_ids
-from ..score.figures import BETTER, FigureModel, GroupFigures, check_bounds, unmet_bounds
+from ..score.figure_model import FigureModel
+from ..score.figures import BETTER, check_bounds, unmet_bounds
+from ..score.group_figures import GroupFigures
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 from .deadline import Deadline
 from .diagnose import binding_limits

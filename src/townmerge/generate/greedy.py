@@ -9,7 +9,7 @@ keeps every hard constraint of the merger scorer: at most
 ``Config.max_members`` units, locked units alone, the travel-time limit, the
 area cap, a seat inside its unit; a unit that breaks one alone (一地两府)
 merges first. Without flows the longest shared border decides. Each new unit
-is named after its seat (:func:`townmerge.score.seats.seat_keeper`).
+is named after its seat (:func:`townmerge.score.seat_choice.seat_keeper`).
 
 The loop stops at ``target`` units, or, without a target, when every unit
 meets its floor (the count then follows from the data). It is deterministic:

@@ -15,8 +15,8 @@ import pandas as pd
 from ..config import Config
 from ..data.model import StudyArea
 from ..data.plan import Plan
-from ..score.figures import FigureModel, figure_model
-from ..score.scorer import MergerScorer
+from ..score.figure_model import FigureModel, figure_model
+from ..score.scorer import scorer_for
 from ..score.seats import seat_selector
 from .base import GroupScorer, PlanningProblem, ScoreCache, seat_named_plan
 
@@ -24,7 +24,7 @@ __all__ = ["area_figures", "scored_seats", "setup_problem"]
 
 
 def _default_scorer(area: StudyArea, config: Config, edges: pd.DataFrame | None) -> GroupScorer:
-    return MergerScorer(area, config, edges=edges)
+    return scorer_for(area, config, edges=edges)
 
 
 def setup_problem(area: StudyArea, config: Config | None, scorer: GroupScorer | None,
@@ -94,7 +94,7 @@ def area_figures(area: StudyArea, config: Config, cache: ScoreCache,
                   edges: pd.DataFrame | None) -> FigureModel:
     """Figure parts of the area, sharing the scorer's seats, travel times and flows.
 
-    The area's shared :func:`~townmerge.score.figures.figure_model` when the scorer uses the
+    The area's shared :func:`~townmerge.score.figure_model.figure_model` when the scorer uses the
     shared seat selector and the default adjacency, else a model of its own.
 
     Examples

@@ -42,7 +42,8 @@ import numpy as np
 
 from ..data.plan import Plan
 from ..errors import InputError
-from ..score.figures import FigureModel, check_bounds
+from ..score.figure_model import FigureModel
+from ..score.figures import check_bounds
 from .anneal import Proposer, Schedule, SearchState, anneal
 from .base import PlanningProblem, ScoreCache, partition_objective, plan_from_groups
 from .bound_tracker import BoundTracker

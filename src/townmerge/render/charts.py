@@ -31,8 +31,9 @@ from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..errors import InputError
 from ..i18n import check_lang, fmt_minutes, fmt_population, label
-from ..score.figures import figure_model
-from ..score.scorer import MergerScorer, new_unit_name, score_plan
+from ..score.figure_model import figure_model
+from ..score.plan_scores import score_plan
+from ..score.scorer import MergerScorer, new_unit_name
 from .paper import finish, new_figure, plain
 
 __all__ = [
@@ -268,7 +269,7 @@ def plot_score_breakdown(area: StudyArea, plan: Plan, *, lang: str = "zh",
     """Each merger's total score as stacked bars, one segment per criterion.
 
     A segment is the criterion's weighted share of the total,
-    ``w·S / Σ w`` over the criteria with data (:func:`townmerge.score.scorer.score_plan`),
+    ``w·S / Σ w`` over the criteria with data (:func:`townmerge.score.plan_scores.score_plan`),
     so the bar ends at the merger's total. New units that merge nothing are left out.
 
     Parameters

@@ -23,8 +23,10 @@ from ..data.plan import Plan
 from ..evaluate.metrics import Breach, merged_units, plan_breaches, plan_metrics
 from ..i18n import join_names, label, sentence
 from ..score.criteria import default_criteria
-from ..score.scorer import MergerScorer, score_plan
-from ..score.seats import SeatSelector, choose_seat, seat_move, seat_selector
+from ..score.plan_scores import score_plan
+from ..score.scorer import MergerScorer
+from ..score.seat_choice import choose_seat, seat_move
+from ..score.seats import SeatSelector, seat_selector
 from ..score.tiers import classify_tiers
 from .report_kinds import UNIT_KINDS, settlement_kind, unit_kind
 

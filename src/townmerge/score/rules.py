@@ -37,7 +37,7 @@ import numpy.typing as npt
 from ..errors import MissingDataWarning
 
 __all__ = ["POPULATION_RULES", "below_floor", "group_floor", "polsby_popper",
-           "population_rules_off", "union_area_perimeter"]
+           "population_rules_off", "population_rules_text", "union_area_perimeter"]
 
 #: Every rule that needs unit population, with its name in Chinese and English.
 POPULATION_RULES: dict[str, tuple[str, str]] = {
@@ -208,10 +208,23 @@ def population_rules_off(rules: Sequence[str], *, stacklevel: int = 2) -> None:
     >>> print(w[0].message)  # doctest: +ELLIPSIS
     Some units have no population, so the rules that need it are switched off: the scale ...
     """
+    en, zh = population_rules_text(rules)
+    warnings.warn(f"{en} {zh}", MissingDataWarning, stacklevel=stacklevel + 1)
+
+
+def population_rules_text(rules: Sequence[str]) -> tuple[str, str]:
+    """The sentence saying the named population rules are off, and what to add (en, zh).
+
+    Examples
+    --------
+    >>> en, zh = population_rules_text(["scale"])
+    >>> zh
+    '部分单元无人口数据，以下规则不适用：规模适度。'
+    >>> en.split(":")[0]
+    'Some units have no population, so the rules that need it are switched off'
+    """
     zh = "、".join(POPULATION_RULES[r][0] for r in rules)
     en = "; ".join(POPULATION_RULES[r][1] for r in rules)
-    warnings.warn(
-        f"Some units have no population, so the rules that need it are switched off: {en}. "
-        "Give a population column (population=..., --population COLUMN) or settlements with "
-        f"population to use them. 部分单元无人口数据，以下规则不适用：{zh}。",
-        MissingDataWarning, stacklevel=stacklevel + 1)
+    return (f"Some units have no population, so the rules that need it are switched off: {en}. "
+            "Give a population column (population=..., --population COLUMN) or settlements "
+            "with population to use them.", f"部分单元无人口数据，以下规则不适用：{zh}。")

@@ -13,8 +13,9 @@ import pandas as pd
 from shapely import Point
 
 from ..data.model import StudyArea
-from ..score.criteria import GroupBatch
-from ..score.figures import FigureModel, GroupFigures
+from ..score.batch import GroupBatch
+from ..score.figure_model import FigureModel
+from ..score.group_figures import GroupFigures
 from ..score.scorer import MergerScorer
 from .grids import grid_units
 
