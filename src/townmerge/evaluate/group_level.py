@@ -24,15 +24,17 @@ import geopandas as gpd
 import pandas as pd
 
 from ..config import Config, TerrainThresholds, Thresholds
+from ..data.divisions import assign_codes
 from ..data.model import StudyArea
 from ..data.nesting import Nesting
 from ..data.plan import Plan
 from ..data.territories import village_territories
 from ..errors import InputError, TopologyWarning, format_ids
 from ..generate import generate_plan
+from .changelog import ChangeEntry
 from .groups import GROUP_KIND, GroupSizing
 
-__all__ = ["group_area", "group_config", "plan_groups"]
+__all__ = ["group_area", "group_config", "plan_groups", "planned_group_entries"]
 
 
 def group_config(sizing: GroupSizing, kind: str = "village") -> Config:
@@ -137,3 +139,33 @@ def _subset(area: StudyArea, ids: list[str]) -> StudyArea:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TopologyWarning)
         return StudyArea(area.units.loc[ids])
+
+
+def planned_group_entries(group_units: StudyArea, villages: StudyArea, village_plan: Plan,
+                          group_plan: Plan, kinds: Mapping[str, str],
+                          village_code: Mapping[str, str]) -> list[ChangeEntry]:
+    """Change-log rows of planned groups: each new group coded under its new village.
+
+    New groups of a new village take ``<village code><001…>`` in the order of their ids
+    (:func:`townmerge.data.divisions.assign_codes`); a new group is named after its village
+    and serial (``X村3组``).
+    """
+    gnames = {str(k): str(v) for k, v in group_units.units["name"].items()} \
+        if "name" in group_units.units.columns else {str(k): str(k) for k in group_units.unit_ids}
+    vnames = {str(k): str(v) for k, v in villages.units["name"].items()}
+    nest = Nesting(group_units, villages, village_plan)
+    code: dict[str, str] = {}
+    for new_v in village_plan.new_units:
+        new_groups = sorted({group_plan.assignment[g] for g in group_plan.assignment
+                             if nest[g] == new_v})
+        code.update(zip(new_groups, assign_codes(village_code[new_v], ["group"] * len(new_groups)),
+                        strict=True))
+    out = []
+    for old in sorted(gnames):
+        new, v = group_plan.assignment[old], nest[old]
+        keeper = v if v in village_plan.members(v) else village_plan.members(v)[0]
+        name = village_plan.names.get(v, vnames[keeper])
+        out.append(ChangeEntry("group", old, gnames[old], code[new],
+                               f"{name}{int(code[new][-3:])}组", None,
+                               GROUP_KIND[kinds[village_plan.members(v)[0]]]))
+    return out

@@ -56,8 +56,8 @@ from ..errors import ParameterError, PlanError, TopologyWarning, format_ids
 from ..generate import generate_plan
 from ..i18n import check_lang
 from .changelog import ChangeEntry, change_log
-from .group_level import group_area, plan_groups
-from .groups import GROUP_KIND, GroupSizing, group_table
+from .group_level import group_area, plan_groups, planned_group_entries
+from .groups import GroupSizing, group_table
 from .levels import count_sentence, kind_counts, percent_tenths, reduction_rate
 from .village_wording import FIVE_UNCHANGED, checklist_table, village_merger_text
 
@@ -317,7 +317,8 @@ class Reform:
                 "village", old, vnames[old], village_code[new], _new_name(vplan, new, vnames),
                 settlement_names.get(seat, seat) if seat else None, self.kinds[old]))
         if self.group_units is not None and self.group_plan is not None:
-            entries += self._planned_group_entries(village_code, vnames)
+            entries += planned_group_entries(self.group_units, self.villages, self.village_plan,
+                                             self.group_plan, self.kinds, village_code)
             log = change_log(entries)
             log["estimated"] = False
             return log
@@ -339,29 +340,6 @@ class Reform:
         log = change_log(entries)
         log["estimated"] = log["level"] == "group"
         return log
-
-    def _planned_group_entries(self, village_code: Mapping[str, str],
-                               vnames: Mapping[str, str]) -> list[ChangeEntry]:
-        """Change-log rows of groups given as points or polygons (codes under new villages)."""
-        assert self.group_units is not None and self.group_plan is not None
-        gnames = _names(self.group_units)
-        nest = Nesting(self.group_units, self.villages, self.village_plan)
-        gplan, vplan = self.group_plan, self.village_plan
-        code: dict[str, str] = {}
-        for new_v in vplan.new_units:
-            new_groups = sorted({gplan.assignment[g] for g in gplan.assignment
-                                 if nest[g] == new_v})
-            codes = assign_codes(village_code[new_v], ["group"] * len(new_groups))
-            code.update(zip(new_groups, codes, strict=True))
-        out = []
-        for old in sorted(gnames):
-            new = gplan.assignment[old]
-            v = nest[old]
-            serial = int(code[new][-3:])
-            out.append(ChangeEntry("group", old, gnames[old], code[new],
-                                   f"{_new_name(vplan, v, vnames)}{serial}组", None,
-                                   GROUP_KIND[self.kinds[vplan.members(v)[0]]]))
-        return out
 
     def _settlement_names(self) -> dict[str, str]:
         out: dict[str, str] = {}

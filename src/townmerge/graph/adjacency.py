@@ -188,21 +188,6 @@ def _warn_tolerant(gdf: gpd.GeoDataFrame, code: IntArray, border: FloatArray,
     )
 
 
-def _add_links(edges: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
-    if links.empty:
-        return edges
-    a = links["unit_a"].to_numpy(dtype=object)
-    b = links["unit_b"].to_numpy(dtype=object)
-    swap = a.astype(str) > b.astype(str)
-    lo, hi = np.where(swap, b, a), np.where(swap, a, b)
-    virtual = pd.DataFrame({"unit_a": lo, "unit_b": hi, "border_m": 0.0, "kind": "virtual"})
-    virtual = virtual.drop_duplicates(["unit_a", "unit_b"])
-    existing = pd.MultiIndex.from_frame(edges[["unit_a", "unit_b"]])
-    new = ~pd.MultiIndex.from_frame(virtual[["unit_a", "unit_b"]]).isin(existing)
-    out = pd.concat([edges, virtual[new]], ignore_index=True)
-    return out.sort_values(["unit_a", "unit_b"], ignore_index=True)[list(EDGE_COLUMNS)]
-
-
 def neighbours(edges: pd.DataFrame) -> dict[str, set[str]]:
     """Unit id → set of neighbour ids, from an edge table.
 
