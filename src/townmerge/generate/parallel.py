@@ -8,9 +8,10 @@ travel network, flows, the scorer built on them). :func:`run_tasks` runs
 items**, whatever order they finish in, so a run gives the same results serially, on a
 local process pool and on a Dask cluster. ``shared`` travels to each worker once:
 
-- ``n_jobs=N``: a local :class:`~concurrent.futures.ProcessPoolExecutor` whose
-  initializer unpickles ``shared`` into the worker process (:data:`WORKER_STATE`);
-  tasks then carry only their item;
+- ``n_jobs=N``: a local :class:`~concurrent.futures.ProcessPoolExecutor` (workers
+  forked on Linux, spawned elsewhere: :func:`pool_context`) whose initializer unpickles
+  ``shared`` into the worker process (:data:`WORKER_STATE`); tasks then carry only their
+  item;
 - a Dask ``distributed.Client`` (or its ``get_executor()``): ``shared`` is scattered to
   every worker (``broadcast=True``) and tasks receive it from the worker's memory;
 - any other executor (a pool the caller made, a ``ThreadPoolExecutor``): ``shared`` is
@@ -201,6 +202,22 @@ def call_with_blob(token: str, blob: bytes, fn: Callable[[Any, T], Any], item: T
 
 
 # -- caller side ---------------------------------------------------------------------------------
+def pool_context() -> Any:
+    """How the local pool starts its workers: forked on Linux, else spawned.
+
+    A forked worker starts at once and never runs the caller's script again, so a script
+    needs no ``if __name__ == "__main__":`` guard on Linux; a spawned worker (macOS,
+    Windows) imports the script again, so there it needs one.
+
+    Examples
+    --------
+    >>> pool_context().get_start_method() in ("fork", "spawn")
+    True
+    """
+    fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if fork else "spawn")
+
+
 def _in_order(futures: list[Any], done: Iterable[Any], bar: Any) -> Iterator[Any]:
     """Results of ``futures`` in their order, each as soon as every earlier one is in."""
     def key(f: Any) -> object:
@@ -310,7 +327,7 @@ def run_tasks(
         if executor is None:
             blob = dumps(shared)
             workers = min(int(jobs or 1), max(len(todo), 1))
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+            with ProcessPoolExecutor(workers, mp_context=pool_context(),
                                      initializer=install, initargs=(token, blob)) as pool:
                 del blob
                 yield from _pool_run(lambda item: pool.submit(call_installed, token, fn, item),
