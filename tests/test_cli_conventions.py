@@ -77,6 +77,7 @@ def runs(tmp: Path, plan: Path) -> dict[str, list[str]]:
         "compare": ["compare", SAMPLE, str(plan)],
         "sichuan": ["sichuan"],
         "plot": ["plot", SAMPLE, "--plan", str(plan), "--out", str(tmp / "map.png")],
+        "map": ["map", SAMPLE, "--plan", str(plan), "--out", str(tmp / "map.html")],
         "province": ["province", SAMPLE, "--method", "greedy", "--out", str(tmp / "prov")],
     }
 

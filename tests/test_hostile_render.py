@@ -34,11 +34,12 @@ from townmerge.data.plan import Plan
 from townmerge.data.plan_csv import read_plan
 from townmerge.errors import EXIT_INPUT, EXIT_USAGE, ParameterError
 from townmerge.evaluate.metrics import merged_units
-from townmerge.generate import greedy_plan
+from townmerge.generate import co_occurrence, greedy_plan
 from townmerge.i18n import join_names, label
 from townmerge.render import (
     before_after_map,
     plan_report,
+    plans_map,
     render_report,
     report_figures,
     save_map,
@@ -330,15 +331,87 @@ def test_cli_demo_writes_every_name_as_text(rendered: Callable[[str, str], Rende
     _check_markup(report)
     assert f'<div class="tm-title">{html.escape(TITLE)}</div>' in page
     assert f"<h1>{html.escape(TITLE)}</h1>" in report
-    before, after, settlements = _map_data(page)["layers"]
-    assert [p["name"] for p in _features(before)] == cli.unit_names
-    assert [p["label"] for p in _features(after, "labels")] == cli.new_names
-    assert [p["name"] for p in _features(settlements)] == cli.settlement_names
+    before, after = _map_data(page)["panes"]  # the demo draws the plan map (two panes)
+    assert [p["name"] for p in _features(before["layers"][0])] == cli.unit_names
+    assert [p["label"] for p in _features(after["layers"][0], "labels")] == cli.new_names
+    tiers = next(layer for layer in before["layers"] if layer["legend"]
+                 and layer["title"] in ("镇村体系", "Settlement tiers"))
+    assert sorted(p["name"] for p in _features(tiers)) == sorted(cli.settlement_names)
+    seats = _features(after["layers"][-1])
+    assert set(cli.seat_names) <= {p["name"] for p in seats if "seat" in p}
     assert set(cli.new_names) <= set(NAMES)  # the kept units' names are payloads
     assert set(cli.seat_names) == set(NAMES)  # and so are their seats', shown in the report
     for name in NAMES:
         assert html.escape(name) in report, name[:40]
     assert (page.count("<script"), report.count("<script")) == clean_scripts
+
+
+# --- the plan maps (two panes, seats, layers, comparison) --------------------------------------
+
+@pytest.fixture(scope="module")
+def plan_pages(work: Path, area: StudyArea, plan: Plan) -> dict[str, Path]:
+    """The plan maps of the hostile county, in zh and en, and the comparison map."""
+    out = work / "plan-maps"
+    out.mkdir()
+    other = greedy_plan(area)
+    with _inside(out):
+        pages = {lang: save_map(before_after_map(area, plan, lang=lang, title=TITLE,
+                                                 attribution=NAMES[3]), out / f"{lang}.html")
+                 for lang in ("zh", "en")}
+        pages["plans"] = save_map(
+            plans_map(area, {NAMES[0]: plan, NAMES[7]: other}, lang="en", title=TITLE,
+                      co_occurrence=co_occurrence([plan, other])), out / "plans.html")
+    _no_pwned(out, work)
+    return pages
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("which", ["zh", "en", "plans"])
+def test_plan_maps_carry_every_name_as_data(plan_pages: dict[str, Path], area: StudyArea,
+                                            which: str) -> None:
+    page = plan_pages[which].read_text(encoding="utf-8")
+    _check_markup(page)
+    assert f'<div class="tm-title">{html.escape(TITLE)}</div>' in page
+    data = _map_data(page)
+    text = "\n".join(_strings(data))
+    for name in NAMES:
+        assert name in text, name[:40]
+    first = data["panes"][0]["layers"][0]
+    assert [p["name"] for p in _features(first)] == list(area.units["name"])
+    if which != "plans":
+        after = data["panes"][1]["layers"]
+        assert {p["label"] for p in _features(after[0], "labels")} <= set(NAMES)
+        seats = [p for p in _features(after[-1]) if "seat" in p]
+        assert {p["popup"]["name"] for p in seats} <= set(NAMES)
+        assert data["attribution"] == NAMES[3]
+    else:
+        titles = [layer["title"] for layer in data["panes"][0]["layers"]]
+        assert titles[1:3] == [NAMES[0], NAMES[7]]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("which", ["zh", "plans"])
+def test_plan_maps_show_hostile_names_in_chromium(
+    browser: None, plan_pages: dict[str, Path], clean_scripts: tuple[int, int], which: str
+) -> None:
+    seen = _check_in_browser(plan_pages[which], clean_scripts[0])
+    tips = _tooltip_names(seen)
+    for name in NAMES:
+        assert name in tips, name[:40]
+        assert name in seen["text"], name[:40]
+    if which == "zh":
+        popups = "\n".join(seen["popupTexts"])
+        assert all(name in popups for name in NAMES[:-1])
+    _no_pwned(plan_pages[which].parent)
 
 
 # --- in a real browser ---------------------------------------------------------------------
@@ -348,15 +421,27 @@ PROBE = """() => {
     document.querySelectorAll("input.leaflet-control-layers-selector").forEach(function (box) {
         if (!box.checked) { box.click(); }
     });
+    // labels first: opening a popup pans the map, and labels are drawn for the view only
+    var labels = Array.from(document.querySelectorAll(".tm-label"), function (n) {
+        return n.textContent;
+    });
     var tooltips = 0;
-    Object.keys(window).filter(function (k) { return /^map_[0-9a-f]+$/.test(k); })
-        .forEach(function (k) {
-            window[k].eachLayer(function (layer) {
+    var popups = [];
+    var maps = window.townmergeMaps || Object.keys(window).filter(function (k) {
+        return /^map_[0-9a-f]+$/.test(k); }).map(function (k) { return window[k]; });
+    maps.forEach(function (map) {
+            map.eachLayer(function (layer) {
                 if (layer.getTooltip && layer.getTooltip()) {
                     layer.fire("mouseover");
                     layer.fire("mouseout");
                     layer.openTooltip();
                     tooltips += 1;
+                }
+                if (layer.getPopup && layer.getPopup()) {
+                    layer.openPopup();
+                    document.querySelectorAll(".leaflet-popup-content").forEach(function (n) {
+                        popups.push(n.textContent);
+                    });
                 }
             });
         });
@@ -368,7 +453,8 @@ PROBE = """() => {
     return {
         tooltips: tooltips,
         tooltipTexts: texts(".leaflet-tooltip"),
-        labels: texts(".tm-label"),
+        popupTexts: popups,
+        labels: labels,
         headings: texts(".tm-title, h1"),
         title: document.title,
         text: document.body.innerText,

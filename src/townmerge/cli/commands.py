@@ -49,7 +49,7 @@ from ..errors import (
     ParameterError,
     TimeLimitError,
 )
-from . import demo_cmds, plan_cmds, plot_cmds, province_cmds, review_cmds
+from . import demo_cmds, map_cmds, plan_cmds, plot_cmds, province_cmds, review_cmds
 from .args import bound_item, non_negative_int, positive_float, positive_int, quotas
 from .inputs import add_area_args, add_input_args
 from .workers import add_parallel_args
@@ -81,6 +81,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                  "townmerge province my_province --method greedy --lang en"),
     "compare": ("townmerge compare sample_shapes/county plan_a.csv plan_b.csv --lang en",),
     "sichuan": ("townmerge sichuan", "townmerge sichuan --lang en --out out/sichuan"),
+    "map": ("townmerge map sample_shapes/county --plan out/plan.csv --out map.html",
+            "townmerge map sample_shapes/county --plan out/plan.csv --villages "
+            "out/village_plan.csv --mode swipe --lang en",
+            "townmerge map sample_shapes/county --plan a.csv --plan b.csv --out plans.html"),
     "plot": ("townmerge plot sample_shapes/county --plan out/plan.csv --out before_after.pdf",
              "townmerge plot sample_shapes/county --plan out/plan.csv --out figures "
              "--size A3 --format png --format svg"),
@@ -252,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="formats of a folder's figures (repeatable; default all three)")
     pl.add_argument("--title", default=None, help="title of the figures")
     pl.set_defaults(func=plot_cmds.run_plot)
+
+    mp = sub_parser("map", help="the before/after map of a plan (or several) as offline HTML")
+    map_cmds.add_map_args(mp)
+    mp.set_defaults(func=map_cmds.run_map)
 
     r = sub_parser("sichuan", help="per-county and province counts of Sichuan's township and "
                    "village reform, from the real code tables")

@@ -107,9 +107,10 @@ def run_demo(ns: argparse.Namespace) -> int:
             wording.to_csv(files.path("village_mergers.csv"))
         merged = merged_units(area, plan)
         write_geojson(merged.to_crs(area.input_crs), files.path("merged_units.geojson"))
-        before = area.units.assign(new_unit=[plan.assignment[u] for u in area.unit_ids])
-        m = before_after_map(before, merged, settlements=area.settlements, lang=ns.lang,
-                             tiles=ns.tiles, title=ns.title, breaches=breaches)
+        m = before_after_map(area, plan, lang=ns.lang, tiles=ns.tiles, title=ns.title,
+                             breaches=breaches, config=cfg,
+                             villages=None if reform is None
+                             else (reform.villages, reform.village_plan))
         save_map(m, files.path("before_after.html"))
         figures = report_figures(area, plan, config=cfg)
         save_report(render_report(figures, lang=ns.lang, title=ns.title),

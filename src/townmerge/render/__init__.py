@@ -1,8 +1,12 @@
 """Layer 7, render: offline HTML maps and the plan report.
 
-Maps: ``maps`` assembles the offline page (inlining Leaflet from ``render/static``) from the
-layers ``map_data`` builds; ``verbatim`` holds the folium elements that never go through a
-template. The report: ``report`` (:func:`plan_report`, :func:`save_report`) runs
+Maps: ``plan_maps`` draws a study area and a plan (:func:`before_after_map` in two
+synchronised panes, :func:`plans_map`, :func:`reform_map`) from the layers ``map_layers`` and
+``map_extras`` build on the simplified coverage of ``map_geometry``, drawn by the fixed script
+of ``map_script``; ``maps`` assembles the offline page (inlining Leaflet from
+``render/static``) and draws two frames from the layers ``map_data`` builds; ``verbatim`` holds
+the folium elements that never go through a template.
+The report: ``report`` (:func:`plan_report`, :func:`save_report`) runs
 ``report_tables`` (the figures, :func:`report_figures`), ``sentences`` (official wording,
 zh/en) and ``report_html`` (the escaped, standalone page, :func:`render_report`);
 ``report_kinds`` reads unit and settlement types.
@@ -15,7 +19,8 @@ Examples
 True
 """
 
-from .maps import before_after_map, save_map
+from .maps import save_map
+from .plan_maps import before_after_map, plans_map, reform_map
 from .plots import plot_before_after, write_plots
 from .report import plan_report, save_report
 from .report_html import render_report
@@ -28,7 +33,9 @@ __all__ = [
     "count_sentences",
     "merger_paragraph",
     "plan_report",
+    "plans_map",
     "plot_before_after",
+    "reform_map",
     "render_report",
     "report_figures",
     "save_map",

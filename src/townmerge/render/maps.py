@@ -25,7 +25,7 @@ Examples
 ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)],
 ...     index=["a", "b"], crs="EPSG:32648")
 >>> after = before.dissolve(by="new_unit", aggfunc={"population": "sum"}).assign(name="甲镇")
->>> html = before_after_map(before, after).get_root().render()
+>>> html = frames_map(before, after).get_root().render()
 >>> "调整后" in html, "<script src=" in html
 (True, False)
 """
@@ -52,7 +52,7 @@ from ..i18n import check_lang, label
 from .map_data import escape_html, map_data
 from .verbatim import ScriptAfter, Verbatim, script_json
 
-__all__ = ["before_after_map", "save_map"]
+__all__ = ["breach_box", "frames_map", "inline_leaflet", "save_map", "tile_spec"]
 
 # Leaflet's CSS points at images we do not ship (layers control, default marker).
 _CSS_IMAGE_URL = re.compile(r"url\((?![\"']?#)[^)]*\)")
@@ -164,7 +164,7 @@ def _ensure_charset(figure: Figure) -> None:
         figure.header.add_child(Verbatim('<meta charset="utf-8">'), name="meta_charset", index=0)
 
 
-def _inline_leaflet(m: folium.Map) -> None:
+def inline_leaflet(m: folium.Map) -> None:
     """Replace the map's CDN links by inline Leaflet (and nothing else)."""
     m.default_js = []
     m.default_css = []
@@ -180,7 +180,7 @@ def _inline_leaflet(m: folium.Map) -> None:
     figure.header.add_child(Verbatim(f"<style>{_CSS}</style>"), name="townmerge_css")
 
 
-def _tiles(tiles: str | None) -> dict[str, Any] | None:
+def tile_spec(tiles: str | None) -> dict[str, Any] | None:
     """URL and options of a base map, resolved by folium but drawn by the page's script."""
     if tiles is None:
         return None
@@ -206,7 +206,7 @@ def _draw_script(m: folium.Map, data_id: str, tiles: bool) -> ScriptAfter:
     )
 
 
-def before_after_map(
+def frames_map(
     before: gpd.GeoDataFrame,
     after: gpd.GeoDataFrame,
     *,
@@ -277,19 +277,19 @@ def before_after_map(
     ...     index=["a", "b", "c"], crs="EPSG:32648")
     >>> after = before.dissolve(by="new_unit", aggfunc={"population": "sum"})
     >>> after["name"] = ["A", "<b>C</b>"]
-    >>> m = before_after_map(before, after, lang="en", title="Demo & test")
+    >>> m = frames_map(before, after, lang="en", title="Demo & test")
     >>> page = m.get_root().render()
     >>> "3 → 2" in page, "Demo &amp; test" in page, "<b>C</b>" in page
     (True, True, False)
     """
     check_lang(lang)
     data = map_data(before, after, settlements, lang)
-    tile_layer = _tiles(tiles)
+    tile_layer = tile_spec(tiles)
 
     m = folium.Map(
         location=data.centre, zoom_start=10, tiles=None, control_scale=True, zoom_snap=0.25
     )
-    _inline_leaflet(m)
+    inline_leaflet(m)
     figure = m.get_root()
     assert isinstance(figure, Figure)
     title_text = title if title is not None else label("title", lang)
@@ -297,7 +297,7 @@ def before_after_map(
                             name="townmerge_title")
     figure.html.add_child(
         Verbatim(f'<div class="tm-title">{escape_html(title_text)}</div>'
-                 + _breach_box(breaches, lang)), name="townmerge_title"
+                 + breach_box(breaches, lang)), name="townmerge_title"
     )
     legend = (
         '<div class="tm-legend">'
@@ -327,7 +327,8 @@ def _plain(value: object) -> str:
     return escape_html(value).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
 
 
-def _breach_box(breaches: Sequence[Breach | str], lang: str) -> str:
+def breach_box(breaches: Sequence[Breach | str], lang: str) -> str:
+    """The red warning box listing the hard rules a plan breaks (escaped), or ``""``."""
     if not breaches:
         return ""
     items = "".join(f"<li>{_plain(b.text(lang) if isinstance(b, Breach) else b)}</li>"

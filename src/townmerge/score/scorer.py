@@ -52,6 +52,7 @@ from .evaluation import Evaluation, Evaluator
 from .explain import Explainer
 from .groups import group_keys
 from .memo import GroupMemo
+from .rules import population_rules_off
 from .seat_part import SeatPart
 from .unit_data import UnitData
 from .user_constraints import Constraint, checker_with
@@ -407,7 +408,16 @@ def scorer_for(area: StudyArea, config: Config | None = None, scorer: MergerScor
         return scorer
     if criteria is None and edges is None:
         cfg = config or Config()
-        return area.memo(("MergerScorer", repr(cfg)), lambda: MergerScorer(area, cfg))
+        built: list[MergerScorer] = []
+
+        def build() -> MergerScorer:
+            built.append(MergerScorer(area, cfg))
+            return built[0]
+
+        shared = area.memo(("MergerScorer", repr(cfg)), build)
+        if not built and not area.has_population:  # every step says what is off, not only the first
+            population_rules_off(["scale", "balance", "floor"], stacklevel=3)
+        return shared
     return MergerScorer(area, config, edges=edges, criteria=criteria)
 
 
