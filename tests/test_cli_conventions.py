@@ -80,6 +80,7 @@ def runs(tmp: Path, plan: Path) -> dict[str, list[str]]:
         "report": ["report", SAMPLE, "--plan", str(plan), "--no-figures",
                    "--out", str(tmp / "report.html")],
         "map": ["map", SAMPLE, "--plan", str(plan), "--out", str(tmp / "map.html")],
+        "province": ["province", SAMPLE, "--method", "greedy", "--out", str(tmp / "prov")],
     }
 
 

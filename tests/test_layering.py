@@ -44,6 +44,7 @@ FOLDERS = [name for name in RANKS if (SRC / name).is_dir()]
 THIRD_PARTY = {
     "folium": {"render"}, "branca": {"render"}, "matplotlib": {"render"},
     "highspy": {"generate"}, "tqdm": {"generate"},
+    "dask": {"generate"}, "distributed": {"generate"},
     "libpysal": {"graph"}, "networkx": {"graph"},
     "pyogrio": {"data"},
     "playwright": {"testing"},

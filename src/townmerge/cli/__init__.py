@@ -2,10 +2,10 @@
 
 ``commands`` (the ``townmerge`` parser and ``main``), ``demo_cmds`` (``demo``,
 ``make-sample``, ``sichuan``), ``plan_cmds`` (``validate``, ``plan``, ``ensemble``),
-``review_cmds`` (``score``, ``seats``, ``tiers``, ``compare``), ``plot_cmds`` (``plot``),
-``map_cmds`` (``map``),
-``inputs`` (the options and
-readers every command shares) and ``args`` (argument types).
+``province_cmds`` (``province``: every county in parallel), ``review_cmds`` (``score``,
+``seats``, ``tiers``, ``compare``), ``plot_cmds`` (``plot``), ``map_cmds`` (``map``),
+``inputs`` (the options and readers every command shares), ``workers`` (``--jobs`` and
+``--scheduler``: where tasks run) and ``args`` (argument types).
 """
 
 from .commands import main

@@ -14,7 +14,8 @@ shows its traceback).
 
 This module holds the parser and :func:`main`; the subcommands live in
 :mod:`townmerge.cli.demo_cmds` (``demo``, ``make-sample``, ``sichuan``),
-:mod:`townmerge.cli.plan_cmds` (``validate``, ``plan``, ``ensemble``) and
+:mod:`townmerge.cli.plan_cmds` (``validate``, ``plan``, ``ensemble``),
+:mod:`townmerge.cli.province_cmds` (``province``) and
 :mod:`townmerge.cli.review_cmds` (``score``, ``seats``, ``tiers``, ``compare``).
 """
 
@@ -48,9 +49,10 @@ from ..errors import (
     ParameterError,
     TimeLimitError,
 )
-from . import demo_cmds, map_cmds, plan_cmds, plot_cmds, review_cmds
+from . import demo_cmds, map_cmds, plan_cmds, plot_cmds, province_cmds, review_cmds
 from .args import bound_item, non_negative_int, positive_float, positive_int, quotas
 from .inputs import add_area_args, add_input_args
+from .workers import add_parallel_args
 
 __all__ = ["build_parser", "main"]
 
@@ -72,7 +74,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "seats": ("townmerge seats sample_shapes/county --plan plan.csv",),
     "tiers": ("townmerge tiers sample_shapes/county --plan plan.csv --town-quotas 3,2,7,14",),
     "ensemble": ("townmerge ensemble sample_shapes/county -n 100 --target 13 --out ensemble",
-                 "townmerge ensemble sample_shapes/county -n 5 --best --target 13"),
+                 "townmerge ensemble sample_shapes/county -n 5 --best --target 13",
+                 "townmerge ensemble sample_shapes/county -n 1000 --target 13 --jobs 8",
+                 "townmerge ensemble my_county -n 10000 --scheduler tcp://10.0.0.5:8786"),
+    "province": ("townmerge province my_province --villages --out province --jobs 8",
+                 "townmerge province my_province --method greedy --lang en"),
     "compare": ("townmerge compare sample_shapes/county plan_a.csv plan_b.csv --lang en",),
     "sichuan": ("townmerge sichuan", "townmerge sichuan --lang en --out out/sichuan"),
     "map": ("townmerge map sample_shapes/county --plan out/plan.csv --out map.html",
@@ -226,7 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "of randomised plans")
     e.add_argument("--out", default="ensemble",
                    help="folder for plan_000.csv … and co_occurrence.csv (default ensemble/)")
+    add_parallel_args(e)
     e.set_defaults(func=plan_cmds.run_ensemble)
+
+    pv = sub_parser("province", help="plan every county of a multi-county area in parallel: "
+                    "merged counts and change log, failed counties named")
+    province_cmds.add_province_args(pv)
 
     c = sub_parser("compare", help="neutral figures of plans side by side")
     add_area_args(c)

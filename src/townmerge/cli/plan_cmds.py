@@ -26,7 +26,7 @@ from ..data.io import validate
 from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..data.plan_csv import write_plan
-from ..errors import EXIT_INPUT, EXIT_OK, InputError
+from ..errors import EXIT_INPUT, EXIT_OK, InputError, ParameterError
 from ..evaluate.check import check_plan
 from ..evaluate.glossary import figure_label
 from ..evaluate.levels import rate_text
@@ -35,6 +35,7 @@ from ..generate import best_plans, co_occurrence, generate_ensemble, generate_pl
 from ..score.figures import BETTER, check_bounds, figure_bounds
 from ..score.plan_scores import plan_objective
 from .inputs import column_map, read_area, read_config, read_plan_file, say, show_progress
+from .workers import where_to_run
 
 __all__ = ["run_ensemble", "run_plan", "run_validate"]
 
@@ -141,11 +142,15 @@ def run_ensemble(ns: argparse.Namespace) -> int:
 
     try:
         if ns.best:
+            if ns.jobs or ns.scheduler:
+                raise ParameterError("--jobs and --scheduler run randomised ensembles; the "
+                                     "best plans (--best) are found one after another.")
             for p in best_plans(area, ns.n, target=ns.target, seed=ns.seed, config=cfg):
                 keep(p)
         else:
-            generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
-                              progress=show_progress(ns), on_plan=keep)
+            with where_to_run(ns) as where:
+                generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
+                                  progress=show_progress(ns), on_plan=keep, **where)
         co = co_occurrence(plans)
         with atomic_folder(out) as files:  # every plan and the co-occurrences, or the previous
             for i, p in enumerate(plans):

@@ -7,7 +7,9 @@ relaxed and grown into contiguous regions with wiggly borders), ``placement`` (u
 settlements, their seats and terrain), ``population`` (people, groups, towns and townships),
 ``names`` (Chinese names), ``codes`` (statistical codes), ``shapes`` (traced polygons and
 points in EPSG:4490), ``roads`` (the road network and its classes) and ``flows``
-(gravity-model flows). ``sichuan``: :func:`read_sichuan` reads the real Sichuan code tables
+(gravity-model flows). ``province``: :func:`synthetic_province` places several synthetic
+counties side by side as one province and :func:`level_areas` gives the township and
+village study areas of one. ``sichuan``: :func:`read_sichuan` reads the real Sichuan code tables
 of 2018 and 2021 shipped in ``sample_shapes/sichuan``.
 
 Examples
@@ -17,8 +19,9 @@ Examples
 33
 """
 
+from .province import level_areas, synthetic_province
 from .sichuan import SichuanTables, read_sichuan
 from .synthetic import SyntheticCounty, sample_county, synthetic_county
 
-__all__ = ["SichuanTables", "SyntheticCounty", "read_sichuan", "sample_county",
-           "synthetic_county"]
+__all__ = ["SichuanTables", "SyntheticCounty", "level_areas", "read_sichuan", "sample_county",
+           "synthetic_county", "synthetic_province"]

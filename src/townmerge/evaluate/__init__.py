@@ -7,9 +7,10 @@ report, or a raise), ``metrics`` (the neutral figures, counts and merged units),
 new codes), ``reform`` (per-county and province summaries of a reform), ``three_levels``
 (:func:`~townmerge.evaluate.three_levels.plan_reform`: the whole reform, townships, villages
 and groups nested), ``groups`` (groups estimated from counts per village), ``group_level``
-(groups planned from their own points or polygons) and
-``village_wording`` (official wording of village mergers and the 五不 checklist) and
-``glossary`` (every figure's name, unit and meaning, in zh and en).
+(groups planned from their own points or polygons), ``village_wording`` (official wording of
+village mergers and the 五不 checklist), ``glossary`` (every figure's name, unit and meaning,
+in zh and en) and ``province`` (:func:`~townmerge.evaluate.province.plan_province`: every
+county of a province in parallel, summaries and change logs merged, failed counties named).
 """
 
 from .check import PlanCheck, check_plan

@@ -8,7 +8,9 @@ problem), ``greedy`` and ``agglomerate`` (merging the best pair), ``exact`` (the
 set-partitioning model, HiGHS) and ``search`` (simulated annealing over unit moves), built
 from ``move_memo`` (memoised group values and best splits), ``bound_tracker`` (figure bounds
 during the search), ``anneal`` (the annealing loop) and ``polish`` (the final polish).
-``deadline`` (time limits) and ``diagnose`` (which limit binds when no plan is found).
+``deadline`` (time limits), ``diagnose`` (which limit binds when no plan is found) and
+``parallel`` (independent tasks on a process pool, any executor or a Dask cluster, shared
+data shipped once).
 """
 
 from .api import generate_plan

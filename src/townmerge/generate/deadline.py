@@ -62,6 +62,17 @@ class Deadline:
         self.start = time.perf_counter()
         self.end = None if time_limit is None else self.start + time_limit
 
+    def __getstate__(self) -> tuple[float | None, float | None, float]:
+        """Limit, end by the wall clock and time elapsed: the end holds in another process."""
+        left = self.left()
+        return self.limit, None if left is None else time.time() + left, self.elapsed()
+
+    def __setstate__(self, state: tuple[float | None, float | None, float]) -> None:
+        self.limit, wall_end, elapsed = state
+        now = time.perf_counter()
+        self.start = now - elapsed
+        self.end = None if wall_end is None else now + (wall_end - time.time())
+
     def left(self) -> float | None:
         """Seconds left (at least 0), or None without a limit."""
         if self.end is None:

@@ -8,8 +8,10 @@ new unit across plans.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,10 +20,12 @@ from ..config import Config
 from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..errors import InputError, TimeLimitError, format_ids
+from ..score.figure_model import FigureModel
 from .arguments import check_args, fixed_groups
-from .base import GroupScorer
+from .base import GroupScorer, PlanningProblem, ScoreCache
 from .deadline import Deadline
 from .exact import ranked_plans
+from .parallel import check_jobs, run_tasks
 from .prepare import area_figures, scored_seats, setup_problem
 from .repair import repaired_greedy
 from .search import local_search
@@ -45,13 +49,16 @@ def iter_ensemble(
     progress: bool | None = None,
     within: Mapping[str, str] | None = None,
     bounds: Mapping[str, float] | None = None,
+    executor: Executor | Any | None = None,
+    n_jobs: int | None = None,
 ) -> Iterator[Plan]:
     """:func:`generate_ensemble` one plan at a time: each is yielded as soon as it is made.
 
     A caller can write each plan out before the next is started, so a run cut
     short (time limit, interruption, a later failure) keeps the plans already
     made. Same parameters and the same plans, in the same order, as
-    :func:`generate_ensemble`.
+    :func:`generate_ensemble` (with ``executor`` or ``n_jobs``, plans are yielded in member
+    order, each once it and every earlier one are done).
 
     Yields
     ------
@@ -68,33 +75,57 @@ def iter_ensemble(
     >>> [p.info["member"] for p in plans]
     [0, 1]
     """
-    from tqdm import tqdm  # not tqdm.auto: it warns on import in Jupyter without ipywidgets
-
     check_args(n=n, target=target, time_limit=time_limit, seed=seed, iterations=iterations,
                noise=noise)
+    check_jobs(n_jobs, executor)
     deadline = Deadline(time_limit)
     cfg, problem, cache = setup_problem(area, config, scorer, edges, within)
     check_args(target=target, n_units=problem.n)
     fixed = fixed_groups(problem, start, within)
     figures = area_figures(area, cfg, cache, edges) if bounds else None
-    show = sys.stderr.isatty() if progress is None else progress
-    timed = deadline.end is not None
-    for i in tqdm(range(n), disable=not show, desc="ensemble", unit="plan"):
-        if timed and i and deadline.expired():
-            return
-        s = seed + i
-        try:
-            first = repaired_greedy(problem, cache, target=target, fixed=fixed, noise=noise,
-                                    seed=s, deadline=deadline)
-        except TimeLimitError:
-            if i == 0:
-                raise
-            return  # the limit ran out during this member's start: the plans made stand
-        groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
-        plan = local_search(problem, cache, groups, fixed_count=target is not None, seed=s,
-                            iterations=iterations, fixed=fixed, time_limit=deadline.left(),
-                            bounds=dict(bounds) if bounds else None, figures=figures)
-        yield scored_seats(plan, cache).with_info(method="ensemble", member=i)
+    run = _EnsembleRun(problem, cache, target, fixed, seed, noise, iterations,
+                       dict(bounds) if bounds else None, figures, deadline)
+    for plan in run_tasks(_ensemble_member, run, range(n), executor=executor, n_jobs=n_jobs,
+                          progress=progress, desc="ensemble", unit="plan"):
+        if plan is None:
+            return  # the limit ran out before this member's start: the plans made stand
+        yield plan
+
+
+@dataclass(frozen=True)
+class _EnsembleRun:
+    """What every ensemble member reads: built once, shipped once to each worker."""
+
+    problem: PlanningProblem
+    cache: ScoreCache
+    target: int | None
+    fixed: list[list[int]] | None
+    seed: int
+    noise: float
+    iterations: int
+    bounds: dict[str, float] | None
+    figures: FigureModel | None
+    deadline: Deadline
+
+
+def _ensemble_member(run: _EnsembleRun, i: int) -> Plan | None:
+    """Member ``i`` (seed ``run.seed + i``), or None when the time limit ran out first."""
+    deadline, problem, cache = run.deadline, run.problem, run.cache
+    if deadline.end is not None and i and deadline.expired():
+        return None
+    s = run.seed + i
+    try:
+        first = repaired_greedy(problem, cache, target=run.target, fixed=run.fixed,
+                                noise=run.noise, seed=s, deadline=deadline)
+    except TimeLimitError:
+        if i == 0:
+            raise
+        return None  # the limit ran out during this member's start
+    groups = [frozenset(g) for g in problem.index_groups(first.groups().values())]
+    plan = local_search(problem, cache, groups, fixed_count=run.target is not None, seed=s,
+                        iterations=run.iterations, fixed=run.fixed, time_limit=deadline.left(),
+                        bounds=run.bounds, figures=run.figures)
+    return scored_seats(plan, cache).with_info(method="ensemble", member=i)
 
 
 def generate_ensemble(
@@ -114,6 +145,8 @@ def generate_ensemble(
     within: Mapping[str, str] | None = None,
     bounds: Mapping[str, float] | None = None,
     on_plan: Callable[[Plan], None] | None = None,
+    executor: Executor | Any | None = None,
+    n_jobs: int | None = None,
 ) -> list[Plan]:
     """N diverse feasible plans: randomised greedy, each polished by a short local search.
 
@@ -149,6 +182,13 @@ def generate_ensemble(
     on_plan : callable, optional
         Called with each plan as soon as it is made (e.g. to write it out), before
         the next one is started. :func:`iter_ensemble` yields them instead.
+    executor : concurrent.futures.Executor or distributed.Client, optional
+        Make the members there (:mod:`townmerge.generate.parallel`): the study area's
+        set-up (adjacency, scorer, travel network, flows) is built here once and
+        shipped to each worker once; the plans are the same as serially, in member
+        order (``on_plan`` is called in that order). A scorer given must pickle.
+    n_jobs : int, optional
+        Worker processes of a local pool (-1: every core); default: this process.
 
     Returns
     -------
@@ -163,7 +203,7 @@ def generate_ensemble(
     for plan in iter_ensemble(area, n, target=target, start=start, seed=seed, noise=noise,
                               iterations=iterations, time_limit=time_limit, config=config,
                               scorer=scorer, edges=edges, progress=progress, within=within,
-                              bounds=bounds):
+                              bounds=bounds, executor=executor, n_jobs=n_jobs):
         if on_plan is not None:
             on_plan(plan)
         plans.append(plan)

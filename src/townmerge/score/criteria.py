@@ -206,6 +206,10 @@ class CriterionRegistry:
         raise AttributeError("A CriterionRegistry is immutable; with_criterion() returns a "
                              "new one.")
 
+    def __reduce__(self) -> tuple[type[CriterionRegistry], tuple[tuple[Criterion, ...]]]:
+        """Pickle as its criteria (a scorer goes to worker processes)."""
+        return (CriterionRegistry, (self._items,))
+
     @property
     def names(self) -> tuple[str, ...]:
         """Criterion names, in output order."""
