@@ -10,7 +10,8 @@ reported at once), ``problems`` (:class:`~townmerge.data.problems.Problem`,
 overlaps, gaps), ``check_settlements`` (points, units, seats), ``check_flows`` and
 ``check_roads``; ``columns`` (column names and flags), ``crs`` (metric and equal-area
 frames), ``plan`` (:class:`~townmerge.data.plan.Plan`), ``plan_info`` (the typed
-``Plan.info``), ``plan_checks`` (the checks a plan makes), ``plan_csv`` (plan files),
+``Plan.info``), ``plan_checks`` (the checks a plan makes), ``subarea`` (a study area of
+some units), ``plan_csv`` (plan files),
 ``roads`` (road geometry checks), ``territories``
 (approximate village territories), ``nesting`` (units inside their parents),
 ``divisions`` (division kinds and codes), ``atomic`` (whole-or-nothing writes) and

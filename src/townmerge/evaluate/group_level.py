@@ -28,6 +28,7 @@ from ..data.divisions import assign_codes
 from ..data.model import StudyArea
 from ..data.nesting import Nesting
 from ..data.plan import Plan
+from ..data.subarea import sub_area
 from ..data.territories import village_territories
 from ..errors import InputError, TopologyWarning, format_ids
 from ..generate import generate_plan
@@ -111,7 +112,7 @@ def plan_groups(villages: StudyArea, village_plan: Plan, kinds: Mapping[str, str
     seats: dict[str, str] = {}
     for gk in sorted(set(group_kind.values())):
         ids = sorted(g for g, k in group_kind.items() if k == gk)
-        sub = groups if len(ids) == len(groups) else _subset(groups, ids)
+        sub = groups if len(ids) == len(groups) else sub_area(groups, ids, quiet_gaps=True)
         kind = "community" if gk == "resident_group" else "village"
         plan = generate_plan(sub, method=method, target=targets.get(gk),  # type: ignore[arg-type]
                              seed=seed, config=group_config(sizing, kind),
@@ -133,12 +134,6 @@ def plan_groups(villages: StudyArea, village_plan: Plan, kinds: Mapping[str, str
                      "groups_after": len({group_plan.assignment[g] for g in inside}),
                      "estimated": False})
     return group_plan, pd.DataFrame(rows).set_index("new_unit")
-
-
-def _subset(area: StudyArea, ids: list[str]) -> StudyArea:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TopologyWarning)
-        return StudyArea(area.units.loc[ids])
 
 
 def planned_group_entries(group_units: StudyArea, villages: StudyArea, village_plan: Plan,

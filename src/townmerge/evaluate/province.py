@@ -33,14 +33,13 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from shapely import box
 
 from ..config import Config
 from ..data.divisions import township_type
 from ..data.model import StudyArea, unit_label
 from ..data.plan import Plan
+from ..data.subarea import sub_area
 from ..errors import InputError, ParameterError, TownmergeError, format_ids
 from ..generate.api import generate_plan
 from ..generate.parallel import check_jobs, run_tasks
@@ -217,26 +216,6 @@ class _ProvinceData:
     time_limit: float | None
 
 
-def _sub_area(area: StudyArea, ids: list[str]) -> StudyArea:
-    """The study area of ``ids`` with their settlements, the flows among them and roads nearby."""
-    units = area.units.loc[ids]
-    st = area.settlements
-    flows = area.flows
-    if st is not None:
-        st = st[st["unit"].astype(str).isin(set(ids))]
-        if flows is not None:
-            keep = set(map(str, st.index))
-            flows = flows[flows["origin"].astype(str).isin(keep)
-                          & flows["destination"].astype(str).isin(keep)]
-    roads = area.roads
-    if roads is not None and len(roads):
-        x0, y0, x1, y1 = units.total_bounds
-        m = ROAD_MARGIN_M
-        hit = roads.sindex.query(box(x0 - m, y0 - m, x1 + m, y1 + m), predicate="intersects")
-        roads = roads.iloc[np.sort(hit)]
-    return StudyArea(units, st, flows, roads)
-
-
 def county_areas(townships: StudyArea, villages: StudyArea | None, county: str,
                  county_of: Mapping[str, str]) -> tuple[StudyArea, StudyArea | None]:
     """The township (and village) study areas of one county of a province.
@@ -256,12 +235,12 @@ def county_areas(townships: StudyArea, villages: StudyArea | None, county: str,
     (StudyArea, StudyArea or None)
     """
     ids = [str(u) for u in townships.unit_ids if county_of[str(u)] == county]
-    towns = _sub_area(townships, ids)
+    towns = sub_area(townships, ids, road_margin_m=ROAD_MARGIN_M)
     if villages is None:
         return towns, None
     parent = villages.units["parent"].astype(str)
     vids = [str(v) for v in villages.unit_ids[parent.isin(set(ids)).to_numpy()]]
-    return towns, _sub_area(villages, vids)
+    return towns, sub_area(villages, vids, road_margin_m=ROAD_MARGIN_M)
 
 
 def _township_counts(area: StudyArea, plan: Plan) -> pd.DataFrame:

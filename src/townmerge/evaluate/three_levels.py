@@ -40,7 +40,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -52,7 +51,8 @@ from ..data.divisions import SERIAL_RANGES, assign_codes, township_type, village
 from ..data.model import StudyArea, unit_label
 from ..data.nesting import Nesting
 from ..data.plan import Plan
-from ..errors import ParameterError, PlanError, TopologyWarning, format_ids
+from ..data.subarea import sub_area
+from ..errors import ParameterError, PlanError, format_ids
 from ..generate import generate_plan
 from ..i18n import check_lang
 from .changelog import ChangeEntry, change_log
@@ -397,21 +397,6 @@ def _check_targets(targets: Mapping[str, int], counts: Mapping[str, int]) -> Non
         raise ParameterError("Bad targets= of plan_reform: " + "; ".join(bad) + ".")
 
 
-def _subarea(villages: StudyArea, ids: Sequence[str]) -> StudyArea:
-    units = villages.units.loc[list(ids)]
-    st = villages.settlements
-    flows = villages.flows
-    if st is not None:
-        st = st[st["unit"].astype(str).isin(set(ids))]
-        if flows is not None:
-            keep = set(map(str, st.index))
-            flows = flows[flows["origin"].astype(str).isin(keep)
-                          & flows["destination"].astype(str).isin(keep)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TopologyWarning)  # the other kind's land is a "gap"
-        return StudyArea(units, st, flows, villages.roads)
-
-
 def _village_config(config: Config | None) -> Config:
     cfg = config or Config.for_villages()
     return dataclasses.replace(
@@ -511,7 +496,7 @@ def plan_reform(
         for kind, ids in sorted(pools.items()):
             target = (sum(targets[k] for k in ("village", "community") if k in targets) or None
                       if kind == "all" else targets.get(kind))
-            sub = _subarea(villages, ids)
+            sub = sub_area(villages, ids, quiet_gaps=True)  # the other kind's land: a gap
             plan = generate_plan(sub, method=method, target=target,  # type: ignore[arg-type]
                                  seed=seed, config=vcfg, time_limit=time_limit,
                                  within={v: nesting[v] for v in ids})
