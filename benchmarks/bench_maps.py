@@ -14,6 +14,8 @@ the write time (building and writing the page) and the time Chromium takes to lo
 draw it (``performance.now()`` after the load event, in ``townmerge.testing.browser``) are
 printed beside ``GeoDataFrame.explore()`` of the same two layers (size and write time: its
 page loads Leaflet from a CDN, which the offline browser blocks, so it is not loaded).
+The same figures are given for the plan's report (``write_report``: figures, static
+two-panel map and charts, the interactive map embedded) and for the sample county's map.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ import shapely
 
 import townmerge
 from townmerge.data.plan import Plan
-from townmerge.render import before_after_map, save_map
+from townmerge.datasets.synthetic import sample_county
+from townmerge.generate import greedy_plan
+from townmerge.render import before_after_map, save_map, write_report
 from townmerge.testing.browser import check_html
 
 HERE = Path(__file__).resolve().parent
@@ -61,6 +65,18 @@ def grid_plan(units: gpd.GeoDataFrame) -> Plan:
     return Plan.from_groups({members[0]: members for members in groups.values()})
 
 
+def _row(label: str, path: Path, seconds: float) -> str:
+    """A table row: size, write time and the time Chromium takes to load and draw the page."""
+    check = check_html(path, script="() => performance.now()", wait_ms=0, full_page=False)
+    if not check.ok:
+        print(check.describe(), file=sys.stderr)
+    loaded = check.script_result
+    load_s = f"{float(loaded) / 1000:.1f}" if isinstance(loaded, int | float) else "—"
+    size = path.stat().st_size / 1e6
+    shown = f"{size:.2f}" if size < 1 else f"{size:.1f}"
+    return f"| {label} | {shown} | {seconds:.1f} | {load_s} | {'yes' if check.ok else 'no'} |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dep", help="one département code (e.g. 49) instead of France")
@@ -80,17 +96,22 @@ def main() -> None:
     t0 = time.perf_counter()
     ours = save_map(before_after_map(area, plan, lang="en", date="-"), out / "townmerge.html")
     t_ours = time.perf_counter() - t0
-    check = check_html(ours, script="() => performance.now()", wait_ms=0, full_page=False)
-    if not check.ok:
-        print(check.describe(), file=sys.stderr)
 
     print("| page | size (MB) | write (s) | Chromium load and draw (s) | ok |")
     print("|---|---:|---:|---:|---|")
-    loaded = check.script_result
-    load_s = f"{float(loaded) / 1000:.1f}" if isinstance(loaded, int | float) else "—"
-    print(f"| townmerge `before_after_map` (two panes, inlined) | "
-          f"{ours.stat().st_size / 1e6:.1f} | {t_ours:.1f} | {load_s} | "
-          f"{'yes' if check.ok else 'no'} |")
+    print(_row("townmerge `before_after_map` (two panes, inlined)", ours, t_ours))
+    t0 = time.perf_counter()
+    report = write_report(area, plan, out / "report.html", lang="en", date="-")
+    t_report = time.perf_counter() - t0
+    print(_row("townmerge `write_report` (static figures, the map above embedded)", report,
+               t_report))
+    county = sample_county()
+    sample = townmerge.StudyArea(county.units, county.settlements, county.flows, county.roads)
+    t0 = time.perf_counter()
+    small = save_map(before_after_map(sample, greedy_plan(sample, target=13), lang="en",
+                                      date="-"), out / "sample.html")
+    print(_row("townmerge `before_after_map`, sample county (33 townships)", small,
+               time.perf_counter() - t0))
     t0 = time.perf_counter()
     before = area.units.to_crs(4326)[["name", "geometry"]]
     after = before.assign(new=[plan.assignment[u] for u in before.index]).dissolve("new")

@@ -45,6 +45,7 @@ from townmerge.render import (
     save_map,
     save_report,
 )
+from townmerge.render.map_pack import unpack_page
 from townmerge.testing.browser import check_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,7 +277,7 @@ def test_no_name_or_title_reaches_a_template_source(
 def _map_data(page: str) -> dict:
     found = re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', page, re.S)
     assert len(found) == 1
-    return dict(json.loads(found[0]))
+    return unpack_page(json.loads(found[0]))  # the page's data is packed (render.map_pack)
 
 
 def _features(layer: dict, key: str = "shapes") -> list[dict]:
@@ -462,8 +463,11 @@ PROBE = """() => {
         alertScripts: Array.from(document.scripts).filter(function (s) {
             return /^\\s*alert\\(/.test(s.textContent);
         }).length,
+        // our own: the static figures (PNG data) and the map's sandboxed frame
         injected: document.querySelectorAll(
-            "img, iframe, object, embed, [onload], [onerror]").length
+            "img:not([src^='data:image/png;base64,']), "
+            + "iframe:not(.map[sandbox='allow-scripts'][srcdoc]), "
+            + "object, embed, [onload], [onerror]").length
     };
 }"""
 

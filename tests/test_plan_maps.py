@@ -23,6 +23,7 @@ from townmerge.data.plan_csv import read_plan
 from townmerge.errors import EXIT_INPUT, ParameterError, TopologyWarning
 from townmerge.generate import co_occurrence
 from townmerge.render import before_after_map, plans_map, reform_map, save_map
+from townmerge.render.map_pack import unpack_page
 from townmerge.testing.browser import check_html
 
 SAMPLE = "sample_shapes/county"
@@ -64,7 +65,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory, area: tm.StudyArea,
 def _data(page: str) -> dict:
     found = re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', page, re.S)
     assert len(found) == 1
-    return dict(json.loads(found[0]))
+    return unpack_page(json.loads(found[0]))  # the page's data is packed (render.map_pack)
 
 
 def _layer(pane: dict, title: str) -> dict:
@@ -359,3 +360,16 @@ def test_large_maps_label_by_zoom_and_fit_the_bulk() -> None:
     assert north - south < 1 and east - west < 1  # the outlier is 8° away
     small = MapGeometry(tm.StudyArea(units.iloc[:10]))
     assert small.label_zooms(small.metric) == [0.0] * 10
+
+
+def test_the_page_decodes_its_packed_data_as_unpack_page_does(pages: dict[str, Path]) -> None:
+    """The page script's decoder and ``unpack_page`` give the same layers, shape for shape."""
+    page = pages["zh"].read_text(encoding="utf-8")
+    raw = json.loads(re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>',
+                                page, re.S)[0])
+    assert raw["geoms"], "the page carries the packed form"
+    check = check_html(pages["zh"], script="() => JSON.stringify(window.townmergeData.panes)",
+                       wait_ms=0, full_page=False)
+    assert check.ok, check.describe()
+    assert isinstance(check.script_result, str)
+    assert json.loads(check.script_result) == unpack_page(raw)["panes"]

@@ -435,6 +435,10 @@ def test_cli_report_of_any_plans(towns: tm.StudyArea, exact: tm.Plan, greedy: tm
     for data, _ in uris:
         pixels = decode_png(base64.b64decode(data))
         assert pixels.shape[0] > 100 and pixels.shape[1] > 100
+    # the interactive map (before and after, two panes), once, on screen only
+    frames = re.findall(r'<div class="screen-only">.*?<iframe class="map" sandbox="allow-scripts"'
+                        r' title="map" srcdoc="([^"]+)"></iframe></div>', page, re.S)
+    assert len(frames) == 1 and "townmergeMaps" in html.unescape(frames[0])
     # the plan's name comes from its file (data): apart from it, no English in the body
     assert ENGLISH.findall(_body(re.sub(r'<p class="meta">.*?</p>', "", page))) == []
     two = tmp_path / "two.html"
@@ -443,6 +447,11 @@ def test_cli_report_of_any_plans(towns: tm.StudyArea, exact: tm.Plan, greedy: tm
                  str(two)]) == 0
     page = two.read_text(encoding="utf-8")
     assert "<th>exact</th><th>greedy</th>" in page and "Adjusted Rand index" in page
+    assert page.count("<iframe") == 1, "one map of both plans, not one per plan"
+    bare = tmp_path / "bare.html"
+    assert main(["report", str(SAMPLE), "--plan", str(tmp_path / "exact.csv"), "--no-map",
+                 "--no-figures", "--out", str(bare)]) == 0
+    assert "<iframe" not in bare.read_text(encoding="utf-8")
     assert main(["report", str(SAMPLE), "--plan", str(tmp_path / "missing.csv"),
                  "--out", str(tmp_path / "x.html")]) == 1
     assert "missing.csv" in capsys.readouterr().err and not (tmp_path / "x.html").exists()

@@ -259,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--date", default=None, help="date under the title (default: today)")
     rp.add_argument("--no-figures", dest="figures", action="store_false",
                     help="leave out the static map and charts (faster)")
+    rp.add_argument("--no-map", dest="interactive_map", action="store_false",
+                    help="leave out the interactive map (shown on screen only; by default the "
+                         "plan before and after, or several plans as layers)")
     rp.add_argument("--out", default="report.html",
                     help="HTML file to write (default report.html)")
     rp.set_defaults(func=review_cmds.run_report)

@@ -42,6 +42,7 @@ from ..render import (
     save_map,
     save_report,
 )
+from ..render.report import static_figures
 from .inputs import read_config, sample_area, sample_villages, say, say_data_notes
 
 __all__ = ["run_demo", "run_make_sample", "run_sichuan"]
@@ -115,11 +116,13 @@ def run_demo(ns: argparse.Namespace) -> int:
                              else (reform.villages, reform.village_plan))
         save_map(m, files.path("before_after.html"))
         figures = report_figures(area, plan, config=cfg)
+        # the report shows the static figures (they print) and embeds the map (on screen)
+        options = ReportOptions(title=ns.title, map_html=str(m.get_root().render()),
+                                images=static_figures(area, plan, lang=ns.lang, config=cfg))
         if reform is None:
-            page = render_report(figures, lang=ns.lang, title=ns.title)
+            page = render_report(figures, lang=ns.lang, options=options)
         else:  # every level: the township part, the village part, groups, the change log
-            page = reform_report(reform, lang=ns.lang, config=cfg,
-                                 options=ReportOptions(title=ns.title))
+            page = reform_report(reform, lang=ns.lang, config=cfg, options=options)
         save_report(page, files.path("report.html"))
     s = summarize(area, plan)
     zh = ns.lang == "zh"

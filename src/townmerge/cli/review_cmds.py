@@ -240,6 +240,6 @@ def run_report(ns: argparse.Namespace) -> int:
     name = ns.plan_name or (next(iter(plans)) if len(plans) == 1 else None)
     out = write_report(area, chosen, ns.out, lang=ns.lang, title=ns.title, county=ns.county,
                        office=ns.office, plan_name=name, date=ns.date, config=cfg,
-                       static_map=ns.figures)
+                       static_map=ns.figures, interactive_map=ns.interactive_map)
     say(ns, f"已写出 {out}", f"wrote {out}")
     return 0

@@ -5,7 +5,9 @@ JSON object, parsed by :data:`PANES_JS`, which builds every pane, layer, tooltip
 label, legend and colour scale with DOM calls and ``textContent`` (never ``innerHTML`` from
 data). Two panes (before/after) are two Leaflet maps kept on the same view by a small sync
 (no plug-in, nothing from a CDN): side by side (``"dual"``), or stacked with a swipe slider
-(``"swipe"``). The maps are left in ``window.townmergeMaps`` for tests and scripts.
+(``"swipe"``). The data arrives packed (:mod:`townmerge.render.map_pack`) and is decoded
+first. The maps are left in ``window.townmergeMaps`` and the decoded data in
+``window.townmergeData`` for tests and scripts.
 
 Examples
 --------
@@ -72,6 +74,57 @@ PANES_CSS = """
 # The page script: ``map`` is the first pane (the folium map), ``data`` the parsed JSON.
 PANES_JS = """
     var SYMBOLS = %(symbols)s;
+    function unpack(d) {
+        // the compact form of townmerge.render.map_pack back into GeoJSON layers
+        if (!d.geoms) { return d; }
+        var scale = Math.pow(10, d.decimals);
+        function line(flat) {
+            var out = [], x = 0, y = 0;
+            for (var i = 0; i < flat.length; i += 2) {
+                x += flat[i]; y += flat[i + 1];
+                out.push([x / scale, y / scale]);
+            }
+            return out;
+        }
+        function point(p) { return [p[0] / scale, p[1] / scale]; }
+        function rings(r) { return r.map(line); }
+        function geometry(g) {
+            if (g.t === "GeometryCollection") {
+                return {type: g.t, geometries: g.g.map(geometry)};
+            }
+            var c = g.t === "Point" ? point(g.c) : g.t === "MultiPoint" ? g.c.map(point)
+                : g.t === "LineString" ? line(g.c)
+                : g.t === "MultiPolygon" ? g.c.map(rings) : rings(g.c);
+            return {type: g.t, coordinates: c};
+        }
+        var geoms = d.geoms.map(geometry);
+        d.panes.forEach(function (pane) {
+            pane.layers.forEach(function (spec) {
+                var s = spec.shapes, l = spec.labels;
+                if (s && s.packed) {
+                    spec.shapes = {type: "FeatureCollection", features: s.features.map(
+                        function (f) {
+                            var p = f[0];
+                            if (!p.style && s.style) { p.style = s.style; }
+                            return {type: "Feature", properties: p,
+                                    geometry: f[1] < 0 ? null : geoms[f[1]]};
+                        })};
+                }
+                if (l && l.xy) {
+                    spec.labels = {type: "FeatureCollection", features: l.text.map(
+                        function (t, i) {
+                            return {type: "Feature", properties: {label: t, minZoom: l.zoom[i]},
+                                    geometry: {type: "Point", coordinates:
+                                               point([l.xy[2 * i], l.xy[2 * i + 1]])}};
+                        })};
+                }
+            });
+        });
+        delete d.geoms;
+        return d;
+    }
+    data = unpack(data);
+    window.townmergeData = data;
     function element(tag, text, cls) {
         var node = document.createElement(tag);
         if (cls) { node.className = cls; }
@@ -252,7 +305,31 @@ PANES_JS = """
         }
     }
     map.invalidateSize();
-    maps.forEach(function (pmap, k) { pmap.fitBounds(data.bounds, {padding: [20, 20]}); });
+    var fitted = false;
+    function fit() {
+        // a page drawn out of sight (a folded section, a hidden frame) has no size yet:
+        // centre it now and fit the bounds once it is shown
+        var size = map.getSize();
+        if (size.x > 0 && size.y > 0) {
+            maps.forEach(function (pmap) {
+                pmap.invalidateSize();
+                pmap.fitBounds(data.bounds, {padding: [20, 20]});
+            });
+            fitted = true;
+        } else {
+            maps.forEach(function (pmap) {
+                pmap.setView(L.latLngBounds(data.bounds).getCenter(), 8);
+            });
+        }
+    }
+    fit();
+    if (!fitted && window.ResizeObserver) {
+        var watch = new ResizeObserver(function () {
+            if (!fitted) { fit(); }
+            if (fitted) { watch.disconnect(); }
+        });
+        watch.observe(first);
+    }
     data.panes.forEach(function (pane, k) { drawPane(maps[k], pane, k); });
     sync(maps);
     window.townmergeMaps = maps;

@@ -53,6 +53,7 @@ from .map_layers import (
     unit_layer,
     unit_names,
 )
+from .map_pack import pack_page
 from .map_script import PANES_CSS, PANES_JS
 from .maps import breach_box, frames_map, inline_leaflet, tile_spec
 from .verbatim import ScriptAfter, Verbatim, script_json
@@ -115,8 +116,8 @@ def _page(m: folium.Map, panes: list[dict[str, Any]], geo: MapGeometry, *, mode:
     figure.html.add_child(Verbatim(f'<div class="tm-title">{escape_html(title)}</div>'
                                    + breach_box(breaches, lang)), name="townmerge_title")
     data_id = f"{m.get_name()}_data"
-    page = {"mode": mode, "panes": panes, "bounds": geo.bounds, "tiles": tile_spec(tiles),
-            "attribution": attribution}
+    page = pack_page({"mode": mode, "panes": panes, "bounds": geo.bounds,
+                      "tiles": tile_spec(tiles), "attribution": attribution}, geo.decimals)
     figure.html.add_child(
         Verbatim(f'<script type="application/json" id="{data_id}">{script_json(page)}'
                  "</script>"), name="townmerge_data")

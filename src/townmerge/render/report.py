@@ -56,9 +56,10 @@ from ..data.plan import Plan
 from ..evaluate.three_levels import Reform
 from ..i18n import check_lang
 from .charts import plot_score_breakdown, plot_travel_times
+from .plan_maps import before_after_map, plans_map, reform_map
 from .plots import plot_before_after
 from .report_compare import comparison_html, plan_comparison
-from .report_html import appendix_sections, render_report, report_sections
+from .report_html import appendix_sections, maps_section, render_report, report_sections
 from .report_markup import ReportImage, ReportOptions, Section, figure_image, page, para
 from .report_reform import reform_report
 from .report_tables import report_figures
@@ -194,13 +195,17 @@ def multi_plan_report(area: StudyArea, plans: Mapping[str, Plan], *, lang: str =
     comparison = plan_comparison(area, plans, config=config)
     sections = [Section("comparison", "方案比较" if lang == "zh" else "Comparison of the plans",
                         comparison_html(comparison, lang))]
+    if opts.map_html is not None:  # one map of every plan, not one per plan
+        sections.append(Section("plans-map", "地图" if lang == "zh" else "Map",
+                                maps_section(dataclasses.replace(opts, images=()), lang)))
     head = [opts.meta_block(lang)]
     appendix: list[Section] = []
     colon = "：" if lang == "zh" else ": "
     for i, (name, plan) in enumerate(plans.items()):
         fig = report_figures(area, plan, config=config)
         head.append(para(name + colon + count_sentences(fig, lang)[0], "lead"))
-        own = dataclasses.replace(opts, images=tuple((images or {}).get(name, ())))
+        own = dataclasses.replace(opts, images=tuple((images or {}).get(name, ())),
+                                  map_html=None)
         parts = report_sections(fig, lang, own, prefix=name + colon, anchor=f"p{i}-")
         parts[0] = dataclasses.replace(parts[0], new_page=True)
         sections += parts
@@ -214,6 +219,7 @@ def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
                  office: str | None = None, date: str | datetime.date | None = None,
                  config: Config | None = None, images: Sequence[ReportImage] | None = None,
                  static_map: bool = True, map_html: str | None = None,
+                 interactive_map: bool = True,
                  before_label: str | None = None) -> pathlib.Path:
     """Write the report of a plan, of several plans or of a whole reform as one HTML file.
 
@@ -243,6 +249,12 @@ def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
         Draw the static figures (matplotlib; a few seconds per plan).
     map_html : str, optional
         An interactive map page (e.g. from :func:`~townmerge.render.save_map`) to embed.
+    interactive_map : bool, default True
+        When no ``map_html`` is given, embed the interactive map drawn here: the plan
+        before and after (:func:`~townmerge.render.before_after_map`), several plans as
+        layers of one map (:func:`~townmerge.render.plans_map`) or the reform's townships
+        with their villages (:func:`~townmerge.render.reform_map`). On screen only; the
+        static figures print.
     before_label : str, optional
 
     Returns
@@ -263,15 +275,17 @@ def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
     >>> with tempfile.TemporaryDirectory() as d:
     ...     out = write_report(area, townmerge.Plan.from_groups({"A": ["A", "B"]}),
     ...                        Path(d) / "r.html", county="示例县", office="示例县民政局",
-    ...                        date="2026年12月", static_map=False)
+    ...                        date="2026年12月", static_map=False, interactive_map=False)
     ...     text = out.read_text(encoding="utf-8")
     >>> "<h1>示例县乡镇行政区划调整方案</h1>" in text, "编制单位：示例县民政局" in text
     (True, True)
     """
     check_lang(lang)
+    day = date if date is not None else datetime.date.today()
+    if map_html is None and interactive_map:
+        map_html = _map_page(area, plan_or_plans, lang, county, str(day), config)
     opts = ReportOptions(title=title, county=county, plan_name=plan_name, office=office,
-                         date=date if date is not None else datetime.date.today(),
-                         before_label=before_label, map_html=map_html)
+                         date=day, before_label=before_label, map_html=map_html)
     if isinstance(plan_or_plans, Reform):
         reform = plan_or_plans
         shown = tuple(images) if images is not None else _auto(
@@ -295,7 +309,7 @@ def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
         return write_report(area, only, path, lang=lang, title=title, county=county,
                             plan_name=plan_name, office=office, date=opts.date, config=config,
                             images=images, static_map=static_map, map_html=map_html,
-                            before_label=before_label)
+                            interactive_map=False, before_label=before_label)
     per_plan = {name: (tuple(images) if images is not None and i == 0 else
                        _auto(area, p, dataclasses.replace(opts, plan_name=name), lang,
                              static_map, config) if images is None else ())
@@ -303,6 +317,26 @@ def write_report(area: StudyArea | None, plan_or_plans: PlanInput,
     html_text = multi_plan_report(area, plans, lang=lang, options=opts, config=config,
                                   images=per_plan)
     return save_report(html_text, path)
+
+
+def _map_page(area: StudyArea | None, plans: PlanInput, lang: str, county: str | None,
+              date: str, config: Config | None) -> str | None:
+    """The interactive map of a report as a page (``None`` when nothing can be drawn)."""
+    if isinstance(plans, Reform):
+        m = reform_map(plans, lang=lang, county=county, date=date, config=config)
+    elif area is None:
+        return None
+    elif isinstance(plans, Plan):
+        m = before_after_map(area, plans, lang=lang, county=county, date=date, config=config)
+    else:
+        named = _named_plans(plans, lang)
+        if len(named) == 1:
+            (only,) = named.values()
+            m = before_after_map(area, only, lang=lang, county=county, date=date,
+                                 config=config)
+        else:
+            m = plans_map(area, named, lang=lang)
+    return str(m.get_root().render())
 
 
 def _auto(area: StudyArea, plan: Plan, opts: ReportOptions, lang: str, static_map: bool,
