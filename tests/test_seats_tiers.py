@@ -182,3 +182,32 @@ def test_natural_breaks_large_input_is_sampled_and_bad_input_refused():
     assert 2 < b[0] < 18
     with pytest.raises(InputError):
         natural_breaks([np.nan], 2)
+
+
+def test_village_level_tiers_are_village_tiers_with_a_central_village_per_township():
+    """Units that are villages: their seats are villages, not town nodes (no empty tiers)."""
+    import warnings
+
+    from townmerge.data.io import read_study_area
+    from townmerge.generate import greedy_plan
+    from townmerge.render import report_figures
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        villages = read_study_area("sample_shapes/county", level="villages")
+        plan = greedy_plan(villages, target=160)
+        table = classify_tiers(villages, plan, level="village")
+        figures = report_figures(villages, plan, level="village")
+    kinds = villages.settlements["kind"].reindex(table.index)
+    town_kind = kinds.isin(["county seat", "town seat"])
+    assert (table.loc[town_kind, "level"] == "town").all()
+    assert (table.loc[~town_kind, "level"] == "village").all() and (~town_kind).sum() > 100
+    township = villages.units["parent"].astype(str)
+    central = table[table["tier"] == "中心村"]
+    assert set(township.reindex(central["unit"].astype(str))) >= set(
+        township.reindex(table.loc[~town_kind, "unit"].astype(str)))
+    tiers = figures.tiers
+    assert list(tiers["level"].unique()) == ["village"]
+    assert tiers["count"].sum() == (~town_kind).sum() and tiers.loc["中心村", "count"] > 0
+    with pytest.raises(ValueError, match="level"):
+        classify_tiers(villages, plan, level="county")

@@ -3,9 +3,10 @@
 Maps: ``plan_maps`` draws a study area and a plan (:func:`before_after_map` in two
 synchronised panes, :func:`plans_map`, :func:`reform_map`) from the layers ``map_layers`` and
 ``map_extras`` build on the simplified coverage of ``map_geometry``, packed by ``map_pack``
-(each shape once, integer coordinates) and drawn by the fixed script of ``map_script``; ``maps`` assembles the offline page (inlining Leaflet from
-``render/static``) and draws two frames from the layers ``map_data`` builds; ``verbatim`` holds
-the folium elements that never go through a template.
+(each shape once, integer coordinates) and drawn by the fixed script of ``map_script``;
+``maps`` assembles the offline page (inlining Leaflet from ``render/static``) and draws two
+frames from the layers ``map_data`` builds; ``verbatim`` holds the folium elements that never
+go through a template.
 The report: ``report`` (:func:`plan_report`, :func:`save_report`,
 :func:`write_report` for one plan, several plans or a whole reform) runs ``report_tables``
 (the figures, :func:`report_figures`), ``sentences`` (official wording, zh/en) and

@@ -378,7 +378,7 @@ def _tiers(area: StudyArea, plan: Plan, config: Config, selector: SeatSelector |
         empty = pd.DataFrame({"level": pd.Series(dtype=object), "count": pd.Series(dtype=int),
                               "names": pd.Series(dtype=object)})
         return empty, ()
-    table = classify_tiers(area, plan, config=config, selector=selector)
+    table = classify_tiers(area, plan, config=config, selector=selector, level=level)
     order = [*TOWN_TIERS, *VILLAGE_TIERS]
     order += sorted(set(table["tier"]) - set(order))
     if level == "village":

@@ -53,7 +53,7 @@ from ..config import TOWN_TIERS, VILLAGE_TIERS, Config, TierSettings
 from ..data.model import StudyArea
 from ..data.plan import Plan
 from ..errors import InputError
-from .seats import SeatSelector, flag_column, seat_selector, unit_thresholds
+from .seats import TOWN_KINDS, SeatSelector, flag_column, seat_selector, unit_thresholds
 
 __all__ = ["TIER_EN", "classify_tiers", "natural_breaks"]
 
@@ -178,6 +178,7 @@ def classify_tiers(
     town_quotas: Sequence[int] | None = None,
     village_quotas: Sequence[int] | None = None,
     selector: SeatSelector | None = None,
+    level: str = "township",
 ) -> pd.DataFrame:
     """Classify every settlement into a town or village tier.
 
@@ -200,6 +201,12 @@ def classify_tiers(
         Exact counts of 中心村 and 特色村/重点村 (the rest: 一般村).
     selector : SeatSelector, optional
         Reuse the settlement figures of an area.
+    level : {"township", "village"}
+        What the area's units are. Townships (default): the seats of the (new) units are
+        town-level nodes. Villages (:func:`townmerge.read_study_area` with
+        ``level="villages"``): only county and town seats are town-level nodes, the seats of
+        villages and communities are village nodes, and the floor of one 中心村 holds per
+        township (the units' ``parent``).
 
     Returns
     -------
@@ -274,8 +281,21 @@ def classify_tiers(
     is_seat = np.zeros(n, dtype=bool)
     is_seat[new_seat[new_seat >= 0]] = True
     former = sel.is_former & ~is_seat
-    town = sel.is_town | is_seat
     new_unit = np.where(unit_of >= 0, new_of_unit[np.maximum(unit_of, 0)], -1)
+    if level == "village":
+        # units are villages: their seats are villages and communities, not town nodes; the
+        # one-中心村 floor holds per township (the units' ``parent``)
+        town = np.isin(sel.kind, TOWN_KINDS)
+        township = (units["parent"].astype(object).fillna("").astype(str).to_numpy()
+                    if "parent" in units.columns else np.full(nu, "", dtype=object))
+        codes = pd.Index(pd.unique(township)).get_indexer(township).astype(np.int64)
+        group = np.where(unit_of >= 0, codes[np.maximum(unit_of, 0)], -1)
+        n_groups = int(codes.max()) + 1 if codes.size else 0
+    elif level == "township":
+        town = sel.is_town | is_seat
+        group, n_groups = new_unit, int(new_ids.size)
+    else:
+        raise ValueError(f"level must be 'township' or 'village', not {level!r}.")
 
     # County seat of each settlement's county, and travel time to it.
     parent = (units["parent"].astype(object).fillna("").astype(str).to_numpy()
@@ -377,12 +397,11 @@ def classify_tiers(
     # -- villages ------------------------------------------------------------------------
     vil = ~town
     nv = int(vil.sum())
-    new_count = int(new_ids.size)
     top_per_unit = np.zeros(n, dtype=bool)
     if nv:
-        vi = np.flatnonzero(vil & (new_unit >= 0))
-        order = vi[np.lexsort((sel.id_rank[vi], -sel.population[vi], -z[vi], new_unit[vi]))]
-        firsts = order[np.r_[True, new_unit[order][1:] != new_unit[order][:-1]]] if \
+        vi = np.flatnonzero(vil & (group >= 0))
+        order = vi[np.lexsort((sel.id_rank[vi], -sel.population[vi], -z[vi], group[vi]))]
+        firsts = order[np.r_[True, group[order][1:] != group[order][:-1]]] if \
             order.size else order
         top_per_unit[firsts] = True
     if ts.village_quotas is not None:
@@ -407,9 +426,9 @@ def classify_tiers(
         breaks["village"] = cuts
         central = vil & (cls == 0) & (sel.population >= ts.central_village_min_population)
         tier[central] = "中心村"
-        has_central = np.zeros(new_count + 1, dtype=bool)
-        has_central[new_unit[central]] = True
-        floor_pick = top_per_unit & ~has_central[new_unit] & vil
+        has_central = np.zeros(n_groups + 1, dtype=bool)
+        has_central[group[central]] = True
+        floor_pick = top_per_unit & ~has_central[group] & vil
         tier[floor_pick] = "中心村"
         tier[vil & (tier == "") & specialty] = "特色村/重点村"
         tier[vil & (tier == "")] = "一般村"
