@@ -6,7 +6,7 @@ Run from the repository root (Dask: ``pip install -e '.[dask]'``)::
     python benchmarks/bench_parallel.py --quick      # small sizes, a minute or two
 
 Three workloads, each run three ways on the same data with the same seeds, every run in a
-child process of its own (so that its peak memory is its own): **serial** (no executor),
+child process of its own (so that its peak memory is its own): **serial** (``n_jobs=None``),
 **pool** (``n_jobs=2``: a local process pool, the shared set-up shipped by the pool
 initializer) and **Dask** (a ``LocalCluster`` of 2 worker processes, 1 thread each, the
 set-up scattered to both). The plans of the three runs are compared plan for plan
@@ -101,7 +101,7 @@ def _child(area: townmerge.StudyArea, work: Callable[..., list[str]], mode: str,
     The area was built in the parent before the fork, with nothing derived yet: each run
     builds its adjacency, scorer … itself, inside the time measured.
     """
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"n_jobs": None}  # serial: not the default "auto"
     cluster = client = None
     if mode.startswith("pool"):
         kwargs["n_jobs"] = 2
@@ -111,7 +111,7 @@ def _child(area: townmerge.StudyArea, work: Callable[..., list[str]], mode: str,
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
-        kwargs["executor"] = client
+        kwargs = {"executor": client}
     t0 = time.perf_counter()
     prints = work(area, **kwargs)
     wall = time.perf_counter() - t0
@@ -133,7 +133,7 @@ def measure(area: townmerge.StudyArea, work: Callable[..., list[str]],
     p.start()
     result = q.get()
     p.join()
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def serial_part(area: townmerge.StudyArea) -> tuple[float, float]:

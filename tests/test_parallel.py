@@ -46,7 +46,8 @@ def fresh_area():
 
 @pytest.fixture(scope="module")
 def serial():
-    return [fingerprint(p) for p in generate_ensemble(fresh_area(), N_PLANS, **ENSEMBLE)]
+    return [fingerprint(p) for p in generate_ensemble(fresh_area(), N_PLANS, n_jobs=None,
+                                                      **ENSEMBLE)]
 
 
 @pytest.fixture(scope="module")
@@ -73,17 +74,69 @@ def test_ensemble_on_a_dask_local_cluster_equals_serial_plan_for_plan(serial, da
     assert [fingerprint(p) for p in via_executor] == serial
 
 
-def test_ensemble_on_any_executor_calls_on_plan_in_member_order(serial):
+def test_ensemble_on_any_executor_hands_every_plan_over_and_returns_member_order(serial):
     seen = []
     with ThreadPoolExecutor(2) as pool:
         plans = generate_ensemble(fresh_area(), N_PLANS, executor=pool,
                                   on_plan=lambda p: seen.append(p.info["member"]), **ENSEMBLE)
-    assert seen == list(range(N_PLANS))
+    assert sorted(seen) == list(range(N_PLANS))  # in the order they finished
     assert [fingerprint(p) for p in plans] == serial
 
 
+def _wait_then(delays, item):
+    import time
+
+    time.sleep(delays[item])
+    return item * 10
+
+
+def test_an_interrupted_run_has_handed_over_every_finished_task():
+    """Task 0 is slow, 1 and 2 quick: they are handed over before 0, which is interrupted."""
+    kept = []
+
+    def keep(i, result):
+        if i == 0:
+            raise KeyboardInterrupt  # the user stops the run while member 0 still ran
+        kept.append((i, result))
+
+    with ThreadPoolExecutor(3) as pool, pytest.raises(KeyboardInterrupt):
+        for _ in run_tasks(_wait_then, {0: 0.5, 1: 0.0, 2: 0.0}, [0, 1, 2], executor=pool,
+                           on_done=keep):
+            pass
+    assert sorted(kept) == [(1, 10), (2, 20)]  # an ordered hand-over would have kept none
+
+
+def _pid(first_seconds, item):
+    import os
+    import time
+
+    if item == 0:
+        time.sleep(first_seconds)
+    return os.getpid()
+
+
+def test_auto_keeps_quick_runs_here_and_spreads_long_ones_over_every_core(monkeypatch):
+    import os
+
+    from townmerge.generate import parallel
+
+    assert set(run_tasks(_pid, 0.0, range(4))) == {os.getpid()}, "quick: no worker started"
+    assert set(run_tasks(_pid, 0.0, range(4), n_jobs=None)) == {os.getpid()}
+    monkeypatch.setattr(parallel, "AUTO_SECONDS", 0.05)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    pids = list(run_tasks(_pid, 0.1, range(4)))
+    assert pids[0] == os.getpid() and os.getpid() not in pids[1:], pids
+    # a shared object that does not pickle (a lambda) keeps the tasks here
+    assert set(run_tasks(_pid_beside, lambda: None, range(3))) == {os.getpid()}
+
+
+def _pid_beside(unpicklable, item):
+    return _pid(0.1, item)
+
+
 @pytest.mark.parametrize("n_jobs, match", [
-    (0, r"n_jobs must be a whole number >= 1 \(or -1: every core\), not 0"),
+    (0, r"n_jobs must be a whole number >= 1 \(or -1: every core, 'auto': every core when "
+        r"it pays\), not 0"),
     (2.5, "not 2.5"),
     (True, "not True"),
 ])

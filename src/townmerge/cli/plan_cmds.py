@@ -136,8 +136,9 @@ def run_ensemble(ns: argparse.Namespace) -> int:
     unfinished = out.with_name(out.name + ".unfinished")
     plans: list[Plan] = []
 
-    def keep(p: Plan) -> None:
-        write_plan(p, unfinished / f"plan_{len(plans):03d}.csv", unit_order=area.unit_ids)
+    def keep(p: Plan) -> None:  # in the order the plans finish: each under its member number
+        member = int(p.info.get("member", len(plans)))
+        write_plan(p, unfinished / f"plan_{member:03d}.csv", unit_order=area.unit_ids)
         plans.append(p)
 
     try:
@@ -149,8 +150,9 @@ def run_ensemble(ns: argparse.Namespace) -> int:
                 keep(p)
         else:
             with where_to_run(ns) as where:
-                generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed, config=cfg,
-                                  progress=show_progress(ns), on_plan=keep, **where)
+                plans[:] = generate_ensemble(area, ns.n, target=ns.target, seed=ns.seed,
+                                             config=cfg, progress=show_progress(ns),
+                                             on_plan=keep, **where)  # member order
         co = co_occurrence(plans)
         with atomic_folder(out) as files:  # every plan and the co-occurrences, or the previous
             for i, p in enumerate(plans):

@@ -1,9 +1,10 @@
 """``--jobs N`` and ``--scheduler ADDRESS``: where a command's independent tasks run.
 
-``--jobs N`` runs them (ensemble members, counties) on ``N`` local worker processes;
-``--scheduler ADDRESS`` on the Dask cluster whose scheduler listens there (``pip install
-'townmerge[dask]'``). Either way the results are those of a serial run
-(:mod:`townmerge.generate.parallel`).
+``--jobs N`` runs them (ensemble members, counties) on ``N`` local worker processes
+(``--jobs 1``: one after another in the command's process; without either option, every
+core once the first task took a second or more); ``--scheduler ADDRESS`` on the Dask
+cluster whose scheduler listens there (``pip install 'townmerge[dask]'``). Either way the
+results are those of a serial run (:mod:`townmerge.generate.parallel`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def add_parallel_args(p: argparse.ArgumentParser) -> None:
     """
     g = p.add_mutually_exclusive_group()
     g.add_argument("--jobs", "-j", type=positive_int, metavar="N",
-                   help="worker processes on this machine (default 1: no pool)")
+                   help="worker processes on this machine (1: none; default: every core once "
+                        "the first task took a second or more)")
     g.add_argument("--scheduler", metavar="ADDRESS",
                    help="a Dask scheduler to run on, e.g. tcp://10.0.0.5:8786 "
                         "(pip install 'townmerge[dask]')")
@@ -58,4 +60,4 @@ def where_to_run(ns: argparse.Namespace) -> Iterator[dict[str, Any]]:
             client.close()
         return
     jobs = getattr(ns, "jobs", None)
-    yield {"n_jobs": jobs} if jobs and jobs > 1 else {}
+    yield {} if jobs is None else {"n_jobs": jobs if jobs > 1 else None}

@@ -329,7 +329,7 @@ def plan_province(
     village_config: Config | None = None,
     time_limit: float | None = None,
     executor: Executor | Any | None = None,
-    n_jobs: int | None = None,
+    n_jobs: int | str | None = "auto",
     progress: bool | None = None,
 ) -> ProvinceRun:
     """Plan every county of a province in parallel and merge their summaries and change logs.
@@ -354,8 +354,10 @@ def plan_province(
         (``time_limit`` per generator call of a county).
     executor : concurrent.futures.Executor or distributed.Client, optional
         Where the counties are planned (:mod:`townmerge.generate.parallel`).
-    n_jobs : int, optional
-        Worker processes of a local pool (-1: every core); default: one after another here.
+    n_jobs : int, "auto" or None, default "auto"
+        Worker processes of a local pool (-1: every core; None: one after another here).
+        ``"auto"``: the first county here, the others on every core when it took a second
+        or more (:func:`~townmerge.generate.parallel.run_tasks`).
     progress : bool, optional
         A bar counting finished counties (default: when stderr is a terminal).
 

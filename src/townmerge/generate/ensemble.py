@@ -50,15 +50,16 @@ def iter_ensemble(
     within: Mapping[str, str] | None = None,
     bounds: Mapping[str, float] | None = None,
     executor: Executor | Any | None = None,
-    n_jobs: int | None = None,
+    n_jobs: int | str | None = "auto",
+    on_plan: Callable[[Plan], None] | None = None,
 ) -> Iterator[Plan]:
     """:func:`generate_ensemble` one plan at a time: each is yielded as soon as it is made.
 
     A caller can write each plan out before the next is started, so a run cut
     short (time limit, interruption, a later failure) keeps the plans already
     made. Same parameters and the same plans, in the same order, as
-    :func:`generate_ensemble` (with ``executor`` or ``n_jobs``, plans are yielded in member
-    order, each once it and every earlier one are done).
+    :func:`generate_ensemble` (plans are yielded in member order, each once it and every
+    earlier one are done; ``on_plan`` is called as each is done, in the order they finish).
 
     Yields
     ------
@@ -85,8 +86,12 @@ def iter_ensemble(
     figures = area_figures(area, cfg, cache, edges) if bounds else None
     run = _EnsembleRun(problem, cache, target, fixed, seed, noise, iterations,
                        dict(bounds) if bounds else None, figures, deadline)
+    def done(_: int, plan: Plan | None) -> None:
+        if plan is not None and on_plan is not None:
+            on_plan(plan)
+
     for plan in run_tasks(_ensemble_member, run, range(n), executor=executor, n_jobs=n_jobs,
-                          progress=progress, desc="ensemble", unit="plan"):
+                          progress=progress, desc="ensemble", unit="plan", on_done=done):
         if plan is None:
             return  # the limit ran out before this member's start: the plans made stand
         yield plan
@@ -146,7 +151,7 @@ def generate_ensemble(
     bounds: Mapping[str, float] | None = None,
     on_plan: Callable[[Plan], None] | None = None,
     executor: Executor | Any | None = None,
-    n_jobs: int | None = None,
+    n_jobs: int | str | None = "auto",
 ) -> list[Plan]:
     """N diverse feasible plans: randomised greedy, each polished by a short local search.
 
@@ -180,15 +185,19 @@ def generate_ensemble(
         bounds=...)``); a member whose search ends without meeting them raises
         InfeasibleError.
     on_plan : callable, optional
-        Called with each plan as soon as it is made (e.g. to write it out), before
-        the next one is started. :func:`iter_ensemble` yields them instead.
+        Called with each plan as soon as it is made (e.g. to write it out), in the order
+        the plans finish (``plan.info["member"]`` says which): a run cut short has handed
+        over every plan finished by then. :func:`iter_ensemble` yields them instead.
     executor : concurrent.futures.Executor or distributed.Client, optional
         Make the members there (:mod:`townmerge.generate.parallel`): the study area's
         set-up (adjacency, scorer, travel network, flows) is built here once and
-        shipped to each worker once; the plans are the same as serially, in member
-        order (``on_plan`` is called in that order). A scorer given must pickle.
-    n_jobs : int, optional
-        Worker processes of a local pool (-1: every core); default: this process.
+        shipped to each worker once; the plans are the same as serially, returned in
+        member order. A scorer given must pickle.
+    n_jobs : int, "auto" or None, default "auto"
+        Worker processes of a local pool (-1: every core; None: every member here).
+        ``"auto"``: member 0 here, the others on every core when it took a second or more
+        (:func:`~townmerge.generate.parallel.run_tasks`); a scorer that does not pickle
+        keeps them here.
 
     Returns
     -------
@@ -203,9 +212,8 @@ def generate_ensemble(
     for plan in iter_ensemble(area, n, target=target, start=start, seed=seed, noise=noise,
                               iterations=iterations, time_limit=time_limit, config=config,
                               scorer=scorer, edges=edges, progress=progress, within=within,
-                              bounds=bounds, executor=executor, n_jobs=n_jobs):
-        if on_plan is not None:
-            on_plan(plan)
+                              bounds=bounds, executor=executor, n_jobs=n_jobs,
+                              on_plan=on_plan):
         plans.append(plan)
     return plans
 

@@ -8,6 +8,9 @@ travel network, flows, the scorer built on them). :func:`run_tasks` runs
 items**, whatever order they finish in, so a run gives the same results serially, on a
 local process pool and on a Dask cluster. ``shared`` travels to each worker once:
 
+- by default (``n_jobs="auto"``) the first task runs here, and when it took
+  :data:`AUTO_SECONDS` or more the others go to a local pool of every core (below);
+  quick runs never start a worker;
 - ``n_jobs=N``: a local :class:`~concurrent.futures.ProcessPoolExecutor` (workers
   forked on Linux, spawned elsewhere: :func:`pool_context`) whose initializer unpickles
   ``shared`` into the worker process (:data:`WORKER_STATE`); tasks then carry only their
@@ -45,6 +48,7 @@ import os
 import pickle
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -54,11 +58,19 @@ from typing import Any, TypeVar
 
 from ..errors import ParameterError
 
-__all__ = ["WORKER_STATE", "check_jobs", "dask_client", "dumps", "is_dask", "loads", "run_tasks"]
+__all__ = ["AUTO_SECONDS", "WORKER_STATE", "check_jobs", "dask_client", "dumps", "is_dask",
+           "loads", "run_tasks"]
 
 S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
+
+#: With ``n_jobs="auto"``, the tasks after the first go to a pool of every core when the first
+#: took at least this many seconds; quicker runs stay in this process, where starting
+#: workers and shipping the set-up would cost more than they save.
+AUTO_SECONDS = 1.0
+
+OnDone = Callable[[int, Any], None]
 
 #: The shared objects a worker process holds, by run token and thread: process state filled
 #: by the pool initializer (or on a thread's first task), never a setting.
@@ -99,10 +111,12 @@ def loads(blob: bytes) -> Any:
     return pickle.loads(blob)
 
 
-def check_jobs(n_jobs: object, executor: object = None) -> int | None:
+def check_jobs(n_jobs: object, executor: object = None) -> int | str | None:
     """``n_jobs`` as a number of worker processes (None: run in this process).
 
-    ``-1`` means every core (``os.cpu_count()``); 1 or None runs serially.
+    ``-1`` means every core (``os.cpu_count()``); 1 or None runs serially; ``"auto"``
+    (the default of every call that takes ``n_jobs``) is kept as it is: :func:`run_tasks`
+    decides after the first task.
 
     Raises
     ------
@@ -112,21 +126,23 @@ def check_jobs(n_jobs: object, executor: object = None) -> int | None:
 
     Examples
     --------
-    >>> check_jobs(None), check_jobs(1), check_jobs(3)
-    (None, None, 3)
+    >>> check_jobs(None), check_jobs(1), check_jobs(3), check_jobs("auto")
+    (None, None, 3, 'auto')
     >>> check_jobs(0)
     Traceback (most recent call last):
     ...
-    townmerge.errors.ParameterError: n_jobs must be a whole number >= 1 (or -1: every core), \
-not 0.
+    townmerge.errors.ParameterError: n_jobs must be a whole number >= 1 (or -1: every core, \
+'auto': every core when it pays), not 0.
     """
     if n_jobs is None:
         return None
+    if isinstance(n_jobs, str) and n_jobs == "auto":
+        return "auto"
     ok = (isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool)
           and (int(n_jobs) >= 1 or int(n_jobs) == -1))
     if not ok:
-        raise ParameterError(f"n_jobs must be a whole number >= 1 (or -1: every core), "
-                             f"not {n_jobs!r}.")
+        raise ParameterError(f"n_jobs must be a whole number >= 1 (or -1: every core, "
+                             f"'auto': every core when it pays), not {n_jobs!r}.")
     if executor is not None:
         raise ParameterError("Give either executor= or n_jobs=, not both (n_jobs= makes a "
                              "local process pool; executor= is one you made, e.g. a Dask "
@@ -218,24 +234,40 @@ def pool_context() -> Any:
     return multiprocessing.get_context("fork" if fork else "spawn")
 
 
-def _in_order(futures: list[Any], done: Iterable[Any], bar: Any) -> Iterator[Any]:
-    """Results of ``futures`` in their order, each as soon as every earlier one is in."""
+def _in_order(futures: list[Any], done: Iterable[Any], bar: Any, on_done: OnDone,
+              offset: int = 0) -> Iterator[Any]:
+    """Results of ``futures`` in their order, each as soon as every earlier one is in.
+
+    ``on_done(index, result)`` is called as each task finishes, in the order they finish, so
+    that a caller can keep every finished result of a run that is cut short. A task's error
+    is raised at its turn.
+    """
     def key(f: Any) -> object:
         return getattr(f, "key", None) or id(f)  # a Dask future's key, else the object
 
     index = {key(f): i for i, f in enumerate(futures)}
-    ready: dict[int, Any] = {}
+    ready: dict[int, tuple[bool, Any]] = {}
     nxt = 0
     for f in done:
         bar.update(1)
-        ready[index[key(f)]] = f
+        i = index[key(f)]
+        try:
+            value = loads(f.result())
+        except Exception as failed:  # raised at its turn, after every earlier result
+            ready[i] = (False, failed)
+        else:
+            ready[i] = (True, value)
+            on_done(offset + i, value)
         while nxt in ready:
-            yield loads(ready.pop(nxt).result())
+            ok, value = ready.pop(nxt)
+            if not ok:
+                raise value
+            yield value
             nxt += 1
 
 
 def _dask_run(client: Any, fn: Callable[[S, T], R], shared: S, items: list[T],
-              bar: Any) -> Iterator[R]:
+              bar: Any, on_done: OnDone) -> Iterator[R]:
     from distributed import as_completed
 
     token = uuid.uuid4().hex
@@ -243,18 +275,62 @@ def _dask_run(client: Any, fn: Callable[[S, T], R], shared: S, items: list[T],
     futures = [client.submit(call_with_blob, token, handle, fn, item, pure=False)
                for item in items]
     try:
-        yield from _in_order(futures, as_completed(futures), bar)
+        yield from _in_order(futures, as_completed(futures), bar, on_done)
     finally:
         client.cancel([*futures, handle])
 
 
-def _pool_run(submit: Callable[[T], Future[Any]], items: list[T], bar: Any) -> Iterator[Any]:
+def _pool_run(submit: Callable[[T], Future[Any]], items: list[T], bar: Any, on_done: OnDone,
+              offset: int = 0) -> Iterator[Any]:
     futures = [submit(item) for item in items]
     try:
-        yield from _in_order(futures, futures_completed(futures), bar)
+        yield from _in_order(futures, futures_completed(futures), bar, on_done, offset)
     finally:
         for f in futures:
             f.cancel()
+
+
+def _local_pool(fn: Callable[[Any, T], Any], blob: bytes, items: list[T], workers: int,
+                bar: Any, on_done: OnDone, offset: int = 0) -> Iterator[Any]:
+    """The items on a local process pool whose initializer installs ``blob`` once a worker."""
+    token = uuid.uuid4().hex
+    with ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=install,
+                             initargs=(token, blob)) as pool:
+        del blob
+        yield from _pool_run(lambda item: pool.submit(call_installed, token, fn, item),
+                             items, bar, on_done, offset)
+
+
+def _here(fn: Callable[[S, T], R], shared: S, items: list[T], bar: Any, on_done: OnDone,
+          offset: int = 0) -> Iterator[R]:
+    for i, item in enumerate(items):
+        result = fn(shared, item)
+        bar.update(1)
+        on_done(offset + i, result)
+        yield result
+
+
+def _auto_run(fn: Callable[[S, T], R], shared: S, items: list[T], bar: Any,
+              on_done: OnDone) -> Iterator[R]:
+    """The first task here; the others on every core when the first took long enough."""
+    t0 = time.perf_counter()
+    yield from _here(fn, shared, items[:1], bar, on_done)
+    rest = items[1:]
+    cores = os.cpu_count() or 1
+    blob = None
+    if rest and cores > 1 and time.perf_counter() - t0 >= AUTO_SECONDS:
+        try:
+            blob = dumps(shared)
+        except Exception:  # what does not pickle (a scorer of the caller's) runs here
+            blob = None
+    if blob is None:
+        yield from _here(fn, shared, rest, bar, on_done, offset=1)
+        return
+    yield from _local_pool(fn, blob, rest, min(cores, len(rest)), bar, on_done, offset=1)
+
+
+def _ignore(index: int, result: Any) -> None:
+    """The default ``on_done``: nothing to keep."""
 
 
 def run_tasks(
@@ -263,10 +339,11 @@ def run_tasks(
     items: Iterable[T],
     *,
     executor: Executor | Any | None = None,
-    n_jobs: int | None = None,
+    n_jobs: int | str | None = "auto",
     progress: bool | None = None,
     desc: str = "tasks",
     unit: str = "task",
+    on_done: Callable[[int, R], None] | None = None,
 ) -> Iterator[R]:
     """``fn(shared, item)`` for every item, results in the items' order.
 
@@ -279,14 +356,21 @@ def run_tasks(
     items : iterable
         One task each (small: each travels with its task).
     executor : concurrent.futures.Executor or distributed.Client, optional
-        Where to run; without it and without ``n_jobs`` the tasks run here, one
-        after another (no pickling).
-    n_jobs : int, optional
-        Worker processes of a local pool made for this call (-1: every core).
+        Where to run (``n_jobs`` is then ignored when left at ``"auto"``).
+    n_jobs : int, "auto" or None, default "auto"
+        Without an executor: ``"auto"`` runs the first task here and, when it took
+        :data:`AUTO_SECONDS` or more and the machine has several cores, the others on a
+        local process pool of every core (a ``shared`` that does not pickle keeps them
+        here); a number is the worker processes of a local pool made for this call (-1:
+        every core); ``None`` or 1 runs every task here, one after another (no pickling).
     progress : bool, optional
         A bar counting finished tasks (default: when stderr is a terminal).
     desc, unit : str
         The bar's label and unit.
+    on_done : callable, optional
+        ``on_done(index, result)`` as each task finishes, in the order they finish (the
+        results are yielded in the items' order): a run cut short has handed over every
+        result finished by then.
 
     Yields
     ------
@@ -304,6 +388,11 @@ def run_tasks(
     --------
     >>> list(run_tasks(divmod, 7, [2, 3], n_jobs=None))
     [(3, 1), (2, 1)]
+    >>> finished = []
+    >>> list(run_tasks(divmod, 7, [2, 3], on_done=lambda i, r: finished.append(i)))
+    [(3, 1), (2, 1)]
+    >>> finished
+    [0, 1]
     """
     from tqdm import tqdm  # not tqdm.auto: it warns on import in Jupyter without ipywidgets
 
@@ -311,30 +400,22 @@ def run_tasks(
     todo = list(items)
     if not todo:
         return
+    done: OnDone = on_done if on_done is not None else _ignore
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), disable=not show, desc=desc, unit=unit) as bar:
-        if executor is None and jobs is None:
-            for item in todo:
-                result = fn(shared, item)
-                bar.update(1)
-                yield result
-            return
-        if is_dask(executor):
+        if executor is None and jobs == "auto":
+            yield from _auto_run(fn, shared, todo, bar, done)
+        elif executor is None and jobs is None:
+            yield from _here(fn, shared, todo, bar, done)
+        elif is_dask(executor):
             client = getattr(executor, "_client", executor)  # a ClientExecutor's client
-            yield from _dask_run(client, fn, shared, todo, bar)
-            return
-        token = uuid.uuid4().hex
-        if executor is None:
-            blob = dumps(shared)
+            yield from _dask_run(client, fn, shared, todo, bar, done)
+        elif executor is None:
             workers = min(int(jobs or 1), max(len(todo), 1))
-            with ProcessPoolExecutor(workers, mp_context=pool_context(),
-                                     initializer=install, initargs=(token, blob)) as pool:
-                del blob
-                yield from _pool_run(lambda item: pool.submit(call_installed, token, fn, item),
-                                     todo, bar)
-            return
-        data = dumps(shared)
-        yield from _pool_run(lambda item: executor.submit(call_with_blob, token, data, fn, item),
-                             todo, bar)
-
-
+            yield from _local_pool(fn, dumps(shared), todo, workers, bar, done)
+        else:
+            token = uuid.uuid4().hex
+            data = dumps(shared)
+            yield from _pool_run(
+                lambda item: executor.submit(call_with_blob, token, data, fn, item),
+                todo, bar, done)
