@@ -228,3 +228,13 @@ def test_pieces_cut_off_by_a_concave_township_join_a_neighbour():
     _assert_exact_cover(towns, villages, cells)
     assert (shapely.get_type_id(np.asarray(cells.geometry.array)) == 3).all()
     assert cells.loc["d"].geometry.covers(Point(21, 29))  # the piece across the gap went to d
+
+
+def test_nearly_cocircular_villages_still_cover_their_township_exactly():
+    """GEOS's Voronoi turns a cell inside out for these four sites (found by hypothesis)."""
+    towns = {"T00": box(0, 0, 1000, 1000), "T10": box(1000, 0, 2000, 1000)}
+    points = [("T00v0", "T00", 10.0, 10.0)] + [
+        (f"T10v{k}", "T10", (1 + a / 100) * 1000.0, (b / 100) * 1000.0)
+        for k, (a, b) in enumerate([(66, 39), (79, 52), (83, 30), (88, 35)])]
+    t, v = _frames(towns, points)
+    _assert_exact_cover(t, v, village_territories(t, v))
