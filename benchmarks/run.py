@@ -30,7 +30,7 @@ ROOT = HERE.parent
 README = HERE / "README.md"
 #: The scripts, in the order of the README's sections.
 SCRIPTS = ("bench_adjacency.py", "bench_flows.py", "bench_score.py", "bench_generate.py",
-           "bench_workflow.py", "bench_maps.py")
+           "bench_workflow.py", "bench_maps.py", "bench_parallel.py")
 
 
 def _markers(script: str) -> tuple[str, str]:
