@@ -159,3 +159,17 @@ def test_at_most_max_members_where_the_target_allows():
     # max_members is a hard constraint: a target that needs more per unit is refused
     with pytest.raises(InfeasibleError, match="at most 4 units"):
         greedy_plan(area, target=1, config=Config(max_members=4))
+
+
+def test_merged_units_without_shapes_gives_the_same_figures():
+    from townmerge.datasets.synthetic import sample_county
+    from townmerge.evaluate.metrics import merged_units
+    from townmerge.generate import greedy_plan
+
+    c = sample_county()
+    area = StudyArea(c.units, c.settlements, c.flows, c.roads)
+    plan = greedy_plan(area, target=13)
+    full, light = merged_units(area, plan), merged_units(area, plan, shapes=False)
+    assert light.geometry.isna().all() and not full.geometry.isna().any()
+    pd.testing.assert_frame_equal(pd.DataFrame(light.drop(columns="geometry")),
+                                  pd.DataFrame(full.drop(columns="geometry")))

@@ -329,3 +329,28 @@ def test_a_cjk_font_is_used_when_installed():
         pytest.skip("no CJK font installed (apt-get install fonts-wqy-microhei)")
     fig = paper.finish(new_figure(), "zh")
     assert fig is not None and paper.font_families()[0] == font
+
+
+def test_score_breakdown_of_many_mergers_shows_the_lowest_scoring(tmp_path):
+    import geopandas as gpd
+
+    from townmerge.render.charts import MAX_BARS
+
+    cols = MAX_BARS + 5
+    ids = [f"U{c:02d}{r}" for c in range(cols) for r in range(2)]
+    boxes = [shapely.box(500_000 + 1000 * c, 3_300_000 + 1000 * r, 501_000 + 1000 * c,
+                         3_301_000 + 1000 * r) for c in range(cols) for r in range(2)]
+    units = gpd.GeoDataFrame({"name": [f"{u}镇" for u in ids],
+                              "population": [3000.0 + 97 * k for k in range(len(ids))]},
+                             geometry=boxes, index=pd.Index(ids, name="unit_id"),
+                             crs="EPSG:32648")
+    area = StudyArea(units)
+    plan = Plan.from_groups({f"U{c:02d}0": [f"U{c:02d}0", f"U{c:02d}1"] for c in range(cols)})
+    fig = plot_score_breakdown(area, plan, lang="en")
+    ax = fig.axes[0]
+    assert len(ax.get_yticks()) == MAX_BARS
+    assert ax.get_title() == f"Score breakdown: the {MAX_BARS} lowest-scoring of {cols} mergers"
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    lowest = score_plan(area, plan).sort_values("total", kind="stable").index[:MAX_BARS]
+    assert shown == [plan.names.get(g) or f"{g}镇" for g in lowest]
+    assert "得分最低的" in plot_score_breakdown(area, plan, lang="zh").axes[0].get_title()

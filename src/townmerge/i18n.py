@@ -80,6 +80,8 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "minutes_axis": _entry("到驻地时间（分钟）", "Minutes to the seat"),
         "share_population": _entry("人口占比", "Share of population"),
         "fig_scores": _entry("撤并评分构成", "Score breakdown per merger"),
+        "fig_scores_lowest": _entry("撤并评分构成（{m}处撤并中得分最低的{n}处）",
+                                    "Score breakdown: the {n} lowest-scoring of {m} mergers"),
         "weighted_score": _entry("加权得分", "Weighted score"),
         "no_mergers": _entry("本方案没有撤并", "The plan merges no units"),
         "fig_co_occurrence": _entry("多方案中相邻乡镇同属一个新乡镇的比例",

@@ -33,7 +33,7 @@ from ..errors import InputError
 from ..i18n import check_lang, fmt_minutes, fmt_population, label
 from ..score.figure_model import figure_model
 from ..score.plan_scores import score_plan
-from ..score.scorer import MergerScorer, new_unit_name
+from ..score.scorer import new_unit_name, scorer_for
 from .paper import finish, new_figure, plain
 
 __all__ = [
@@ -47,6 +47,9 @@ __all__ = [
 AT_FLOOR, UNDER_FLOOR = "#80b1d3", "#fb8072"
 #: Before and after, in the travel-time chart.
 BEFORE, AFTER = "#7f7f7f", "#1f78b4"
+
+#: At most this many mergers in :func:`plot_score_breakdown` (the lowest-scoring).
+MAX_BARS = 40
 
 
 def figure_and_axes(ax: Axes | None, size: str, orientation: str) -> tuple[Figure, Axes]:
@@ -270,7 +273,8 @@ def plot_score_breakdown(area: StudyArea, plan: Plan, *, lang: str = "zh",
 
     A segment is the criterion's weighted share of the total,
     ``w·S / Σ w`` over the criteria with data (:func:`townmerge.score.plan_scores.score_plan`),
-    so the bar ends at the merger's total. New units that merge nothing are left out.
+    so the bar ends at the merger's total. New units that merge nothing are left out; of
+    more than :data:`MAX_BARS` mergers, the lowest-scoring are shown (the title says so).
 
     Parameters
     ----------
@@ -299,9 +303,14 @@ def plot_score_breakdown(area: StudyArea, plan: Plan, *, lang: str = "zh",
                 transform=ax.transAxes)
         ax.set_axis_off()
         return finish(fig, lang)
-    scorer = MergerScorer(area, config)
+    scorer = scorer_for(area, config)
     described = scorer.criteria.describe(scorer.config.weights)
-    table = score_plan(area, plan, scorer=scorer).loc[merged].sort_values("total")
+    table = score_plan(area, plan, scorer=scorer).loc[merged].sort_values(
+        "total", kind="stable")
+    if len(table) > MAX_BARS:  # thousands of bars are unreadable (and slow to lay out)
+        ax.set_title(label("fig_scores_lowest", lang).format(
+            n=MAX_BARS, m=f"{len(table):,}"))
+        table = table.iloc[:MAX_BARS]
     crit = list(described.index)
     values = table[crit].to_numpy(dtype=float)
     weights = described["weight"].to_numpy(dtype=float)

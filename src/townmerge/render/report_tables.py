@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,12 +171,13 @@ def _settlement_table(area: StudyArea) -> pd.DataFrame:
     }, index=st.index)
 
 
-def _keeper(members: Sequence[str], new_id: str, name: str, units: pd.DataFrame) -> str | None:
+def _keeper(members: Sequence[str], new_id: str, name: str, names: Mapping[str, object],
+            pops: Mapping[str, object]) -> str | None:
     """The member whose name the new unit keeps (the one whose id it keeps first)."""
-    same = [m for m in members if units.at[m, "name"] == name]
+    same = [m for m in members if names[m] == name]
     if not same:
         return None
-    return new_id if new_id in same else max(same, key=lambda m: _pop(units.at[m, "population"]))
+    return new_id if new_id in same else max(same, key=lambda m: _pop(pops[m]))
 
 
 def _pop(value: object) -> float:
@@ -184,13 +186,13 @@ def _pop(value: object) -> float:
 
 
 def _kind_member(members: Sequence[str], new_id: str, keeper: str | None,
-                 units: pd.DataFrame) -> str:
+                 pops: Mapping[str, object]) -> str:
     """The member that gives the new unit its type: keeper, id kept, else the most populous."""
     if keeper is not None:
         return keeper
     if new_id in members:
         return new_id
-    return max(members, key=lambda m: _pop(units.at[m, "population"]))
+    return max(members, key=lambda m: _pop(pops[m]))
 
 
 def _seat_rows(area: StudyArea, plan: Plan, config: Config,
@@ -251,25 +253,32 @@ def _settlement_name(st: pd.DataFrame | None, sid: str | None) -> str | None:
 def _new_unit_table(area: StudyArea, plan: Plan, units: pd.DataFrame, seats: pd.DataFrame,
                     scores: pd.DataFrame, criteria: Sequence[str]) -> pd.DataFrame:
     """One row per new unit: members, type, size, settlements, seat and score."""
-    merged = merged_units(area, plan)
+    merged = merged_units(area, plan, shapes=False)  # names, population and area
     st = area.settlements
+    # plain dicts, not a pandas lookup per unit: a national plan has thousands of new units
+    names, kinds, pops = (units[c].to_dict() for c in ("name", "kind", "population"))
+    villages, communities = units["village"].to_dict(), units["community"].to_dict()
+    new_names = merged["name"].to_dict()
+    new_pops, new_areas = merged["population"].to_dict(), merged["area_km2"].to_dict()
+    seat_rows, score_rows = seats.to_dict("index"), scores.to_dict("index")
     rows = []
     for new, members in plan.groups().items():
-        name = str(merged.at[new, "name"])
-        keeper = _keeper(members, new, name, units)
-        kind_member = _kind_member(members, new, keeper, units)
-        seat = seats.loc[new]
+        name = str(new_names[new])
+        keeper = _keeper(members, new, name, names, pops)
+        kind_member = _kind_member(members, new, keeper, pops)
+        seat = seat_rows[new]
+        score = score_rows[new]
         keeper_seat = seat["former_seats"].get(keeper) if keeper is not None else None
         rows.append({
-            "new_unit_id": new, "name": name, "kind": units.at[kind_member, "kind"],
+            "new_unit_id": new, "name": name, "kind": kinds[kind_member],
             "members": tuple(members),
-            "member_names": tuple(units.loc[list(members), "name"]),
-            "member_kinds": tuple(units.loc[list(members), "kind"]),
+            "member_names": tuple(names[m] for m in members),
+            "member_kinds": tuple(kinds[m] for m in members),
             "keeper": keeper, "kind_member": kind_member,
-            "population": float(merged.at[new, "population"]),
-            "area_km2": float(merged.at[new, "area_km2"]),
-            "villages": int(units.loc[list(members), "village"].sum()),
-            "communities": int(units.loc[list(members), "community"].sum()),
+            "population": float(new_pops[new]),
+            "area_km2": float(new_areas[new]),
+            "villages": int(sum(villages[m] for m in members)),
+            "communities": int(sum(communities[m] for m in members)),
             "seat": optional_text(seat["seat"]),
             "seat_name": optional_text(seat["seat_name"]),
             "seat_unit": optional_text(seat["seat_unit"]),
@@ -277,16 +286,16 @@ def _new_unit_table(area: StudyArea, plan: Plan, units: pd.DataFrame, seats: pd.
             "keeper_seat": keeper_seat,
             "keeper_seat_name": _settlement_name(st, keeper_seat),
             "moved": bool(seat["moved"]),
-            "score_total": float(scores.at[new, "total"]),
-            "score_band": str(scores.at[new, "band"]),
-            "score_band_zh": str(scores.at[new, "band_zh"]),
-            "score_seat": optional_text(scores.at[new, "seat"]),
-            **_score_parts(scores.loc[new], criteria),
+            "score_total": float(score["total"]),
+            "score_band": str(score["band"]),
+            "score_band_zh": str(score["band_zh"]),
+            "score_seat": optional_text(score["seat"]),
+            **_score_parts(score, criteria),
         })
     return pd.DataFrame(rows).set_index("new_unit_id")
 
 
-def _score_parts(row: pd.Series, criteria: Sequence[str]) -> dict[str, object]:
+def _score_parts(row: Mapping[str, Any], criteria: Sequence[str]) -> dict[str, object]:
     """Floor, travel times, reason and criterion scores of one scored new unit."""
     def num(key: str) -> float:
         value = row.get(key, np.nan)
@@ -397,16 +406,18 @@ def _tiers(area: StudyArea, plan: Plan, config: Config, selector: SeatSelector |
 
 def _changes(units: pd.DataFrame, new_units: pd.DataFrame) -> pd.DataFrame:
     """One row per current unit: old and new code, name, type, and what happens to it."""
+    after = new_units[["members", "name", "keeper", "kind"]].to_dict("index")
     rows = []
-    for old, row in units.iterrows():
-        new = str(row["new_unit"])
-        nu = new_units.loc[new]
+    for old, old_name, old_kind, new_unit in zip(units.index, units["name"], units["kind"],
+                                                 units["new_unit"], strict=True):
+        new = str(new_unit)
+        nu = after[new]
         if len(nu["members"]) == 1:
-            same = new == old and nu["name"] == row["name"]
+            same = new == old and nu["name"] == old_name
             change = "unchanged" if same else "renamed"
         else:
             change = "kept" if nu["keeper"] == old else "abolished"
-        rows.append({"old_code": old, "old_name": row["name"], "old_kind": row["kind"],
+        rows.append({"old_code": old, "old_name": old_name, "old_kind": old_kind,
                      "new_code": new, "new_name": nu["name"], "new_kind": nu["kind"],
                      "change": change})
     return pd.DataFrame(rows).set_index("old_code")
