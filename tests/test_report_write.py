@@ -466,3 +466,34 @@ def test_demo_report_gives_every_level(tmp_path: Path) -> None:
                      "社区由110个减为79个", "村民小组由190个减为", "居民小组由83个减为"):
         assert sentence in body, sentence
     assert "不调整村级建制" not in body and "村级：撤并方案" in body
+
+
+def test_a_long_change_log_is_folded_behind_its_counts(tmp_path: Path) -> None:
+    import pandas as pd
+    from shapely.geometry import box
+
+    from townmerge.render.report_html import FOLD_ROWS
+
+    side = 23  # 529 units, more than FOLD_ROWS
+    ids = [f"U{r:02d}{c:02d}" for r in range(side) for c in range(side)]
+    units = gpd.GeoDataFrame(
+        {"name": [f"{u}镇" for u in ids], "population": [5000.0] * len(ids)},
+        geometry=[box(500_000 + 1000 * c, 3_300_000 + 1000 * r, 501_000 + 1000 * c,
+                      3_301_000 + 1000 * r) for r in range(side) for c in range(side)],
+        index=pd.Index(ids, name="unit_id"), crs="EPSG:32648")
+    area = tm.StudyArea(units)
+    pairs = {f"U{r:02d}{c:02d}": [f"U{r:02d}{c:02d}", f"U{r:02d}{c + 1:02d}"]
+             for r in range(side) for c in range(0, side - 1, 2)}
+    pairs.update({f"U{r:02d}{side - 1:02d}": [f"U{r:02d}{side - 1:02d}"] for r in range(side)})
+    plan = tm.Plan.from_groups(pairs)  # the last column stays as it is
+    assert len(ids) > FOLD_ROWS
+    out = write_report(area, plan, tmp_path / "r.html", lang="en", static_map=False,
+                       interactive_map=False)
+    page = out.read_text(encoding="utf-8")
+    found = re.search(r"<details><summary>([^<]*)</summary><table>(.*?)</table></details>",
+                      page, re.S)
+    assert found is not None
+    kept, abolished, unchanged = side * (side // 2), side * (side // 2), side
+    assert found.group(1) == (f"{len(ids)} units (kept, enlarged {kept}, abolished "
+                              f"{abolished}, unchanged {unchanged}); open to list each")
+    assert found.group(2).count("<tr>") == len(ids) + 1  # every unit, and the header

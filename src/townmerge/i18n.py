@@ -148,6 +148,8 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "change_kept": _entry("保留，扩大", "kept, enlarged"),
         "change_abolished": _entry("撤销", "abolished"),
         "change_renamed": _entry("更名或换代码", "renamed or recoded"),
+        "changes_folded": _entry("共{n}个单位（{counts}），点击展开逐个列出",
+                                 "{n} units ({counts}); open to list each"),
         "info_method": _entry("生成方法", "Method"),
         "info_objective": _entry("目标值", "Objective"),
         "info_gap": _entry("最优性差距", "Optimality gap"),

@@ -53,7 +53,11 @@ from .report_markup import (
 from .report_tables import FLOW_METRICS, ReportFigures
 from .sentences import count_sentences, count_subject, display_name, kind_label, wording_of
 
-__all__ = ["LEVEL_TEXT", "appendix_sections", "maps_section", "render_report", "report_sections"]
+__all__ = ["FOLD_ROWS", "LEVEL_TEXT", "appendix_sections", "maps_section", "render_report",
+           "report_sections"]
+
+#: A change log of more rows than this is folded behind the counts of each kind of change.
+FOLD_ROWS = 500
 
 #: What a part of a report is about, as a prefix of its headings.
 LEVEL_TEXT: Mapping[str, tuple[str, str]] = MappingProxyType({
@@ -280,8 +284,17 @@ def _section_changes(fig: ReportFigures, ctx: _Context) -> str:
          label(f"change_{r['change']}", lang)]
         for old, r in fig.changes.iterrows()
     ]
-    return table([label(k, lang) for k in ("old_code", "old_name", "old_kind", "new_code",
+    body = table([label(k, lang) for k in ("old_code", "old_name", "old_kind", "new_code",
                                             "new_name", "new_kind", "change")], rows)
+    if len(rows) <= FOLD_ROWS:
+        return body
+    # tens of thousands of rows: folded (still in the page) behind the counts of each change
+    counts = fig.changes["change"].value_counts()
+    sep = "、" if lang == "zh" else ", "
+    parts = [f"{label(f'change_{k}', lang)} {counts[k]:,}"
+             for k in ("kept", "abolished", "renamed", "unchanged") if counts.get(k, 0)]
+    summary = label("changes_folded", lang).format(n=f"{len(rows):,}", counts=sep.join(parts))
+    return f"<details><summary>{esc(summary)}</summary>{body}</details>"
 
 
 def _section_method(fig: ReportFigures, ctx: _Context) -> str:
