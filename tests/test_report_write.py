@@ -468,32 +468,60 @@ def test_demo_report_gives_every_level(tmp_path: Path) -> None:
     assert "不调整村级建制" not in body and "村级：撤并方案" in body
 
 
-def test_a_long_change_log_is_folded_behind_its_counts(tmp_path: Path) -> None:
+def _long_change_log_report(path: Path) -> tuple[Path, int]:
+    """A report of 529 grid units merged in pairs along each row: its change log folds."""
     import pandas as pd
     from shapely.geometry import box
 
-    from townmerge.render.report_html import FOLD_ROWS
-
-    side = 23  # 529 units, more than FOLD_ROWS
+    side = 23
     ids = [f"U{r:02d}{c:02d}" for r in range(side) for c in range(side)]
     units = gpd.GeoDataFrame(
         {"name": [f"{u}镇" for u in ids], "population": [5000.0] * len(ids)},
         geometry=[box(500_000 + 1000 * c, 3_300_000 + 1000 * r, 501_000 + 1000 * c,
                       3_301_000 + 1000 * r) for r in range(side) for c in range(side)],
         index=pd.Index(ids, name="unit_id"), crs="EPSG:32648")
-    area = tm.StudyArea(units)
     pairs = {f"U{r:02d}{c:02d}": [f"U{r:02d}{c:02d}", f"U{r:02d}{c + 1:02d}"]
              for r in range(side) for c in range(0, side - 1, 2)}
     pairs.update({f"U{r:02d}{side - 1:02d}": [f"U{r:02d}{side - 1:02d}"] for r in range(side)})
     plan = tm.Plan.from_groups(pairs)  # the last column stays as it is
-    assert len(ids) > FOLD_ROWS
-    out = write_report(area, plan, tmp_path / "r.html", lang="en", static_map=False,
+    out = write_report(tm.StudyArea(units), plan, path, lang="en", static_map=False,
                        interactive_map=False)
+    return out, side
+
+
+def test_a_long_change_log_is_folded_behind_its_counts(tmp_path: Path) -> None:
+    from townmerge.render.report_html import FOLD_ROWS
+
+    out, side = _long_change_log_report(tmp_path / "r.html")
+    n = side * side
+    assert n > FOLD_ROWS
     page = out.read_text(encoding="utf-8")
-    found = re.search(r"<details><summary>([^<]*)</summary><table>(.*?)</table></details>",
+    found = re.search(r"<details><summary>([^<]*)</summary><div><table>(.*?)</table></div>",
                       page, re.S)
     assert found is not None
     kept, abolished, unchanged = side * (side // 2), side * (side // 2), side
-    assert found.group(1) == (f"{len(ids)} units (kept, enlarged {kept}, abolished "
+    assert found.group(1) == (f"{n} units (kept, enlarged {kept}, abolished "
                               f"{abolished}, unchanged {unchanged}); open to list each")
-    assert found.group(2).count("<tr>") == len(ids) + 1  # every unit, and the header
+    assert found.group(2).count("<tr>") == n + 1  # every unit, and the header
+
+
+@pytest.mark.browser
+def test_folded_lists_print_whole(tmp_path: Path) -> None:
+    """Printed, the report with its lists folded has as many pages as with them open."""
+    folded, _ = _long_change_log_report(tmp_path / "folded.html")
+    opened = tmp_path / "opened.html"
+    opened.write_text(folded.read_text(encoding="utf-8").replace("<details>", "<details open>"),
+                      encoding="utf-8")
+    exe = chromium_path()
+    assert exe is not None
+    pages = []
+    for path in (folded, opened):
+        pdf = path.with_suffix(".pdf")
+        subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run",
+                        f"--user-data-dir={tmp_path / ('profile-' + path.stem)}",
+                        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", path.as_uri()],
+                       check=True, capture_output=True, timeout=180)
+        pages.append(len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())))
+    assert pages[0] == pages[1] and pages[0] > 5, pages

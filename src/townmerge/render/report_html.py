@@ -294,7 +294,7 @@ def _section_changes(fig: ReportFigures, ctx: _Context) -> str:
     parts = [f"{label(f'change_{k}', lang)} {counts[k]:,}"
              for k in ("kept", "abolished", "renamed", "unchanged") if counts.get(k, 0)]
     summary = label("changes_folded", lang).format(n=f"{len(rows):,}", counts=sep.join(parts))
-    return f"<details><summary>{esc(summary)}</summary>{body}</details>"
+    return f"<details><summary>{esc(summary)}</summary><div>{body}</div></details>"
 
 
 def _section_method(fig: ReportFigures, ctx: _Context) -> str:

@@ -93,6 +93,9 @@ section { page-break-inside: auto; }
   .screen-only { display: none; }
   details > div { display: block; }
 }
+@media print {  /* folded lists print whole (Chromium hides a closed <details> otherwise) */
+  details::details-content { display: block; content-visibility: visible; }
+}
 """
 
 
