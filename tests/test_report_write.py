@@ -525,3 +525,21 @@ def test_folded_lists_print_whole(tmp_path: Path) -> None:
                        check=True, capture_output=True, timeout=180)
         pages.append(len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())))
     assert pages[0] == pages[1] and pages[0] > 5, pages
+
+
+def test_a_long_reform_change_log_is_folded_behind_its_counts(reform: Reform,
+                                                             monkeypatch) -> None:
+    from townmerge.render import report_reform
+
+    log = reform.change_log()
+    main_rows = int((log["level"] != "group").sum())
+    unfolded = reform_report(reform, lang="en")
+    assert f"{main_rows:,} units (" not in unfolded
+    monkeypatch.setattr(report_reform, "FOLD_ROWS", main_rows - 1)
+    page = reform_report(reform, lang="en")
+    found = re.search(r"<details><summary>([^<]*)</summary><div><table>(.*?)</table></div>",
+                      page, re.S)
+    assert found is not None and found.group(1).startswith(f"{main_rows:,} units (")
+    counts = log[log["level"] != "group"]["change"].value_counts()
+    assert f"merged {counts['merged']:,}" in found.group(1)
+    assert found.group(2).count("<tr>") == main_rows + 1

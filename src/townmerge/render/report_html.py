@@ -45,6 +45,7 @@ from .report_markup import (
     ReportOptions,
     Section,
     esc,
+    fold_table,
     image_block,
     page,
     para,
@@ -294,7 +295,7 @@ def _section_changes(fig: ReportFigures, ctx: _Context) -> str:
     parts = [f"{label(f'change_{k}', lang)} {counts[k]:,}"
              for k in ("kept", "abolished", "renamed", "unchanged") if counts.get(k, 0)]
     summary = label("changes_folded", lang).format(n=f"{len(rows):,}", counts=sep.join(parts))
-    return f"<details><summary>{esc(summary)}</summary><div>{body}</div></details>"
+    return fold_table(summary, body)
 
 
 def _section_method(fig: ReportFigures, ctx: _Context) -> str:

@@ -28,9 +28,24 @@ from dataclasses import dataclass
 
 from ..i18n import label
 
-__all__ = ["CSS", "Cell", "Markup", "ReportImage", "ReportOptions", "Section", "details",
-           "esc", "figure_image", "heading", "image_block", "page", "para", "table",
-           "zh_numeral"]
+__all__ = [
+    "CSS",
+    "Cell",
+    "Markup",
+    "ReportImage",
+    "ReportOptions",
+    "Section",
+    "details",
+    "esc",
+    "figure_image",
+    "fold_table",
+    "heading",
+    "image_block",
+    "page",
+    "para",
+    "table",
+    "zh_numeral",
+]
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm; }
@@ -152,6 +167,19 @@ def details(summary: str, text: str, *, open_: bool = False) -> str:
     attr = " open" if open_ else ""
     return (f"<details{attr}><summary>{esc(summary)}</summary>"
             f'<div class="names">{esc(text)}</div></details>')
+
+
+def fold_table(summary: str, table_html: str) -> str:
+    """Markup of a long table (already escaped) folded behind ``summary`` (escaped here).
+
+    It prints whole (the print CSS opens folded parts).
+
+    Examples
+    --------
+    >>> fold_table("2 <rows>", "<table></table>")
+    '<details><summary>2 &lt;rows&gt;</summary><div><table></table></div></details>'
+    """
+    return f"<details><summary>{esc(summary)}</summary><div>{table_html}</div></details>"
 
 
 def zh_numeral(n: int) -> str:

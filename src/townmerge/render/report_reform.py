@@ -29,10 +29,16 @@ import pandas as pd
 
 from ..config import Config
 from ..evaluate.three_levels import Reform
-from ..i18n import check_lang, fmt_percent
+from ..i18n import check_lang, fmt_percent, label
 from .report_cards import fold_names, merger_cards
-from .report_html import LEVEL_TEXT, appendix_sections, maps_section, report_sections
-from .report_markup import ReportOptions, Section, esc, page, para, table
+from .report_html import (
+    FOLD_ROWS,
+    LEVEL_TEXT,
+    appendix_sections,
+    maps_section,
+    report_sections,
+)
+from .report_markup import ReportOptions, Section, esc, fold_table, page, para, table
 from .report_tables import ReportFigures, report_figures
 
 __all__ = ["reform_figures", "reform_report"]
@@ -174,10 +180,16 @@ def _log_tables(reform: Reform, lang: str) -> str:
     main = log[log["level"] != "group"]
     groups = log[log["level"] == "group"]
     out = table(header, rows(main))
+    if len(main) > FOLD_ROWS:  # a province: folded behind the counts of each change
+        counts = main["change"].value_counts()
+        sep = "、" if lang == "zh" else ", "
+        parts = [f"{_pick(_CHANGES.get(str(k)), str(k), lang)} {int(v):,}"
+                 for k, v in counts.items()]
+        out = fold_table(label("changes_folded", lang).format(
+            n=f"{len(main):,}", counts=sep.join(parts)), out)
     if len(groups):
         text = _group_text("groups_log", lang, reform).format(n=len(groups))
-        out += (f"<details><summary>{esc(text)}</summary>"
-                f"{table(header, rows(groups))}</details>")
+        out += fold_table(text, table(header, rows(groups)))
     return out
 
 
