@@ -529,13 +529,13 @@ def test_folded_lists_print_whole(tmp_path: Path) -> None:
 
 def test_a_long_reform_change_log_is_folded_behind_its_counts(reform: Reform,
                                                              monkeypatch) -> None:
-    from townmerge.render import report_reform
+    from townmerge.render import report_html
 
     log = reform.change_log()
     main_rows = int((log["level"] != "group").sum())
     unfolded = reform_report(reform, lang="en")
     assert f"{main_rows:,} units (" not in unfolded
-    monkeypatch.setattr(report_reform, "FOLD_ROWS", main_rows - 1)
+    monkeypatch.setattr(report_html, "FOLD_ROWS", main_rows - 1)
     page = reform_report(reform, lang="en")
     found = re.search(r"<details><summary>([^<]*)</summary><div><table>(.*?)</table></div>",
                       page, re.S)

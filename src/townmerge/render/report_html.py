@@ -54,8 +54,8 @@ from .report_markup import (
 from .report_tables import FLOW_METRICS, ReportFigures
 from .sentences import count_sentences, count_subject, display_name, kind_label, wording_of
 
-__all__ = ["FOLD_ROWS", "LEVEL_TEXT", "appendix_sections", "maps_section", "render_report",
-           "report_sections"]
+__all__ = ["FOLD_ROWS", "LEVEL_TEXT", "appendix_sections", "fold_change_log", "maps_section",
+           "render_report", "report_sections"]
 
 #: A change log of more rows than this is folded behind the counts of each kind of change.
 FOLD_ROWS = 500
@@ -287,15 +287,30 @@ def _section_changes(fig: ReportFigures, ctx: _Context) -> str:
     ]
     body = table([label(k, lang) for k in ("old_code", "old_name", "old_kind", "new_code",
                                             "new_name", "new_kind", "change")], rows)
-    if len(rows) <= FOLD_ROWS:
-        return body
-    # tens of thousands of rows: folded (still in the page) behind the counts of each change
     counts = fig.changes["change"].value_counts()
+    return fold_change_log(body, len(rows), [
+        (label(f"change_{k}", lang), int(counts[k]))
+        for k in ("kept", "abolished", "renamed", "unchanged") if counts.get(k, 0)], lang)
+
+
+def fold_change_log(body: str, n_rows: int, counts: Sequence[tuple[str, int]],
+                    lang: str) -> str:
+    """A change-log table (markup), folded behind ``counts`` when over :data:`FOLD_ROWS` rows.
+
+    Tens of thousands of rows stay in the page, opened on demand (and printed whole).
+
+    Examples
+    --------
+    >>> fold_change_log("<table></table>", 3, [("abolished", 2)], "en")
+    '<table></table>'
+    >>> fold_change_log("<table></table>", 900, [("abolished", 600)], "en")[:62]
+    '<details><summary>900 units (abolished 600); open to list each'
+    """
+    if n_rows <= FOLD_ROWS:
+        return body
     sep = "、" if lang == "zh" else ", "
-    parts = [f"{label(f'change_{k}', lang)} {counts[k]:,}"
-             for k in ("kept", "abolished", "renamed", "unchanged") if counts.get(k, 0)]
-    summary = label("changes_folded", lang).format(n=f"{len(rows):,}", counts=sep.join(parts))
-    return fold_table(summary, body)
+    parts = sep.join(f"{text} {count:,}" for text, count in counts)
+    return fold_table(label("changes_folded", lang).format(n=f"{n_rows:,}", counts=parts), body)
 
 
 def _section_method(fig: ReportFigures, ctx: _Context) -> str:

@@ -29,12 +29,12 @@ import pandas as pd
 
 from ..config import Config
 from ..evaluate.three_levels import Reform
-from ..i18n import check_lang, fmt_percent, label
+from ..i18n import check_lang, fmt_percent
 from .report_cards import fold_names, merger_cards
 from .report_html import (
-    FOLD_ROWS,
     LEVEL_TEXT,
     appendix_sections,
+    fold_change_log,
     maps_section,
     report_sections,
 )
@@ -179,14 +179,9 @@ def _log_tables(reform: Reform, lang: str) -> str:
 
     main = log[log["level"] != "group"]
     groups = log[log["level"] == "group"]
-    out = table(header, rows(main))
-    if len(main) > FOLD_ROWS:  # a province: folded behind the counts of each change
-        counts = main["change"].value_counts()
-        sep = "、" if lang == "zh" else ", "
-        parts = [f"{_pick(_CHANGES.get(str(k)), str(k), lang)} {int(v):,}"
-                 for k, v in counts.items()]
-        out = fold_table(label("changes_folded", lang).format(
-            n=f"{len(main):,}", counts=sep.join(parts)), out)
+    counts = [(_pick(_CHANGES.get(str(k)), str(k), lang), int(v))
+              for k, v in main["change"].value_counts().items()]
+    out = fold_change_log(table(header, rows(main)), len(main), counts, lang)  # a province
     if len(groups):
         text = _group_text("groups_log", lang, reform).format(n=len(groups))
         out += fold_table(text, table(header, rows(groups)))
